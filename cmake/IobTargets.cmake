@@ -1,0 +1,91 @@
+# Helpers that keep every target built the same way.
+
+# Warnings for our own code only (generated protobuf code is built without -Werror).
+set(IOB_WARNINGS -Wall -Wextra)
+
+# iob_library(NAME SOURCES ... DEPS ...): a static library under libs/ or a
+# service's core; include root is the repository root so includes read
+# "libs/crypto/aead.h".
+function(iob_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/gen)
+  target_compile_options(${name} PRIVATE ${IOB_WARNINGS})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# iob_executable(NAME SOURCES ... DEPS ...)
+function(iob_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/gen)
+  target_compile_options(${name} PRIVATE ${IOB_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+endfunction()
+
+# iob_test(NAME SOURCES ... DEPS ... [LABELS unit|integration|e2e] [ENV k=v ...])
+# A GoogleTest binary registered with ctest. Integration tests get the
+# throwaway Postgres from ./iob test through IOB_TEST_PG_URL.
+function(iob_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS;ENV" ${ARGN})
+  iob_executable(${name} SOURCES ${ARG_SOURCES} DEPS ${ARG_DEPS} GTest::gtest_main GTest::gmock)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+    ENVIRONMENT "IOB_SOURCE_DIR=${PROJECT_SOURCE_DIR};IOB_BINARY_DIR=${PROJECT_BINARY_DIR};${ARG_ENV}")
+endfunction()
+
+# iob_proto_library(NAME PROTOS a.proto ...): one library per proto package;
+# PROTOS are paths relative to proto/. Generated code goes to build/gen and is
+# never committed.
+function(iob_proto_library name)
+  cmake_parse_arguments(ARG "" "" "PROTOS;DEPS" ${ARGN})
+  set(gen ${PROJECT_BINARY_DIR}/gen)
+  file(MAKE_DIRECTORY ${gen})
+  set(srcs)
+  foreach(p ${ARG_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" base ${p})
+    list(APPEND srcs ${gen}/${base}.pb.cc ${gen}/${base}.grpc.pb.cc)
+    add_custom_command(
+      OUTPUT ${gen}/${base}.pb.cc ${gen}/${base}.pb.h ${gen}/${base}.grpc.pb.cc ${gen}/${base}.grpc.pb.h
+      COMMAND protobuf::protoc
+        --proto_path=${PROJECT_SOURCE_DIR}/proto
+        --cpp_out=${gen} --grpc_out=${gen}
+        --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
+        ${PROJECT_SOURCE_DIR}/proto/${p}
+      DEPENDS ${PROJECT_SOURCE_DIR}/proto/${p} protobuf::protoc gRPC::grpc_cpp_plugin
+      COMMENT "protoc ${p}")
+  endforeach()
+  add_library(${name} STATIC ${srcs})
+  target_include_directories(${name} PUBLIC ${gen})
+  target_link_libraries(${name} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
+endfunction()
+
+# iob_embed_sql(NAME DIR): compiles every DIR/NNNN_*.sql into a library that
+# exposes `const std::vector<iob::db::Migration>& <NAME>()` (see libs/db/migrate.h).
+function(iob_embed_sql name dir)
+  file(GLOB sqls CONFIGURE_DEPENDS ${dir}/*.sql)
+  list(SORT sqls)
+  set(body "")
+  foreach(f ${sqls})
+    get_filename_component(fname ${f} NAME)
+    file(READ ${f} content)
+    string(APPEND body "    {\"${fname}\", R\"iobsql(${content})iobsql\"},\n")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${f})
+  endforeach()
+  set(out ${PROJECT_BINARY_DIR}/gen/sql/${name}.cc)
+  file(GENERATE OUTPUT ${out} CONTENT
+"// Generated from ${dir} by iob_embed_sql; do not edit.
+#include \"libs/db/migrate.h\"
+namespace iob::sql {
+const std::vector<iob::db::Migration>& ${name}() {
+  static const std::vector<iob::db::Migration> kMigrations = {
+${body}  };
+  return kMigrations;
+}
+}  // namespace iob::sql
+")
+  iob_library(${name} SOURCES ${out} DEPS iob_db)
+endfunction()

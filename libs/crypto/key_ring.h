@@ -1,0 +1,87 @@
+// Versioned AES-256-GCM keys loaded from a key-ring file (a Kubernetes Secret
+// in production), and AEAD sealing that binds each ciphertext to its record.
+//
+// Key-ring file (JSON):
+//   {"primary": "k2",
+//    "keys": [{"id": "k1", "key": "<base64 of 32 bytes>", "state": "active"},
+//             {"id": "k2", "key": "<base64 of 32 bytes>", "state": "active"},
+//             {"id": "k0", "key": "<base64>", "state": "retired"}],
+//    "fingerprint_key": "<base64 of 32 bytes>"}
+// New ciphertexts use the primary; active keys decrypt; retired keys are
+// refused for both. Key material never appears in any Status message.
+#ifndef IOB_LIBS_CRYPTO_KEY_RING_H_
+#define IOB_LIBS_CRYPTO_KEY_RING_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace iob::crypto {
+
+// A sealed value as stored: which key sealed it and the opaque blob
+// (12-byte nonce || ciphertext || 16-byte tag).
+struct Sealed {
+  std::string key_id;
+  std::string blob;
+};
+
+// Immutable once built; thread-safe.
+class KeyRing {
+ public:
+  // Parses the JSON text above. INVALID_ARGUMENT naming the problem (bad JSON,
+  // missing primary, primary retired or unknown, key not 32 bytes, duplicate
+  // id) - never echoing key material.
+  static absl::StatusOr<std::shared_ptr<const KeyRing>> Parse(std::string_view json);
+  static absl::StatusOr<std::shared_ptr<const KeyRing>> LoadFile(const std::string& path);
+
+  // Generates a fresh key-ring JSON with one active primary key `id` (for
+  // ./iob up and tests).
+  static std::string GenerateJson(std::string_view id);
+
+  const std::string& primary_id() const { return primary_id_; }
+
+  // Encrypts with the primary key. `associated_data` must identify the record
+  // and field (see AssociatedData()); the same bytes are required to Open.
+  absl::StatusOr<Sealed> Seal(std::string_view plaintext, std::string_view associated_data) const;
+
+  // Decrypts. NOT_FOUND for an unknown key id, FAILED_PRECONDITION "key <id>
+  // is retired" for a retired key, DATA_LOSS "ciphertext failed
+  // authentication" when the tag, blob or associated data do not match.
+  absl::StatusOr<std::string> Open(const Sealed& sealed, std::string_view associated_data) const;
+
+  // HMAC-SHA256(fingerprint_key, value), first 16 bytes as lowercase hex with
+  // prefix "hs256:": lets an admin compare secrets without seeing them.
+  std::string Fingerprint(std::string_view value) const;
+
+ private:
+  KeyRing() = default;
+  enum class State { kActive, kRetired };
+  struct Key {
+    std::string material;  // 32 bytes
+    State state;
+  };
+  std::string primary_id_;
+  std::map<std::string, Key, std::less<>> keys_;
+  std::string fingerprint_key_;
+};
+
+// Canonical associated data: "iob.v1\0<tenant>\0<record>\0<field>\0<key_id>".
+std::string AssociatedData(std::string_view tenant, std::string_view record,
+                           std::string_view field, std::string_view key_id);
+
+// Constant-time equality of two byte strings of possibly different lengths
+// (compares SHA-256 digests with CRYPTO_memcmp).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// Lowercase hex SHA-256 of `data` (token hashes, migration checksums).
+std::string Sha256Hex(std::string_view data);
+
+// `n` cryptographically random bytes (RAND_bytes).
+std::string RandomBytes(size_t n);
+
+}  // namespace iob::crypto
+
+#endif  // IOB_LIBS_CRYPTO_KEY_RING_H_

@@ -1,0 +1,44 @@
+// Numbered SQL migrations for one service schema, applied under a Postgres
+// advisory lock and recorded with SHA-256 checksums.
+#ifndef IOB_LIBS_DB_MIGRATE_H_
+#define IOB_LIBS_DB_MIGRATE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace pqxx {
+class connection;
+}
+
+namespace iob::db {
+
+// One migration file, e.g. {"0001_init.sql", "CREATE TABLE ..."}. Services get
+// theirs compiled in by the iob_embed_sql() CMake helper.
+struct Migration {
+  std::string name;  // "NNNN_what.sql"; NNNN is the version
+  std::string sql;
+};
+
+// Applies the migrations not yet recorded in `<schema>.schema_migrations`, in
+// version order, each in its own transaction, while holding
+// pg_advisory_lock(<key derived from schema>) so concurrent callers (several
+// replicas starting at once) apply each migration exactly once.
+// Creates the schema if it does not exist (the role must own it or have
+// CREATE on the database). Returns:
+//  - OK when everything is applied (idempotent);
+//  - FAILED_PRECONDITION when a recorded migration's checksum differs from the
+//    compiled-in file (migrations are immutable once landed) or the database
+//    has a version this binary does not know;
+//  - INVALID_ARGUMENT for a malformed migration name;
+//  - UNAVAILABLE / INTERNAL for connection or SQL failures (message names the
+//    migration, never contains credentials).
+// Not thread-safe with respect to `conn`.
+absl::Status Migrate(pqxx::connection& conn, std::string_view schema,
+                     const std::vector<Migration>& migrations);
+
+}  // namespace iob::db
+
+#endif  // IOB_LIBS_DB_MIGRATE_H_
