@@ -1,0 +1,27 @@
+// iobctl: the command-line client. Dispatches to one command file per area.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/iobctl/cxml_command.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: iobctl <command> [args]\n"
+    "  cxml decode|validate|example ...   offline cXML tools\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "cxml") return iob::iobctl::RunCxmlCommand(args, std::cout, std::cerr);
+  std::cerr << "iobctl: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}
