@@ -1,0 +1,339 @@
+// libcurl implementation of HttpClient behind the EgressPolicy.
+#include "libs/http/client.h"
+
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "libs/common/status_macros.h"
+
+namespace iob::http {
+namespace {
+
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr size_t kMaxLocationChars = 200;
+
+void GlobalInitOnce() {
+  // curl_global_init is not thread-safe; a function-local static is.
+  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  (void)rc;
+}
+
+// Per-transfer state shared with the curl callbacks.
+struct TransferState {
+  size_t max_body = 0;
+  std::string body;
+  bool body_too_large = false;
+  HeaderList headers;
+  size_t header_bytes = 0;
+  bool headers_too_large = false;
+  IpAddress pinned;
+  bool socket_refused = false;
+  std::string refused_address;
+};
+
+size_t WriteBody(char* ptr, size_t size, size_t nmemb, void* userdata) {
+  auto* st = static_cast<TransferState*>(userdata);
+  size_t n = size * nmemb;
+  if (st->body.size() + n > st->max_body) {
+    st->body_too_large = true;
+    return 0;  // any short count aborts the transfer with CURLE_WRITE_ERROR
+  }
+  st->body.append(ptr, n);
+  return n;
+}
+
+size_t WriteHeader(char* ptr, size_t size, size_t nmemb, void* userdata) {
+  auto* st = static_cast<TransferState*>(userdata);
+  size_t n = size * nmemb;
+  st->header_bytes += n;
+  if (st->header_bytes > kMaxHeaderBytes) {
+    st->headers_too_large = true;
+    return 0;
+  }
+  absl::string_view line(ptr, n);
+  if (absl::StartsWith(line, "HTTP/")) {
+    st->headers.clear();  // a new response (after 100 Continue): keep only the final one
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == absl::string_view::npos) return n;
+  absl::string_view name = absl::StripAsciiWhitespace(line.substr(0, colon));
+  absl::string_view value = absl::StripAsciiWhitespace(line.substr(colon + 1));
+  st->headers.emplace_back(std::string(name), std::string(value));
+  return n;
+}
+
+// Only ever connect to the vetted address. CURLOPT_RESOLVE already makes curl
+// use it; this check also stops a proxy, a stale DNS cache entry or any other
+// path that would open a socket elsewhere.
+curl_socket_t OpenSocket(void* clientp, curlsocktype purpose, curl_sockaddr* address) {
+  auto* st = static_cast<TransferState*>(clientp);
+  bool match = false;
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    if (address->family == AF_INET && st->pinned.family == IpAddress::Family::kV4) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(&address->addr);
+      match = std::memcmp(&sin->sin_addr, st->pinned.bytes.data(), 4) == 0;
+    } else if (address->family == AF_INET6 && st->pinned.family == IpAddress::Family::kV6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&address->addr);
+      match = std::memcmp(&sin6->sin6_addr, st->pinned.bytes.data(), 16) == 0;
+    }
+  }
+  if (!match) {
+    st->socket_refused = true;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
+bool IsToken(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+bool IsSafeHeaderValue(absl::string_view s) {
+  return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+std::string FindHeader(const HeaderList& headers, absl::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (absl::EqualsIgnoreCase(k, name)) return v;
+  }
+  return "";
+}
+
+// A redirect target for an error message: no query or fragment (they may
+// carry tokens), bounded length.
+std::string SafeLocation(std::string location) {
+  size_t cut = location.find_first_of("?#");
+  if (cut != std::string::npos) location.resize(cut);
+  if (location.size() > kMaxLocationChars) {
+    location.resize(kMaxLocationChars);
+    location += "...";
+  }
+  if (!IsSafeHeaderValue(location)) return "?";
+  return location.empty() ? "(no Location)" : location;
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+absl::Status Append(Slist& list, const std::string& entry) {
+  curl_slist* next = curl_slist_append(list.get(), entry.c_str());
+  if (next == nullptr) return absl::ResourceExhaustedError("curl_slist_append failed");
+  list.release();
+  list.reset(next);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+struct CurlHttpClient::Handle {
+  CURL* easy = nullptr;
+  Handle() : easy(curl_easy_init()) {}
+  ~Handle() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+  }
+};
+
+CurlHttpClient::CurlHttpClient(EgressPolicy policy, CurlHttpClientOptions options)
+    : policy_(std::move(policy)), options_(std::move(options)) {
+  GlobalInitOnce();
+}
+
+CurlHttpClient::~CurlHttpClient() = default;
+
+std::unique_ptr<CurlHttpClient::Handle> CurlHttpClient::Acquire() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Handle> h = std::move(idle_.back());
+      idle_.pop_back();
+      return h;
+    }
+  }
+  return std::make_unique<Handle>();
+}
+
+void CurlHttpClient::Release(std::unique_ptr<Handle> handle) {
+  absl::MutexLock lock(&mu_);
+  if (static_cast<int>(idle_.size()) < options_.max_idle_handles) {
+    idle_.push_back(std::move(handle));
+  }
+}
+
+long CurlHttpClient::connections_opened() const {
+  absl::MutexLock lock(&mu_);
+  return connections_opened_;
+}
+
+absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
+  IOB_ASSIGN_OR_RETURN(VettedTarget target, policy_.Vet(request.url, request.allowed_hosts));
+
+  std::string method = absl::AsciiStrToUpper(request.method);
+  if (!IsToken(method)) return absl::InvalidArgumentError("invalid HTTP method");
+
+  Slist headers;
+  if (!request.content_type.empty()) {
+    if (!IsSafeHeaderValue(request.content_type)) {
+      return absl::InvalidArgumentError("invalid Content-Type value");
+    }
+    IOB_RETURN_IF_ERROR(Append(headers, "Content-Type: " + request.content_type));
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid request header '",
+                                                     IsToken(name) ? name : "?", "'"));
+    }
+    for (absl::string_view reserved : {"host", "content-length", "transfer-encoding", "connection"}) {
+      if (absl::EqualsIgnoreCase(name, reserved)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("request header '", name, "' is set by the client, not the caller"));
+      }
+    }
+    IOB_RETURN_IF_ERROR(Append(headers, absl::StrCat(name, ": ", value)));
+  }
+  // No "Expect: 100-continue" round trip on large bodies.
+  IOB_RETURN_IF_ERROR(Append(headers, "Expect:"));
+
+  // Pin host:port to the vetted address; "-host:port" first drops any entry
+  // an earlier transfer left in this handle's DNS cache.
+  Slist resolve;
+  if (!target.host_is_ip_literal) {
+    std::string ip = target.ip.family == IpAddress::Family::kV6
+                         ? absl::StrCat("[", target.ip.ToString(), "]")
+                         : target.ip.ToString();
+    IOB_RETURN_IF_ERROR(Append(resolve, absl::StrCat("-", target.host, ":", target.port)));
+    IOB_RETURN_IF_ERROR(Append(resolve, absl::StrCat(target.host, ":", target.port, ":", ip)));
+  }
+
+  const EgressPolicyOptions& limits = policy_.options();
+  TransferState st;
+  st.max_body = limits.max_response_bytes;
+  st.pinned = target.ip;
+
+  std::unique_ptr<Handle> handle = Acquire();
+  if (handle->easy == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
+  CURL* c = handle->easy;
+  curl_easy_reset(c);  // keeps live connections; drops every option of the last transfer
+
+  const std::string url = target.Url();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
+  curl_easy_setopt(c, CURLOPT_PROXY, "");  // ignore http(s)_proxy from the environment
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(limits.connect_timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(limits.total_timeout)));
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(limits.max_response_bytes));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &st);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &st);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+
+  if (method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    if (method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  }
+
+  CURLcode rc = curl_easy_perform(c);
+
+  long connects = 0;
+  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  char* content_type = nullptr;
+  curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type);
+  std::string content_type_copy = content_type != nullptr ? content_type : "";
+  // Do not keep pointers into this stack frame in a pooled handle.
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(c, CURLOPT_RESOLVE, nullptr);
+  Release(std::move(handle));
+  {
+    absl::MutexLock lock(&mu_);
+    connections_opened_ += connects;
+  }
+
+  const std::string& host = target.host;
+  if (st.socket_refused) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "egress policy: connection to host '", host, "' at an address other than the vetted ",
+        target.ip.ToString(), " refused"));
+  }
+  if (st.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+    return absl::ResourceExhaustedError(absl::StrCat("response from host '", host,
+                                                     "' larger than ", st.max_body, " bytes"));
+  }
+  if (st.headers_too_large) {
+    return absl::ResourceExhaustedError(absl::StrCat("response headers from host '", host,
+                                                     "' larger than ", kMaxHeaderBytes, " bytes"));
+  }
+  switch (rc) {
+    case CURLE_OK:
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      return absl::DeadlineExceededError(absl::StrCat(
+          "request to host '", host, "' timed out (connect ",
+          absl::FormatDuration(limits.connect_timeout), ", total ",
+          absl::FormatDuration(limits.total_timeout), ")"));
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return absl::InvalidArgumentError(
+          absl::StrCat("request to host '", host, "' rejected: ", curl_easy_strerror(rc)));
+    default:
+      return absl::UnavailableError(
+          absl::StrCat("request to host '", host, "' failed: ", curl_easy_strerror(rc)));
+  }
+
+  if (status >= 300 && status < 400 && status != 304) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("egress policy: redirect refused (HTTP ", status, " to ",
+                     SafeLocation(FindHeader(st.headers, "Location")), ")"));
+  }
+
+  HttpResponse response;
+  response.status = static_cast<int>(status);
+  response.body = std::move(st.body);
+  response.content_type = std::move(content_type_copy);
+  response.headers = std::move(st.headers);
+  return response;
+}
+
+}  // namespace iob::http
