@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 
 namespace pqxx {
-class connection;
+class connection_base;  // pqxx::connection derives from it
 }
 
 namespace iob::db {
@@ -23,20 +23,29 @@ struct Migration {
 };
 
 // Applies the migrations not yet recorded in `<schema>.schema_migrations`, in
-// version order, each in its own transaction, while holding
-// pg_advisory_lock(<key derived from schema>) so concurrent callers (several
-// replicas starting at once) apply each migration exactly once.
+// version order, each in its own transaction with `SET LOCAL search_path TO
+// <schema>` (so migration SQL may use unqualified names), while holding the
+// session-level pg_advisory_lock(<64-bit key from SHA-256("iob.migrate." +
+// schema)>) so concurrent callers (several replicas starting at once) apply
+// each migration exactly once. The lock is released before returning.
+// Migration SQL must not contain transaction control (BEGIN/COMMIT) or
+// statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY).
 // Creates the schema if it does not exist (the role must own it or have
-// CREATE on the database). Returns:
+// CREATE on the database); an existing schema needs no database privilege.
+// Returns:
 //  - OK when everything is applied (idempotent);
 //  - FAILED_PRECONDITION when a recorded migration's checksum differs from the
 //    compiled-in file (migrations are immutable once landed) or the database
 //    has a version this binary does not know;
-//  - INVALID_ARGUMENT for a malformed migration name;
+//  - INVALID_ARGUMENT for a malformed migration name (not NNNN_what.sql with
+//    at least 4 digits), two migrations with the same version, or an empty
+//    schema name;
 //  - UNAVAILABLE / INTERNAL for connection or SQL failures (message names the
-//    migration, never contains credentials).
+//    migration or step, never contains credentials or SQL; the detail goes to
+//    the log). A failed migration leaves no trace (its transaction rolls back)
+//    and the ones before it stay applied.
 // Not thread-safe with respect to `conn`.
-absl::Status Migrate(pqxx::connection& conn, std::string_view schema,
+absl::Status Migrate(pqxx::connection_base& conn, std::string_view schema,
                      const std::vector<Migration>& migrations);
 
 }  // namespace iob::db

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <pqxx/connection>  // pqxx::connection is an alias: it cannot be forward-declared.
 #include <string>
 
 #include "absl/status/status.h"
@@ -12,7 +13,6 @@
 #include "absl/time/time.h"
 
 namespace pqxx {
-class connection;
 class transaction_base;
 }  // namespace pqxx
 
@@ -21,38 +21,58 @@ namespace iob::db {
 struct PoolOptions {
   std::string url;     // libpq URL or key=value string; may contain a password
   std::string schema;  // every connection runs `SET search_path TO <schema>`
-  int size = 8;
+  int size = 8;        // maximum number of open connections, 1..1000
   absl::Duration acquire_timeout = absl::Seconds(5);
+  // Used as libpq connect_timeout when the URL sets none.
+  absl::Duration connect_timeout = absl::Seconds(5);
 };
 
-// Thread-safe. Connections are opened lazily and reopened after a broken
-// connection. Error messages never contain the URL or password.
+// Thread-safe. At most `size` connections, opened lazily on demand and
+// reopened after a broken connection. Callers wait up to `acquire_timeout`
+// for a free connection. Error messages never contain the URL or password;
+// the details go to the log (see libs/db/db_error.h).
 class Pool {
  public:
-  // Validates options and opens one connection to prove the database is
-  // reachable (UNAVAILABLE otherwise).
+  // Validates options (INVALID_ARGUMENT for an empty schema, a size out of
+  // range, a non-positive timeout or a URL libpq cannot parse) and opens one
+  // connection to prove the database is reachable (UNAVAILABLE otherwise).
   static absl::StatusOr<std::unique_ptr<Pool>> Create(PoolOptions options);
+  // Closes idle connections. Every call into the pool must have returned.
   ~Pool();
 
   // Runs `fn` inside one read-write transaction (pqxx::work) on a pooled
-  // connection and commits when it returns OK; rolls back otherwise.
-  // Retries the whole function (up to 3 times) on serialization failure,
-  // deadlock or a connection broken before commit.
-  // libpqxx exceptions become: unique_violation -> ALREADY_EXISTS,
-  // check/not-null/foreign-key violation -> FAILED_PRECONDITION,
-  // broken connection -> UNAVAILABLE, anything else -> INTERNAL. The message
-  // is safe for clients ("database error"); the detail goes to the log.
+  // connection and commits when it returns OK; rolls back otherwise and
+  // returns fn's status unchanged.
+  // Retries the whole function (at most 3 retries after the first attempt,
+  // with a short jittered backoff) on serialization failure, deadlock or a
+  // connection broken before commit, so `fn` may run more than once and must
+  // have no effects outside the transaction.
+  // libpqxx exceptions (from fn or commit) become (see db_error.h):
+  //   unique_violation -> ALREADY_EXISTS,
+  //   check/not-null/foreign-key/other integrity violation -> FAILED_PRECONDITION,
+  //   broken connection -> UNAVAILABLE,
+  //   serialization failure/deadlock still failing after the retries -> ABORTED,
+  //   connection lost during COMMIT (outcome unknown; not retried) -> UNKNOWN,
+  //   statement timeout / query cancelled -> DEADLINE_EXCEEDED,
+  //   anything else -> INTERNAL.
+  // The message is safe for clients ("database error", ...); the detail goes
+  // to the log. UNAVAILABLE also when no connection frees up within
+  // acquire_timeout or a new connection cannot be opened.
   absl::Status Transact(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
 
-  // Like Transact but read-only (pqxx::read_transaction).
+  // Like Transact but read-only (pqxx::read_transaction; writes fail).
   absl::Status Read(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
 
-  // Runs `SELECT 1`; OK when the database answers.
+  // Runs `SELECT 1` (retrying past stale broken connections like Transact);
+  // OK when the database answers, UNAVAILABLE otherwise.
   absl::Status Ping();
 
-  // Runs `fn` with a raw connection (for migrations, LISTEN, COPY).
+  // Runs `fn` with a raw connection (for migrations, LISTEN, COPY); no
+  // retries. Exceptions map as for Transact. `fn` must leave the session as
+  // it found it (no open transaction, search_path unchanged).
   absl::Status WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn);
 
+  // The schema every connection's search_path points at.
   const std::string& schema() const;
 
  private:
