@@ -1,6 +1,8 @@
 // cpp-httplib based HttpServer with body cap, timeouts and safe errors.
 #include "libs/http/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <chrono>
 #include <utility>
@@ -17,22 +19,34 @@ constexpr size_t kMaxMultipartParts = 256;
 
 void SetError(httplib::Response& res, int status, std::string_view text) {
   res.status = status;
-  res.set_content(std::to_string(status) + " " + std::string(text) + "\n", "text/plain; charset=utf-8");
+  res.set_content(std::to_string(status) + " " + std::string(text) + "\n",
+                  "text/plain; charset=utf-8");
 }
 
 std::string_view Reason(int status) {
   switch (status) {
-    case 400: return "bad request";
-    case 404: return "not found";
-    case 405: return "method not allowed";
-    case 408: return "request timeout";
-    case 413: return "request body too large";
-    case 414: return "URI too long";
-    case 416: return "range not satisfiable";
-    case 431: return "request headers too large";
-    case 500: return "internal server error";
-    case 503: return "service unavailable";
-    default: return "error";
+    case 400:
+      return "bad request";
+    case 404:
+      return "not found";
+    case 405:
+      return "method not allowed";
+    case 408:
+      return "request timeout";
+    case 413:
+      return "request body too large";
+    case 414:
+      return "URI too long";
+    case 416:
+      return "range not satisfiable";
+    case 431:
+      return "request headers too large";
+    case 500:
+      return "internal server error";
+    case 503:
+      return "service unavailable";
+    default:
+      return "error";
   }
 }
 
@@ -144,9 +158,9 @@ absl::StatusOr<int> HttpServer::Start() {
   // under the cap too, then answered 404.
   auto not_found = [this](const httplib::Request& req, httplib::Response& res,
                           const httplib::ContentReader& reader) {
-    ServeWithBody([](const httplib::Request&,
-                     httplib::Response& r) { SetError(r, 404, "not found"); },
-                  req, res, reader);
+    ServeWithBody(
+        [](const httplib::Request&, httplib::Response& r) { SetError(r, 404, "not found"); }, req,
+        res, reader);
   };
   s.Post(".*", not_found);
   s.Put(".*", not_found);
@@ -155,13 +169,19 @@ absl::StatusOr<int> HttpServer::Start() {
 
   // Bodies on other methods: only with a Content-Length (capped by httplib).
   s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    bool has_body_methods = req.method == "POST" || req.method == "PUT" ||
-                            req.method == "PATCH" || req.method == "DELETE";
+    bool has_body_methods = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" ||
+                            req.method == "DELETE";
     if (!has_body_methods && req.has_header("Transfer-Encoding")) {
       SetError(res, 400, "request body not allowed");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // httplib's default also sets SO_REUSEPORT, which lets a second server
+  // (or another process of ours) silently share the port: only REUSEADDR.
+  s.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   s.set_payload_max_length(options_.max_body_bytes);
   auto [rs, rus] = SecUsec(options_.read_timeout);
@@ -173,13 +193,12 @@ absl::StatusOr<int> HttpServer::Start() {
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
   // httplib takes ownership of the queue it gets from this factory.
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.headers.clear();
-        SetError(res, 500, "internal server error");
-      });
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.headers.clear();
+    SetError(res, 500, "internal server error");
+  });
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         SetError(res, res.status, Reason(res.status));
         return httplib::Server::HandlerResponse::Handled;
