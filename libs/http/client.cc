@@ -102,7 +102,8 @@ bool IsToken(absl::string_view s) {
 }
 
 bool IsSafeHeaderValue(absl::string_view s) {
-  return std::none_of(s.begin(), s.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 std::string FindHeader(const HeaderList& headers, absl::string_view name) {
@@ -194,10 +195,11 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   }
   for (const auto& [name, value] : request.headers) {
     if (!IsToken(name) || !IsSafeHeaderValue(value)) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid request header '",
-                                                     IsToken(name) ? name : "?", "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid request header '", IsToken(name) ? name : "?", "'"));
     }
-    for (absl::string_view reserved : {"host", "content-length", "transfer-encoding", "connection"}) {
+    for (absl::string_view reserved :
+         {"host", "content-length", "transfer-encoding", "connection"}) {
       if (absl::EqualsIgnoreCase(name, reserved)) {
         return absl::InvalidArgumentError(
             absl::StrCat("request header '", name, "' is set by the client, not the caller"));
@@ -293,13 +295,13 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
 
   const std::string& host = target.host;
   if (st.socket_refused) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "egress policy: connection to host '", host, "' at an address other than the vetted ",
-        target.ip.ToString(), " refused"));
+    return absl::PermissionDeniedError(absl::StrCat("egress policy: connection to host '", host,
+                                                    "' at an address other than the vetted ",
+                                                    target.ip.ToString(), " refused"));
   }
   if (st.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    return absl::ResourceExhaustedError(absl::StrCat("response from host '", host,
-                                                     "' larger than ", st.max_body, " bytes"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("response from host '", host, "' larger than ", st.max_body, " bytes"));
   }
   if (st.headers_too_large) {
     return absl::ResourceExhaustedError(absl::StrCat("response headers from host '", host,
@@ -309,10 +311,10 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     case CURLE_OK:
       break;
     case CURLE_OPERATION_TIMEDOUT:
-      return absl::DeadlineExceededError(absl::StrCat(
-          "request to host '", host, "' timed out (connect ",
-          absl::FormatDuration(limits.connect_timeout), ", total ",
-          absl::FormatDuration(limits.total_timeout), ")"));
+      return absl::DeadlineExceededError(
+          absl::StrCat("request to host '", host, "' timed out (connect ",
+                       absl::FormatDuration(limits.connect_timeout), ", total ",
+                       absl::FormatDuration(limits.total_timeout), ")"));
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return absl::InvalidArgumentError(

@@ -212,18 +212,18 @@ AddressClass ClassifyAddress(const IpAddress& addr) {
       b[14] == 0x02 && b[15] == 0x54) {
     return AddressClass::kMetadata;
   }
-  if ((b[0] & 0xFE) == 0xFC) return AddressClass::kPrivate;                      // fc00::/7
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return AddressClass::kLinkLocal;    // fe80::/10
-  if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return AddressClass::kPrivate;      // fec0::/10
-  if (b[0] == 0xFF) return AddressClass::kMulticast;                             // ff00::/8
-  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) {            // 2001:db8::/32
+  if ((b[0] & 0xFE) == 0xFC) return AddressClass::kPrivate;                    // fc00::/7
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80) return AddressClass::kLinkLocal;  // fe80::/10
+  if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0) return AddressClass::kPrivate;    // fec0::/10
+  if (b[0] == 0xFF) return AddressClass::kMulticast;                           // ff00::/8
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8) {          // 2001:db8::/32
     return AddressClass::kReserved;
   }
-  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) {            // Teredo
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00) {  // Teredo
     return AddressClass::kReserved;
   }
-  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && (b[3] & 0xE0) == 0x00) {   // 2001::/23
-    return AddressClass::kReserved;                                              // IETF special
+  if (b[0] == 0x20 && b[1] == 0x01 && (b[2] & 0xFE) == 0x00) {  // 2001::/23
+    return AddressClass::kReserved;                             // IETF special
   }
   // Everything outside global unicast 2000::/3 is unassigned or special.
   if ((b[0] & 0xE0) != 0x20) return AddressClass::kReserved;
@@ -286,8 +286,7 @@ absl::StatusOr<ParsedUrl> ParseUrl(std::string_view url_in) {
   ParsedUrl out;
   out.scheme = absl::AsciiStrToLower(url.substr(0, sep));
   for (char c : out.scheme) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
-          c == '.')) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.')) {
       return Malformed("invalid scheme");
     }
   }
@@ -551,12 +550,14 @@ absl::StatusOr<VettedTarget> EgressPolicy::Vet(
     AddressClass c = ClassifyAddress(ip);
     if (c == AddressClass::kPublic) continue;
     if (!IsAllowListable(c)) {
-      return Denied(absl::StrCat("host '", parsed.host, "' resolves to ", ToAbsl(AddressClassName(c)),
-                                 " address ", ip.ToString(), " (never allowed)"));
+      return Denied(absl::StrCat("host '", parsed.host, "' resolves to ",
+                                 ToAbsl(AddressClassName(c)), " address ", ip.ToString(),
+                                 " (never allowed)"));
     }
     if (!plain_http_host && !IsPrivateAllowed(parsed, ip)) {
-      return Denied(absl::StrCat("host '", parsed.host, "' resolves to ", ToAbsl(AddressClassName(c)),
-                                 " address ", ip.ToString(), " (not allow-listed)"));
+      return Denied(absl::StrCat("host '", parsed.host, "' resolves to ",
+                                 ToAbsl(AddressClassName(c)), " address ", ip.ToString(),
+                                 " (not allow-listed)"));
     }
   }
 

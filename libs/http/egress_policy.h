@@ -100,8 +100,8 @@ bool IsAllowListable(AddressClass c);
 struct ParsedUrl {
   std::string scheme;  // lower-case
   std::string host;
-  int port = 0;        // explicit or scheme default (443 / 80)
-  std::string path;    // path + "?query", at least "/"; fragment dropped
+  int port = 0;      // explicit or scheme default (443 / 80)
+  std::string path;  // path + "?query", at least "/"; fragment dropped
   bool has_userinfo = false;
   bool host_is_ip_literal = false;
 };
@@ -163,8 +163,8 @@ struct VettedTarget {
   std::string scheme;  // "https" or "http"
   std::string host;    // as in ParsedUrl (used for Host header, SNI, certs)
   int port = 0;
-  std::string path;    // path + query
-  IpAddress ip;        // the vetted address the connection must use
+  std::string path;  // path + query
+  IpAddress ip;      // the vetted address the connection must use
   bool host_is_ip_literal = false;
 
   // scheme://host:port/path, with IPv6 hosts in brackets: the URL to hand to
