@@ -63,9 +63,10 @@ function(iob_proto_library name)
   target_link_libraries(${name} PUBLIC protobuf::libprotobuf gRPC::grpc++ ${ARG_DEPS})
 endfunction()
 
-# iob_embed_sql(NAME DIR): compiles every DIR/NNNN_*.sql into a library that
-# exposes `const std::vector<iob::db::Migration>& <NAME>()` (see libs/db/migrate.h).
-function(iob_embed_sql name dir)
+# iob_embed_sql(TARGET FUNCTION DIR): compiles every DIR/NNNN_*.sql into a
+# library that defines `const std::vector<iob::db::Migration>&
+# iob::sql::FUNCTION()` (see libs/db/migrate.h).
+function(iob_embed_sql name function dir)
   file(GLOB sqls CONFIGURE_DEPENDS ${dir}/*.sql)
   list(SORT sqls)
   set(body "")
@@ -80,7 +81,7 @@ function(iob_embed_sql name dir)
 "// Generated from ${dir} by iob_embed_sql; do not edit.
 #include \"libs/db/migrate.h\"
 namespace iob::sql {
-const std::vector<iob::db::Migration>& ${name}() {
+const std::vector<iob::db::Migration>& ${function}() {
   static const std::vector<iob::db::Migration> kMigrations = {
 ${body}  };
   return kMigrations;

@@ -109,3 +109,133 @@ iob_fuzz() {
       "$ROOT/tests/data/fuzz/$(basename "$t")" 2>&1 | tail -3 || return 1
   done
 }
+
+# ---- ./iob up / down / status: the suite on a throwaway Postgres in .iob/ ----
+IOB_PG_PORT=${IOB_PG_PORT:-54329}
+# service name, gRPC port, metrics port
+IOB_SERVICES=("credentials 7101 9101")
+
+iob_random() { openssl rand -hex "${1:-24}"; }
+
+# Writes the key ring, the tokens file and one token per principal (once).
+iob_make_secrets() {
+  local s=$STATE/secrets
+  [ -f "$s/tokens.json" ] && return 0
+  mkdir -p "$s" && chmod 700 "$s"
+  printf '{"primary":"k1","keys":[{"id":"k1","key":"%s","state":"active"}],"fingerprint_key":"%s"}\n' \
+    "$(openssl rand -base64 32)" "$(openssl rand -base64 32)" >"$s/keyring.json"
+  local entries=() name scopes tok
+  for spec in "admin:integrations.read,integrations.write,audit.read" \
+              "punchout:integrations.read,secrets.resolve" \
+              "dispatch:integrations.read,secrets.resolve,suppliers.verify" \
+              "invoice-intake:integrations.read,suppliers.verify"; do
+    name=${spec%%:*}; scopes=${spec#*:}
+    tok=$(iob_random 32)
+    printf '%s\n' "$tok" >"$s/$name.token"
+    entries+=("{\"principal\":\"$name\",\"sha256\":\"$(printf '%s' "$tok" | sha256sum | cut -d' ' -f1)\",\"scopes\":[\"${scopes//,/\",\"}\"],\"tenants\":[\"*\"]}")
+  done
+  (IFS=,; printf '{"tokens":[%s]}\n' "${entries[*]}") >"$s/tokens.json"
+  chmod 600 "$s"/*
+}
+
+iob_psql() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$IOB_PG_PORT" -U postgres "$@"; }
+
+# One role and one schema per service, in database iob.
+iob_provision_db() {
+  local svc pw
+  iob_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='iob'" | grep -q 1 ||
+    iob_psql -d postgres -c "CREATE DATABASE iob"
+  for entry in "${IOB_SERVICES[@]}"; do
+    svc=${entry%% *}
+    [ -f "$STATE/secrets/db-$svc.pw" ] || iob_random 16 >"$STATE/secrets/db-$svc.pw"
+    pw=$(cat "$STATE/secrets/db-$svc.pw")
+    iob_psql -d iob <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'iob_${svc//-/_}') THEN
+    CREATE ROLE iob_${svc//-/_} LOGIN PASSWORD '$pw';
+  END IF;
+END \$\$;
+CREATE SCHEMA IF NOT EXISTS ${svc//-/_} AUTHORIZATION iob_${svc//-/_};
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+SQL
+  done
+}
+
+iob_db_url() {
+  local svc=$1
+  echo "postgresql://iob_${svc//-/_}:$(cat "$STATE/secrets/db-$svc.pw")@127.0.0.1:$IOB_PG_PORT/iob"
+}
+
+# Waits until a service's log says it is SERVING (or it died).
+iob_wait_serving() {
+  local svc=$1 pid=$2 i
+  for i in $(seq 1 100); do
+    grep -q '"health SERVING"' "$STATE/logs/$svc.log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { log "$svc exited; see $STATE/logs/$svc.log"; tail -5 "$STATE/logs/$svc.log" >&2; return 1; }
+    sleep 0.1
+  done
+  log "$svc did not become SERVING; see $STATE/logs/$svc.log"; return 1
+}
+
+iob_start_service() {
+  local svc=$1 grpc=$2 metrics=$3; shift 3
+  local pidf=$STATE/run/$svc.pid
+  if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then return 0; fi
+  mkdir -p "$STATE/run" "$STATE/logs"
+  : >"$STATE/logs/$svc.log"
+  IOB_DB_URL=$(iob_db_url "$svc") nohup "$@" --grpc-listen "127.0.0.1:$grpc" \
+    --metrics-listen "127.0.0.1:$metrics" --tokens-file "$STATE/secrets/tokens.json" \
+    >>"$STATE/logs/$svc.log" 2>&1 &
+  echo $! >"$pidf"
+  iob_wait_serving "$svc" "$!"
+}
+
+iob_up() {
+  mkdir -p "$STATE"
+  iob_make_secrets
+  if ! iob_psql -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; then
+    log "starting Postgres on 127.0.0.1:$IOB_PG_PORT (data in $STATE/pg)"
+    chmod 755 "$STATE"
+    if [ -d "$STATE/pg/data" ]; then
+      local run=(); [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+      "${run[@]}" "$PGBIN/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/log" -w start \
+        -o "-c listen_addresses=127.0.0.1 -p $IOB_PG_PORT -k $STATE/pg" >/dev/null
+    else
+      pg_start "$STATE/pg" "$IOB_PG_PORT"
+    fi
+  fi
+  iob_provision_db
+  iob_start_service credentials 7101 9101 "$BUILD/services/credentials/iob-credentials" \
+    --key-ring-file "$STATE/secrets/keyring.json" --test-mode-hosts "127.0.0.1,localhost"
+  iob_status
+}
+
+iob_down() {
+  local f
+  for f in "$STATE"/run/*.pid; do
+    [ -f "$f" ] || continue
+    kill -TERM "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+  sleep 0.5
+  pg_stop "$STATE/pg"
+  log "stopped (state kept in $STATE; rm -rf .iob to start afresh)"
+}
+
+iob_status() {
+  local entry svc grpc metrics state
+  printf '%-14s %-8s %-17s %-22s %s\n' SERVICE STATE GRPC METRICS LOG
+  for entry in "${IOB_SERVICES[@]}"; do
+    read -r svc grpc metrics <<<"$entry"
+    state=down
+    [ -f "$STATE/run/$svc.pid" ] && kill -0 "$(cat "$STATE/run/$svc.pid")" 2>/dev/null && state=up
+    printf '%-14s %-8s %-17s %-22s %s\n' "$svc" "$state" "127.0.0.1:$grpc" \
+      "http://127.0.0.1:$metrics/metrics" ".iob/logs/$svc.log"
+  done
+  if iob_psql -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; then
+    echo "postgres       up       127.0.0.1:$IOB_PG_PORT (database iob)"
+  else
+    echo "postgres       down"
+  fi
+  echo "iobctl: ./iob ctl integrations list --tenant acme   (token: .iob/secrets/admin.token)"
+}

@@ -4,12 +4,16 @@
 #include <vector>
 
 #include "tools/iobctl/cxml_command.h"
+#include "tools/iobctl/integrations_command.h"
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: iobctl <command> [args]\n"
-    "  cxml decode|validate|example ...   offline cXML tools\n";
+    "  integrations create|get|list|update|delete|rotate-secret|audit ...\n"
+    "                                      supplier integrations (credentials service)\n"
+    "  cxml decode|validate|example ...   offline cXML tools\n"
+    "run `iobctl <command> --help` for flags\n";
 
 }  // namespace
 
@@ -21,6 +25,9 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
+  if (command == "integrations") {
+    return iob::iobctl::RunIntegrationsCommand(args, std::cout, std::cerr);
+  }
   if (command == "cxml") return iob::iobctl::RunCxmlCommand(args, std::cout, std::cerr);
   std::cerr << "iobctl: unknown command '" << command << "'\n" << kUsage;
   return 2;

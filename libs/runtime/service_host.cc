@@ -1,0 +1,152 @@
+#include "libs/runtime/service_host.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/runtime/logging.h"
+
+namespace iob::runtime {
+
+void HostOptions::Register(Flags& flags) {
+  flags.Add("grpc-listen", &grpc_listen, "gRPC listen address host:port (port 0 picks one)");
+  flags.Add("metrics-listen", &metrics_listen, "Prometheus /metrics listen address host:port");
+  flags.Add("tls-cert-file", &tls_cert_file, "PEM server certificate; enables TLS on gRPC");
+  flags.Add("tls-key-file", &tls_key_file, "PEM private key for --tls-cert-file");
+  flags.Add("tls-client-ca-file", &tls_client_ca_file,
+            "PEM CA bundle; when set, gRPC clients must present a certificate (mTLS)");
+  flags.Add("drain-timeout", &drain_timeout, "how long calls in flight may finish on SIGTERM");
+  flags.Add("readiness-interval", &readiness_interval, "how often readiness is re-checked");
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read file ", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
+    const std::string& service_name, const HostOptions& options,
+    std::vector<grpc::Service*> services, std::function<absl::Status()> ready) {
+  std::unique_ptr<ServiceHost> host(new ServiceHost());
+  host->service_name_ = service_name;
+  host->options_ = options;
+  host->ready_ = std::move(ready);
+
+  auto metrics = Metrics::Start(options.metrics_listen);
+  if (!metrics.ok()) return metrics.status();
+  host->metrics_ = std::move(metrics).value();
+  host->metrics_->RegisterGrpcService(service_name);
+
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    auto cert = ReadFile(options.tls_cert_file);
+    auto key = ReadFile(options.tls_key_file);
+    if (!cert.ok() || !key.ok()) {
+      return absl::InvalidArgumentError("--tls-cert-file and --tls-key-file must both be readable");
+    }
+    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options.tls_client_ca_file.empty()) {
+      auto ca = ReadFile(options.tls_client_ca_file);
+      if (!ca.ok()) return absl::InvalidArgumentError("--tls-client-ca-file is not readable");
+      ssl.pem_root_certs = *ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
+    creds = grpc::SslServerCredentials(ssl);
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.grpc_listen, creds, &host->grpc_port_);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(host->metrics_->InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  builder.SetMaxReceiveMessageSize(4 << 20);
+  host->server_ = builder.BuildAndStart();
+  if (host->server_ == nullptr || host->grpc_port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_listen));
+  }
+  host->server_->GetHealthCheckService()->SetServingStatus(false);
+  host->readiness_thread_ = std::thread([h = host.get()] { h->ReadinessLoop(); });
+  LogInfo("serving", {{"grpc_port", host->grpc_port_},
+                      {"metrics_port", host->metrics_->port()},
+                      {"transport", options.tls_cert_file.empty()              ? "plaintext"
+                                    : options.tls_client_ca_file.empty() ? "tls"
+                                                                         : "mtls"}});
+  return host;
+}
+
+ServiceHost::~ServiceHost() { Shutdown(); }
+
+void ServiceHost::ReadinessLoop() {
+  bool serving = false;
+  do {
+    if (stopping_) break;
+    const absl::Status st = ready_ ? ready_() : absl::OkStatus();
+    const bool now_serving = st.ok() && !stopping_;
+    if (now_serving != serving) {
+      serving = now_serving;
+      server_->GetHealthCheckService()->SetServingStatus(serving);
+      if (serving) {
+        LogInfo("health SERVING");
+      } else {
+        LogWarn("health NOT_SERVING", {{"reason", std::string(st.message())}});
+      }
+    }
+  } while (!stop_readiness_.WaitForNotificationWithTimeout(
+      serving ? options_.readiness_interval : absl::Milliseconds(200)));
+}
+
+void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      LogInfo("SIGHUP: reloading");
+      if (on_reload) on_reload();
+      continue;
+    }
+    LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    break;
+  }
+  Shutdown();
+}
+
+void ServiceHost::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  if (!stop_readiness_.HasBeenNotified()) stop_readiness_.Notify();
+  if (readiness_thread_.joinable()) readiness_thread_.join();
+  if (server_) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(options_.drain_timeout));
+    server_->Wait();
+  }
+  LogInfo("stopped");
+}
+
+}  // namespace iob::runtime

@@ -1,0 +1,96 @@
+// The only place the credentials service runs SQL: integrations, their
+// sealed secrets, the append-only audit trail and request-id idempotency,
+// all in the `credentials` schema.
+#ifndef IOB_SERVICES_CREDENTIALS_INTEGRATION_STORE_H_
+#define IOB_SERVICES_CREDENTIALS_INTEGRATION_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/db/pool.h"
+#include "services/credentials/integration.h"
+
+namespace iob::credentials {
+
+struct AuditEntry {
+  int64_t id = 0;  // assigned by the store
+  std::string tenant;
+  std::string integration_id;
+  std::string action;  // "integration.created", "secret.rotated", ...
+  std::string actor;
+  int64_t secret_version = 0;
+  std::vector<std::string> fields;  // names only, never values
+  std::string request_id;
+  absl::Time time;  // assigned by the store
+
+  // An entry about `in` (tenant, id, current secret version).
+  static AuditEntry About(const Integration& in, std::string action, std::string actor,
+                          std::string request_id);
+};
+
+// Idempotency key of a mutating call; empty request_id = not idempotent.
+struct RequestKey {
+  std::string request_id;
+  std::string method;
+};
+
+// Thread-safe (the pool is). Every mutation and its audit entry commit together.
+class IntegrationStore {
+ public:
+  explicit IntegrationStore(db::Pool* pool) : pool_(pool) {}
+
+  // NOT_FOUND "integration tenants/t/integrations/i not found".
+  absl::StatusOr<Integration> Get(const std::string& tenant, const std::string& id);
+
+  // Up to `limit` integrations of `tenant` with id > after_id, by id.
+  absl::StatusOr<std::vector<Integration>> List(const std::string& tenant,
+                                                const std::string& after_id, int limit);
+
+  // Inserts `in` (revision 1) and `audit`. When `key` names a request seen
+  // before, returns the integration that request created instead.
+  // ALREADY_EXISTS when the id is taken.
+  absl::StatusOr<Integration> Create(const Integration& in, const AuditEntry& audit,
+                                     const RequestKey& key);
+
+  // Loads the row FOR UPDATE, lets `change` edit it and name the audit entry,
+  // and writes it back with revision + 1. When `key` names a request seen
+  // before, returns the current row unchanged. Errors from `change` abort
+  // the transaction and are returned as is.
+  absl::StatusOr<Integration> Modify(
+      const std::string& tenant, const std::string& id, const RequestKey& key,
+      const std::function<absl::StatusOr<AuditEntry>(Integration&)>& change);
+
+  // Loads the row FOR UPDATE, lets `check` approve (etag) and name the audit
+  // entry, then deletes it.
+  absl::Status Delete(const std::string& tenant, const std::string& id,
+                      const std::function<absl::StatusOr<AuditEntry>(const Integration&)>& check);
+
+  // Integrations whose From identity is `identity` (any tenant when `tenant`
+  // is empty).
+  absl::StatusOr<std::vector<Integration>> FindByFromIdentity(const std::string& identity,
+                                                              const std::string& tenant);
+
+  absl::Status AppendAudit(const AuditEntry& audit);
+
+  // Audit events of `tenant` (optionally one integration) with id > after_id.
+  absl::StatusOr<std::vector<AuditEntry>> ListAudit(const std::string& tenant,
+                                                    const std::string& integration_id,
+                                                    int64_t after_id, int limit);
+
+  // Re-seals up to `limit` secrets not sealed with `primary_key_id`, skipping
+  // rows locked by other writers; returns how many were rewrapped (0 = done).
+  absl::StatusOr<int> RewrapBatch(
+      const std::string& primary_key_id, int limit,
+      const std::function<absl::StatusOr<crypto::Sealed>(const Integration&)>& reseal);
+
+ private:
+  db::Pool* pool_;  // not owned
+};
+
+}  // namespace iob::credentials
+
+#endif  // IOB_SERVICES_CREDENTIALS_INTEGRATION_STORE_H_

@@ -1,0 +1,79 @@
+#include "tools/iobctl/connection.h"
+
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/runtime/service_host.h"
+
+namespace iob::iobctl {
+
+void Connection::Register(runtime::Flags& flags, const std::string& default_addr) {
+  addr = default_addr;
+  flags.Add("addr", &addr, "service address host:port");
+  flags.Add("token-file", &token_file, "file holding the bearer token");
+  flags.Add("tls-ca-file", &tls_ca_file, "PEM CA; dial with TLS when set");
+  flags.Add("json", &json, "print JSON instead of a table");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::Dial() const {
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (!tls_ca_file.empty()) {
+    auto ca = runtime::ReadFile(tls_ca_file);
+    if (!ca.ok()) return ca.status();
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = *ca;
+    creds = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateChannel(addr, creds);
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Connection::Context() const {
+  auto token = runtime::ReadFile(token_file);
+  if (!token.ok()) {
+    return absl::NotFoundError(absl::StrCat("cannot read token file ", token_file,
+                                            " (start the suite with ./iob up, or pass --token-file)"));
+  }
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->AddMetadata("authorization",
+                   absl::StrCat("Bearer ", absl::StripAsciiWhitespace(*token)));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return ctx;
+}
+
+bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& args,
+                       std::vector<std::string>* positional, std::ostream& err, int* exit_code) {
+  auto parsed = flags.Parse(args, [](const std::string& name) -> const char* {
+    return name == "IOB_ADDR" || name == "IOB_TOKEN_FILE" ? std::getenv(name.c_str()) : nullptr;
+  });
+  if (parsed.ok()) {
+    *positional = std::move(parsed).value();
+    return true;
+  }
+  if (parsed.status().code() == absl::StatusCode::kCancelled) {
+    err << flags.Usage();
+    *exit_code = 0;
+  } else {
+    err << "iobctl: " << parsed.status().message() << "\n";
+    *exit_code = 2;
+  }
+  return false;
+}
+
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
+  std::string value;
+  if (path == "-") {
+    value.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    auto content = runtime::ReadFile(path);
+    if (!content.ok()) return content.status();
+    value = *std::move(content);
+  }
+  if (!value.empty() && value.back() == '\n') value.pop_back();
+  if (!value.empty() && value.back() == '\r') value.pop_back();
+  return value;
+}
+
+}  // namespace iob::iobctl

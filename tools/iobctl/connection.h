@@ -1,0 +1,44 @@
+// How iobctl reaches a service: address, bearer token, optional TLS, and a
+// ClientContext carrying them.
+#ifndef IOB_TOOLS_IOBCTL_CONNECTION_H_
+#define IOB_TOOLS_IOBCTL_CONNECTION_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "libs/runtime/flags.h"
+
+namespace iob::iobctl {
+
+struct Connection {
+  std::string addr;
+  std::string token_file = ".iob/secrets/admin.token";
+  std::string tls_ca_file;  // when set, dial with TLS trusting this CA
+  bool json = false;
+
+  // --addr (default `default_addr`), --token-file, --tls-ca-file, --json.
+  void Register(runtime::Flags& flags, const std::string& default_addr);
+
+  // A channel to `addr`.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial() const;
+
+  // A context with the bearer token and a 30 s deadline. NOT_FOUND naming the
+  // token file when it cannot be read.
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Context() const;
+};
+
+// Parses `args` with `flags`; only IOB_ADDR-style variables for --addr and
+// --token-file are read from the environment. Prints help / errors to err
+// and returns false when the command should stop (exit code in *exit_code).
+bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& args,
+                       std::vector<std::string>* positional, std::ostream& err, int* exit_code);
+
+// Reads a secret from a file, or stdin for "-", dropping one trailing newline.
+absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
+
+}  // namespace iob::iobctl
+
+#endif  // IOB_TOOLS_IOBCTL_CONNECTION_H_
