@@ -1,0 +1,26 @@
+// Writes cXML documents: elements in exactly the order the DTD declares, the
+// DOCTYPE of the message family (cXML.dtd, Fulfill.dtd, InvoiceDetail.dtd),
+// UTF-8, escaped text. Output validates against the official 1.2.071 DTDs.
+#ifndef IOB_LIBS_CXML_WRITER_H_
+#define IOB_LIBS_CXML_WRITER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "libs/cxml/model.h"
+
+namespace iob::cxml {
+
+// Serializes `doc`. Checks before anything is returned: every required
+// field is present, amounts and quantities are decimals (decimal.h), currency
+// codes are three upper-case letters, the envelope timestamp has the
+// "+hh:mm" shape (timestamp.h), enumerated attributes hold allowed values,
+// RawXml parts are well-formed fragments, and all text is valid UTF-8 with
+// no characters XML forbids. Errors: INVALID_ARGUMENT naming the first
+// offending path, e.g. "OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money".
+// Thread-safe (no shared state).
+absl::StatusOr<std::string> WriteDocument(const Document& doc);
+
+}  // namespace iob::cxml
+
+#endif  // IOB_LIBS_CXML_WRITER_H_
