@@ -1,0 +1,98 @@
+// Hostile documents: each rejected with its reason, quickly, without network.
+#include <chrono>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/cxml/reader.h"
+#include "tests/unit/cxml/test_util.h"
+
+namespace iob::cxml {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct HostileCase {
+  const char* file;
+  absl::StatusCode code;
+  const char* reason;
+};
+
+const HostileCase kCases[] = {
+    {"billion_laughs.xml", absl::StatusCode::kInvalidArgument, "ENTITY"},
+    {"external_entity.xml", absl::StatusCode::kInvalidArgument, "ENTITY"},
+    {"parameter_entity.xml", absl::StatusCode::kInvalidArgument, "ENTITY"},
+    {"external_dtd.xml", absl::StatusCode::kInvalidArgument, "external DTD"},
+    {"external_dtd_public.xml", absl::StatusCode::kInvalidArgument, "PUBLIC"},
+    {"duplicate_payload_id.xml", absl::StatusCode::kInvalidArgument,
+     "duplicate attribute payloadID on element cXML"},
+    {"invalid_utf8.xml", absl::StatusCode::kInvalidArgument, "invalid UTF-8"},
+    {"truncated.xml", absl::StatusCode::kInvalidArgument, "not well-formed XML"},
+    {"truncated_mid_tag.xml", absl::StatusCode::kInvalidArgument, "not well-formed XML"},
+    {"wrong_root.xml", absl::StatusCode::kInvalidArgument, "not <cXML>"},
+};
+
+TEST(HostileTest, StoredCorpusRejectedWithReason) {
+  for (const HostileCase& c : kCases) {
+    std::string bytes = testing::ReadFileOrDie(testing::DataDir() + "/hostile/" + c.file);
+    auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Document> doc = ReadDocument(bytes);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_FALSE(doc.ok()) << c.file;
+    EXPECT_EQ(doc.status().code(), c.code) << c.file << ": " << doc.status();
+    EXPECT_THAT(std::string(doc.status().message()), HasSubstr(c.reason)) << c.file;
+    EXPECT_LT(elapsed, std::chrono::milliseconds(100)) << c.file;
+  }
+}
+
+TEST(HostileTest, DeepNestingRejected) {
+  std::string doc = "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\">";
+  for (int i = 0; i < 10000; ++i) doc += "<a>";
+  for (int i = 0; i < 10000; ++i) doc += "</a>";
+  doc += "</cXML>";
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Document> r = ReadDocument(doc);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("nested deeper than the limit of 64"));
+}
+
+TEST(HostileTest, DepthLimitIsConfigurable) {
+  std::string doc = "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><a><b><c/></b></a></cXML>";
+  Limits tight;
+  tight.max_depth = 3;
+  EXPECT_EQ(ReadDocument(doc, tight).status().code(), absl::StatusCode::kResourceExhausted);
+  tight.max_depth = 4;
+  // Depth passes; then it fails as a document (no Header), not on depth.
+  EXPECT_EQ(ReadDocument(doc, tight).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(HostileTest, HugeAttributeRejectedBeforeParsing) {
+  std::string doc = "<cXML payloadID=\"" + std::string(10 << 20, 'A') +
+                    "\" timestamp=\"2024-05-01T09:30:00Z\"><Response><Status code=\"200\" "
+                    "text=\"OK\"/></Response></cXML>";
+  auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Document> r = ReadDocument(doc);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("exceeds the limit of 4194304"));
+}
+
+TEST(HostileTest, EmptyAndUtf16Rejected) {
+  EXPECT_THAT(std::string(ReadDocument("").status().message()), HasSubstr("empty"));
+  EXPECT_THAT(std::string(ReadDocument("\xFF\xFE<\0c\0", {}).status().message()),
+              HasSubstr("UTF-16"));
+}
+
+TEST(HostileTest, CanonicalDoctypeTolerated) {
+  std::string ok =
+      "<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd\">"
+      "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><Response><Status code=\"200\" "
+      "text=\"OK\"/></Response></cXML>";
+  EXPECT_TRUE(ReadDocument(ok).ok()) << ReadDocument(ok).status();
+}
+
+}  // namespace
+}  // namespace iob::cxml
