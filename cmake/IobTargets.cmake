@@ -37,11 +37,14 @@ function(iob_test name)
     ENVIRONMENT "IOB_SOURCE_DIR=${PROJECT_SOURCE_DIR};IOB_BINARY_DIR=${PROJECT_BINARY_DIR};${ARG_ENV}")
 endfunction()
 
-# iob_proto_library(NAME PROTOS a.proto ...): one library per proto package;
-# PROTOS are paths relative to proto/. Generated code goes to build/gen and is
-# never committed.
+# iob_proto_library(NAME PROTOS a.proto ... [ROOT dir]): one library per proto
+# package; PROTOS are paths relative to ROOT (default proto/). Generated code
+# goes to build/gen and is never committed.
 function(iob_proto_library name)
-  cmake_parse_arguments(ARG "" "" "PROTOS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "ROOT" "PROTOS;DEPS" ${ARGN})
+  if(NOT ARG_ROOT)
+    set(ARG_ROOT ${PROJECT_SOURCE_DIR}/proto)
+  endif()
   set(gen ${PROJECT_BINARY_DIR}/gen)
   file(MAKE_DIRECTORY ${gen})
   set(srcs)
@@ -51,11 +54,11 @@ function(iob_proto_library name)
     add_custom_command(
       OUTPUT ${gen}/${base}.pb.cc ${gen}/${base}.pb.h ${gen}/${base}.grpc.pb.cc ${gen}/${base}.grpc.pb.h
       COMMAND protobuf::protoc
-        --proto_path=${PROJECT_SOURCE_DIR}/proto
+        --proto_path=${ARG_ROOT}
         --cpp_out=${gen} --grpc_out=${gen}
         --plugin=protoc-gen-grpc=$<TARGET_FILE:gRPC::grpc_cpp_plugin>
-        ${PROJECT_SOURCE_DIR}/proto/${p}
-      DEPENDS ${PROJECT_SOURCE_DIR}/proto/${p} protobuf::protoc gRPC::grpc_cpp_plugin
+        ${ARG_ROOT}/${p}
+      DEPENDS ${ARG_ROOT}/${p} protobuf::protoc gRPC::grpc_cpp_plugin
       COMMENT "protoc ${p}")
   endforeach()
   add_library(${name} STATIC ${srcs})

@@ -1,6 +1,8 @@
 // Exception -> Status mapping for libpqxx 6.4 and the database log line.
 #include "libs/db/db_error.h"
 
+#include "libs/runtime/logging.h"
+
 #include <cstdio>
 #include <pqxx/except>
 
@@ -90,14 +92,7 @@ DbFailure ClassifyDbException(std::exception_ptr error) {
 }
 
 void LogDbDetail(absl::string_view context, absl::string_view detail) {
-  // One write per line so concurrent lines do not interleave.
-  std::string line = absl::StrCat("iob.db: ", context, ": ", detail);
-  while (!line.empty() && line.back() == '\n') line.pop_back();
-  for (char& c : line) {
-    if (c == '\n') c = ' ';
-  }
-  line.push_back('\n');
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  runtime::LogWarn("database error", {{"context", context}, {"detail", detail}});
 }
 
 }  // namespace iob::db
