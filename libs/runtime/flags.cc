@@ -40,7 +40,7 @@ std::string Flags::EnvName(const std::string& flag) {
 }
 
 std::string Flags::Usage() const {
-  std::string out = absl::StrCat("usage: ", program_, " [command] [--flag=value ...]\n", summary_,
+  std::string out = absl::StrCat("usage: ", program_, " [--flag=value ...]\n", summary_,
                                  "\n\nflags (environment variable, default):\n");
   for (const auto& [name, flag] : flags_) {
     absl::StrAppend(&out, "  --", name, "  (", EnvName(name), ", default \"", flag.default_text,

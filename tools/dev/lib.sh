@@ -94,19 +94,40 @@ iob_test() {
 # Short libFuzzer runs with ASan/UBSan (clang-14); ./iob fuzz runs longer.
 iob_fuzz_smoke() { iob_fuzz 20; }
 
+# iob_fuzz [SECONDS]: builds fuzz_targets in build-fuzz with clang-14 and runs
+# each build-fuzz/tests/fuzz/*_fuzz for SECONDS. Seeds come from
+# tests/data/fuzz/<target>/ (read only); new inputs go to a temp corpus and
+# crash artifacts to a temp dir that is kept (and printed) on failure.
 iob_fuzz() {
   local secs=${1:-300} fb=$ROOT/build-fuzz
   [ -d "$ROOT/tests/fuzz" ] && ls "$ROOT"/tests/fuzz/*.cc >/dev/null 2>&1 || return 0
+  if ! command -v clang-14 >/dev/null || ! command -v clang++-14 >/dev/null; then
+    log "clang-14 not installed: skipping libFuzzer runs (apt-get install clang-14 libclang-rt-14-dev)"
+    return 0
+  fi
   if [ ! -f "$fb/build.ninja" ]; then
     CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$fb" -G Ninja -DIOB_FUZZ=ON \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
   fi
-  cmake --build "$fb" --target fuzz_targets -- -j"$(nproc)"
-  local t
+  cmake --build "$fb" --target fuzz_targets -- -j"$(nproc)" || return 1
+  local t name work seeds rc
   for t in "$fb"/tests/fuzz/*_fuzz; do
-    log "fuzzing $(basename "$t") for ${secs}s"
-    "$t" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 \
-      "$ROOT/tests/data/fuzz/$(basename "$t")" 2>&1 | tail -3 || return 1
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    work=$(mktemp -d "/tmp/iobfuzz.$name.XXXXXX")
+    mkdir -p "$work/corpus" "$work/artifacts"
+    seeds=$ROOT/tests/data/fuzz/$name
+    [ -d "$seeds" ] || seeds=
+    log "fuzzing $name for ${secs}s"
+    "$t" -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+      -artifact_prefix="$work/artifacts/" "$work/corpus" ${seeds:+"$seeds"} >"$work/log" 2>&1
+    rc=$?
+    tail -3 "$work/log"
+    if [ "$rc" -ne 0 ]; then
+      log "$name failed (exit $rc); log and crash inputs kept in $work"
+      return 1
+    fi
+    rm -rf "$work"
   done
 }
 
@@ -238,4 +259,42 @@ iob_status() {
     echo "postgres       down"
   fi
   echo "iobctl: ./iob ctl integrations list --tenant acme   (token: .iob/secrets/admin.token)"
+}
+
+# ---- ./iob bench: each figure beside its baseline, measured in the same run ----
+iob_rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+iob_bench() {
+  local tmp; tmp=$(mktemp -d /tmp/iobbench.XXXXXX); chmod 755 "$tmp"
+  (
+    set -e
+    STATE=$tmp/state IOB_PG_PORT=$(free_port)
+    trap 'iob_down >/dev/null 2>&1; rm -rf "'"$tmp"'"' EXIT
+    mkdir -p "$STATE"
+    iob_make_secrets
+    pg_start "$STATE/pg" "$IOB_PG_PORT"
+    iob_provision_db
+    local grpc metrics; grpc=$(free_port); metrics=$(free_port)
+    iob_start_service credentials "$grpc" "$metrics" "$BUILD/services/credentials/iob-credentials" \
+      --key-ring-file "$STATE/secrets/keyring.json"
+    local pid; pid=$(cat "$STATE/run/credentials.pid")
+    sleep 1
+    echo "== credentials: idle RSS $(iob_rss_kib "$pid") KiB"
+    printf 'bench-secret-%s' "$(iob_random 8)" >"$tmp/secret"
+    "$BUILD/tools/iobctl/iobctl" integrations create --addr "127.0.0.1:$grpc" \
+      --token-file "$STATE/secrets/admin.token" --tenant acme --supplier amazon-business \
+      --id amazon --from-identity BENCH1 --punchout-url https://abintegrations.amazon.com/punchout \
+      --order-url https://abintegrations.amazon.com/order --mode production \
+      --shared-secret-file "$tmp/secret" >/dev/null
+    "$BUILD/bench/credentials_load" --addr "127.0.0.1:$grpc" \
+      --token-file "$STATE/secrets/punchout.token" --integration tenants/acme/integrations/amazon \
+      --concurrency 16 --duration "${IOB_BENCH_DURATION:-10s}"
+    echo "== credentials: RSS after load $(iob_rss_kib "$pid") KiB"
+    local b
+    for b in "$BUILD"/bench/*_bench; do
+      [ -x "$b" ] || continue
+      echo "== $(basename "$b")"
+      "$b" --benchmark_min_time=1 "$@"
+    done
+  )
 }
