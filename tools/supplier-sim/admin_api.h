@@ -1,0 +1,66 @@
+// The simulator's admin API (JSON), for people, tests and ./iob demo:
+//
+//   POST /admin/groups                 create a punchout group; body optional:
+//                                      {"from_identity", "shared_secret",
+//                                       "cart_encoding": "urlencoded"|"base64"}
+//                                      (missing credentials are generated) ->
+//                                      201 {from_identity, shared_secret,
+//                                      punchout_url, order_url, cart_encoding}
+//   GET  /admin/groups                 {"groups": [...]} (same objects)
+//   POST /admin/groups/<identity>      {"cart_encoding": ...} -> the group
+//   GET  /admin/faults                 current faults (faults.h shape)
+//   POST /admin/faults                 replace all faults (faults.h shape)
+//   POST /admin/faults/clear           remove all faults
+//   GET  /admin/stats                  {"endpoints": {name: {"received": n,
+//                                       "outcomes": {outcome: n}}}}
+//   POST /admin/stats/reset            forget counters and kept documents
+//   GET  /admin/received?endpoint=E    {"endpoint", "documents": [{"at", "body"}]}
+//   GET  /admin/sent?endpoint=E        same, for documents the sim produced
+//        (&format=raw on either: the newest body as-is, 404 when none)
+//   GET  /admin/sessions/<token>       a session: operation, buyer_cookie,
+//                                      browser_form_post_url, extrinsics,
+//                                      ship_to, request_items, cart, checkouts
+//   GET  /healthz                      "ok"
+//
+// (PUT/DELETE are not used because libs/http's HttpServer routes only GET and
+// POST.) Errors are {"error": "..."} with 400 / 404 / 409.
+#ifndef IOB_TOOLS_SUPPLIER_SIM_ADMIN_API_H_
+#define IOB_TOOLS_SUPPLIER_SIM_ADMIN_API_H_
+
+#include <httplib.h>
+
+#include <string>
+
+#include "tools/supplier-sim/sim_context.h"
+
+namespace iob::sim {
+
+// Thread-safe (state lives in the context).
+class AdminApi {
+ public:
+  explicit AdminApi(SimContext ctx) : ctx_(ctx) {}
+
+  void CreateGroup(const httplib::Request& req, httplib::Response& res) const;
+  void ListGroups(const httplib::Request& req, httplib::Response& res) const;
+  void UpdateGroup(const httplib::Request& req, httplib::Response& res) const;  // matches[1]
+  void GetFaults(const httplib::Request& req, httplib::Response& res) const;
+  void SetFaults(const httplib::Request& req, httplib::Response& res) const;
+  void ClearFaults(const httplib::Request& req, httplib::Response& res) const;
+  void GetStats(const httplib::Request& req, httplib::Response& res) const;
+  void ResetStats(const httplib::Request& req, httplib::Response& res) const;
+  void GetReceived(const httplib::Request& req, httplib::Response& res) const;
+  void GetSent(const httplib::Request& req, httplib::Response& res) const;
+  void GetSession(const httplib::Request& req, httplib::Response& res) const;  // matches[1]
+
+  // The JSON object describing `group` (credentials and URLs).
+  std::string GroupJson(const Group& group) const;
+
+ private:
+  void Documents(bool sent, const httplib::Request& req, httplib::Response& res) const;
+
+  SimContext ctx_;
+};
+
+}  // namespace iob::sim
+
+#endif  // IOB_TOOLS_SUPPLIER_SIM_ADMIN_API_H_

@@ -1,0 +1,24 @@
+#include "tools/supplier-sim/sim_context.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace iob::sim {
+
+void ServeWithFaults(const SimContext& ctx, const std::string& endpoint,
+                     const httplib::Request& req, httplib::Response& res,
+                     const FaultAwareHandler& handle) {
+  ctx.traffic.Received(endpoint, req.body);
+  const FaultDecision fault = ctx.faults.Decide(endpoint);
+  if (ctx.effects.ApplyBeforeHandling(fault, req, res)) {
+    ctx.traffic.Outcome(endpoint, absl::StrCat("fault_", std::string(FaultKindName(fault.kind))));
+    return;
+  }
+  std::string outcome = handle(fault, req, res);
+  if (fault.kind == FaultKind::kSlowBody) {
+    ctx.effects.ApplyAfterHandling(fault, res);
+    outcome = "fault_slow_body";
+  }
+  ctx.traffic.Outcome(endpoint, outcome);
+}
+
+}  // namespace iob::sim
