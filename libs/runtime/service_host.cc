@@ -41,18 +41,23 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return buf.str();
 }
 
-absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
-    const std::string& service_name, const HostOptions& options,
-    std::vector<grpc::Service*> services, std::function<absl::Status()> ready) {
+absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Create(const std::string& service_name,
+                                                                 const HostOptions& options) {
   std::unique_ptr<ServiceHost> host(new ServiceHost());
   host->service_name_ = service_name;
   host->options_ = options;
-  host->ready_ = std::move(ready);
-
   auto metrics = Metrics::Start(options.metrics_listen);
   if (!metrics.ok()) return metrics.status();
   host->metrics_ = std::move(metrics).value();
   host->metrics_->RegisterGrpcService(service_name);
+  return host;
+}
+
+absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
+                                std::function<absl::Status()> ready) {
+  ServiceHost* host = this;
+  const HostOptions& options = options_;
+  ready_ = std::move(ready);
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
@@ -86,13 +91,13 @@ absl::StatusOr<std::unique_ptr<ServiceHost>> ServiceHost::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_listen));
   }
   host->server_->GetHealthCheckService()->SetServingStatus(false);
-  host->readiness_thread_ = std::thread([h = host.get()] { h->ReadinessLoop(); });
+  host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
   LogInfo("serving", {{"grpc_port", host->grpc_port_},
                       {"metrics_port", host->metrics_->port()},
                       {"transport", options.tls_cert_file.empty()              ? "plaintext"
                                     : options.tls_client_ca_file.empty() ? "tls"
                                                                          : "mtls"}});
-  return host;
+  return absl::OkStatus();
 }
 
 ServiceHost::~ServiceHost() { Shutdown(); }

@@ -38,15 +38,18 @@ struct HostOptions {
 
 class ServiceHost {
  public:
-  // `service_name` is the full gRPC name of the main service
-  // ("iob.credentials.v1.CredentialsService"); its RED series are created at
-  // zero. Binds the gRPC and metrics ports and starts serving `services` (not
-  // owned; must outlive the host). Health starts NOT_SERVING until `ready`
-  // returns OK, re-checked every readiness_interval. UNAVAILABLE when a port
-  // cannot be bound; INVALID_ARGUMENT for unreadable TLS files.
-  static absl::StatusOr<std::unique_ptr<ServiceHost>> Start(
-      const std::string& service_name, const HostOptions& options,
-      std::vector<grpc::Service*> services, std::function<absl::Status()> ready);
+  // Serves /metrics for the service whose full gRPC name is `service_name`
+  // ("iob.credentials.v1.CredentialsService"; its RED series are created at
+  // zero). Services add their own metrics to metrics().registry() before
+  // Start. UNAVAILABLE when the metrics port cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ServiceHost>> Create(const std::string& service_name,
+                                                             const HostOptions& options);
+
+  // Binds the gRPC port and starts serving `services` (not owned; must
+  // outlive the host). Health starts NOT_SERVING until `ready` returns OK,
+  // re-checked every readiness_interval. UNAVAILABLE when the port cannot be
+  // bound; INVALID_ARGUMENT for unreadable TLS files.
+  absl::Status Start(std::vector<grpc::Service*> services, std::function<absl::Status()> ready);
   ~ServiceHost();
 
   int grpc_port() const { return grpc_port_; }

@@ -120,9 +120,11 @@ int Main(int argc, char** argv) {
   UrlPolicy policy;
   policy.test_mode_hosts = absl::StrSplit(o.test_mode_hosts, ',', absl::SkipWhitespace());
   CredentialsService service(auth->get(), &store, vault->get(), &profiles, policy);
-  auto host = runtime::ServiceHost::Start(v1::CredentialsService::service_full_name(), o.host,
-                                          {&service}, [&] { return (*pool)->Ping(); });
+  auto host = runtime::ServiceHost::Create(v1::CredentialsService::service_full_name(), o.host);
   if (!host.ok()) return Fail("cannot start", host.status());
+  if (absl::Status st = (*host)->Start({&service}, [&] { return (*pool)->Ping(); }); !st.ok()) {
+    return Fail("cannot start", st);
+  }
   (*host)->ServeUntilSignal([&] {
     if (absl::Status st = (*vault)->Reload(); !st.ok()) {
       runtime::LogError("key ring reload failed; keeping the current keys", {{"error", st.ToString()}});

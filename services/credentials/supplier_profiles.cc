@@ -54,7 +54,11 @@ absl::Status SupplierProfiles::OverrideHosts(absl::string_view spec) {
     return absl::InvalidArgumentError(
         "--supplier-hosts: expected SUPPLIER=host,*.domain,... with a known supplier");
   }
-  std::vector<std::string> hosts = absl::StrSplit(kv.second, ',', absl::SkipWhitespace());
+  std::vector<std::string> hosts;
+  for (absl::string_view host : absl::StrSplit(kv.second, ',', absl::SkipWhitespace())) {
+    // "a.test, *.a.test" must not keep the space: " *.a.test" matches nothing.
+    hosts.emplace_back(absl::StripAsciiWhitespace(host));
+  }
   for (auto& [marketplace, list] : it->second.hosts_by_marketplace) list = hosts;
   return absl::OkStatus();
 }

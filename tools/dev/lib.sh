@@ -134,7 +134,7 @@ iob_fuzz() {
 # ---- ./iob up / down / status: the suite on a throwaway Postgres in .iob/ ----
 IOB_PG_PORT=${IOB_PG_PORT:-54329}
 # service name, gRPC port, metrics port
-IOB_SERVICES=("credentials 7101 9101")
+IOB_SERVICES=("credentials 7101 9101" "punchout 7102 9102")
 
 iob_random() { openssl rand -hex "${1:-24}"; }
 
@@ -146,7 +146,8 @@ iob_make_secrets() {
   printf '{"primary":"k1","keys":[{"id":"k1","key":"%s","state":"active"}],"fingerprint_key":"%s"}\n' \
     "$(openssl rand -base64 32)" "$(openssl rand -base64 32)" >"$s/keyring.json"
   local entries=() name scopes tok
-  for spec in "admin:integrations.read,integrations.write,audit.read" \
+  for spec in "admin:integrations.read,integrations.write,audit.read,punchout.read,punchout.start" \
+              "platform:punchout.read,punchout.start" \
               "punchout:integrations.read,secrets.resolve" \
               "dispatch:integrations.read,secrets.resolve,suppliers.verify" \
               "invoice-intake:integrations.read,suppliers.verify"; do
@@ -228,6 +229,9 @@ iob_up() {
   iob_provision_db
   iob_start_service credentials 7101 9101 "$BUILD/services/credentials/iob-credentials" \
     --key-ring-file "$STATE/secrets/keyring.json" --test-mode-hosts "127.0.0.1,localhost"
+  iob_start_service punchout 7102 9102 "$BUILD/services/punchout/iob-punchout" \
+    --credentials-addr 127.0.0.1:7101 --credentials-token-file "$STATE/secrets/punchout.token" \
+    --http-listen 127.0.0.1:8102 --plain-http-hosts "127.0.0.1,localhost"
   iob_status
 }
 
