@@ -38,6 +38,27 @@ const char* LevelName(LogLevel level) {
   return "info";
 }
 
+// Length of the well-formed UTF-8 sequence (RFC 3629) that starts `s` with
+// a non-ASCII byte, or 0: rejects overlong forms, UTF-16 surrogates, code
+// points above U+10FFFF and truncated sequences, which JSON parsers refuse.
+size_t Utf8SequenceLength(absl::string_view s) {
+  auto byte = [&](size_t i) -> unsigned {
+    return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u;
+  };
+  auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xbf) {
+    return i < s.size() && byte(i) >= lo && byte(i) <= hi;
+  };
+  const unsigned char c = byte(0);
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c == 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if (c == 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
+  if (c >= 0xe1 && c <= 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
 void AppendString(std::string& out, absl::string_view key, absl::string_view value) {
   out += ",\"";
   AppendJsonEscaped(out, key);
@@ -96,10 +117,8 @@ void AppendJsonEscaped(std::string& out, absl::string_view s) {
       out += static_cast<char>(c);
     } else {
       // Copy a well-formed UTF-8 sequence; replace anything else.
-      size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-      bool ok = len > 0 && i + len <= s.size();
-      for (size_t j = 1; ok && j < len; ++j) ok = (static_cast<unsigned char>(s[i + j]) >> 6) == 2;
-      if (ok) {
+      const size_t len = Utf8SequenceLength(s.substr(i));
+      if (len > 0) {
         out.append(s.data() + i, len);
         i += len - 1;
       } else {
