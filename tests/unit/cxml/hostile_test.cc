@@ -1,4 +1,10 @@
 // Hostile documents: each rejected with its reason, quickly, without network.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <string>
 
@@ -92,6 +98,45 @@ TEST(HostileTest, CanonicalDoctypeTolerated) {
       "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><Response><Status code=\"200\" "
       "text=\"OK\"/></Response></cXML>";
   EXPECT_TRUE(ReadDocument(ok).ok()) << ReadDocument(ok).status();
+}
+
+}  // namespace
+}  // namespace iob::cxml
+
+namespace iob::cxml {
+namespace {
+
+// A listener on 127.0.0.1 that every external reference points at: after
+// reading the documents, nobody may have connected.
+TEST(HostileTest, NoNetworkAccessAttempted) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 16), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x.dtd";
+  const std::string body =
+      "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><Response><Status code=\"200\" "
+      "text=\"&e;\"/></Response></cXML>";
+  const std::string docs[] = {
+      "<!DOCTYPE cXML SYSTEM \"" + url + "\">" + body,
+      "<!DOCTYPE cXML PUBLIC \"-//x//EN\" \"" + url + "\">" + body,
+      "<!DOCTYPE cXML [<!ENTITY e SYSTEM \"" + url + "\">]>" + body,
+      "<!DOCTYPE cXML [<!ENTITY % p SYSTEM \"" + url + "\"> %p;]>" + body,
+      "<?xml-stylesheet href=\"" + url + "\"?>" + body,
+      "<cXML xmlns:xi=\"http://www.w3.org/2001/XInclude\" payloadID=\"x\" "
+      "timestamp=\"2024-05-01T09:30:00Z\"><xi:include href=\"" + url + "\"/></cXML>",
+  };
+  for (const std::string& d : docs) (void)ReadDocument(d);
+  int conn = accept(fd, nullptr, nullptr);
+  EXPECT_LT(conn, 0) << "the reader connected to " << url;
+  EXPECT_TRUE(errno == EAGAIN || errno == EWOULDBLOCK);
+  if (conn >= 0) close(conn);
+  close(fd);
 }
 
 }  // namespace

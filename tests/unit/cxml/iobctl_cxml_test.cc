@@ -1,4 +1,5 @@
 // `iobctl cxml decode|validate|example`, through RunCxmlCommand.
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
@@ -99,6 +100,26 @@ TEST(IobctlCxmlTest, UsageErrors) {
   CmdResult minimal = Cmd({"example", "orderrequest", "--minimal"});
   EXPECT_EQ(minimal.code, 0);
   EXPECT_THAT(minimal.out, HasSubstr("<OrderRequest>"));
+}
+
+}  // namespace
+}  // namespace iob::iobctl
+
+namespace iob::iobctl {
+namespace {
+
+TEST(IobctlCxmlTest, DecodeFromStdin) {
+  std::string xml = cxml::testing::ReadFileOrDie(cxml::testing::DataDir() + "/golden/coupa_order_request.xml");
+  std::istringstream in("cxml-urlencoded=" + cxml::FormUrlEncode(xml));
+  std::streambuf* saved = std::cin.rdbuf(in.rdbuf());
+  CmdResult dec = Cmd({"decode", "-"});
+  std::cin.rdbuf(saved);
+  ASSERT_EQ(dec.code, 0) << dec.err;
+  nlohmann::json j = nlohmann::json::parse(dec.out);
+  EXPECT_EQ(j["order_request"]["order_id"], "PO-4711");
+  EXPECT_EQ(j["order_request"]["total"]["amount"], "1234.50");
+  EXPECT_EQ(j["header"]["sender"][0]["shared_secret"], "********");
+  EXPECT_EQ(dec.out.find("c0upa-s3cret"), std::string::npos);
 }
 
 }  // namespace
