@@ -126,3 +126,45 @@ TEST(ReaderTest, SizeLimitIsConfigurable) {
 
 }  // namespace
 }  // namespace iob::cxml
+
+namespace iob::cxml {
+namespace {
+
+// Raw inner markup is cut from the original bytes even after CRLF
+// normalisation and entity expansion earlier in the document shifted
+// pugixml's in-place buffer.
+TEST(ReaderTest, RawMarkupExactAfterCrlfAndEntities) {
+  std::string xml = Written(DocumentType::kPunchOutOrderMessage, ExampleDetail::kMinimal);
+  size_t pos = 0;
+  while ((pos = xml.find('\n', pos)) != std::string::npos) {
+    xml.replace(pos, 1, "\r\n");
+    pos += 2;
+  }
+  const std::string aux = "A&amp;B&#x41;\r\n<x a='&lt;\r\n'>&gt;</x><![CDATA[\r\n]]>";
+  Replace(xml, "<BuyerCookie>c0ffee-session-17</BuyerCookie>",
+          "<BuyerCookie>c&amp;&#233;\r\nokie</BuyerCookie>");
+  Replace(xml, "<SupplierPartID>B07PART1</SupplierPartID>",
+          "<SupplierPartID>B07&amp;PART1</SupplierPartID><SupplierPartAuxiliaryID>" + aux +
+              "</SupplierPartAuxiliaryID>");
+  absl::StatusOr<Document> doc = ReadDocument(xml);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  const auto& m = std::get<PunchOutOrderMessage>(doc->body);
+  EXPECT_EQ(m.buyer_cookie, "c&\xC3\xA9\nokie");
+  EXPECT_EQ(m.items[0].item_id.supplier_part_id, "B07&PART1");
+  EXPECT_EQ(m.items[0].item_id.supplier_part_auxiliary_id->xml, aux);
+  EXPECT_EQ(m.items[0].item_id.supplier_part_auxiliary_id->Text(), "A&BA\n>\n");
+}
+
+TEST(ReaderTest, EmptyAuxiliaryIdIsPresentButEmpty) {
+  std::string xml = Written(DocumentType::kPunchOutOrderMessage, ExampleDetail::kMinimal);
+  Replace(xml, "<SupplierPartID>B07PART1</SupplierPartID>",
+          "<SupplierPartID>B07PART1</SupplierPartID><SupplierPartAuxiliaryID/>");
+  absl::StatusOr<Document> doc = ReadDocument(xml);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  const auto& aux = std::get<PunchOutOrderMessage>(doc->body).items[0].item_id.supplier_part_auxiliary_id;
+  ASSERT_TRUE(aux.has_value());
+  EXPECT_EQ(aux->xml, "");
+}
+
+}  // namespace
+}  // namespace iob::cxml
