@@ -148,4 +148,10 @@ std::string_view DeploymentModeName(DeploymentMode mode) {
   return mode == DeploymentMode::kTest ? "test" : "production";
 }
 
+std::optional<DeploymentMode> DeploymentModeFromName(std::string_view name) {
+  if (EqualsIgnoreCase(name, "test")) return DeploymentMode::kTest;
+  if (EqualsIgnoreCase(name, "production")) return DeploymentMode::kProduction;
+  return std::nullopt;
+}
+
 }  // namespace iob::cxml

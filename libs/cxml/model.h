@@ -550,6 +550,9 @@ std::string DtdSystemId(DtdFamily family);
 std::string_view PunchOutOperationName(PunchOutOperation op);
 std::string_view OrderTypeName(OrderType type);
 std::string_view DeploymentModeName(DeploymentMode mode);
+// Parses an integration's mode ("test" / "production", any letter case);
+// nullopt for anything else.
+std::optional<DeploymentMode> DeploymentModeFromName(std::string_view name);
 
 }  // namespace iob::cxml
 

@@ -3,6 +3,7 @@
 
 #include "gtest/gtest.h"
 #include "libs/cxml/decimal.h"
+#include "libs/cxml/model.h"
 #include "libs/cxml/payload_id.h"
 #include "libs/cxml/shared_secret.h"
 #include "libs/cxml/timestamp.h"
@@ -110,6 +111,28 @@ TEST(Utf8Test, StrictValidation) {
   EXPECT_FALSE(IsValidXmlUtf8(std::string_view("a\0b", 3)));
   EXPECT_FALSE(IsValidXmlUtf8("\x01"));
   EXPECT_FALSE(IsValidXmlUtf8("\xEF\xBF\xBE"));  // U+FFFE
+}
+
+}  // namespace
+}  // namespace iob::cxml
+
+namespace iob::cxml {
+namespace {
+
+TEST(ModelTest, NamesRoundTrip) {
+  for (DocumentType t : AllDocumentTypes()) {
+    EXPECT_EQ(DocumentTypeFromName(DocumentTypeName(t)), t);
+  }
+  EXPECT_FALSE(DocumentTypeFromName("Nope").has_value());
+  EXPECT_EQ(DeploymentModeFromName("TEST"), DeploymentMode::kTest);
+  EXPECT_EQ(DeploymentModeFromName("production"), DeploymentMode::kProduction);
+  EXPECT_FALSE(DeploymentModeFromName("prod").has_value());
+  EXPECT_EQ(DtdSystemId(FamilyOf(DocumentType::kShipNoticeRequest)),
+            "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd");
+  EXPECT_EQ(FamilyOf(DocumentType::kInvoiceDetailRequest), DtdFamily::kInvoiceDetail);
+  EXPECT_EQ(RawXml::FromText("a<b>&c").xml, "a&lt;b&gt;&amp;c");
+  EXPECT_EQ(RawXml::FromText("a<b>&c").Text(), "a<b>&c");
+  EXPECT_EQ(RawXml{"<broken"}.Text(), "");
 }
 
 }  // namespace
