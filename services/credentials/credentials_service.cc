@@ -45,13 +45,10 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
-void ToProto(const Integration& in, const SupplierProfiles& profiles, pb::Integration* out) {
+void ToProto(const Integration& in, const std::vector<std::string>& allowed_hosts,
+             pb::Integration* out) {
   out->set_name(in.Name());
-  if (auto profile = profiles.Find(in.supplier); profile.ok()) {
-    if (auto hosts = (*profile)->AllowedHosts(in.marketplace); hosts.ok()) {
-      for (const auto& h : *hosts) out->add_allowed_hosts(h);
-    }
-  }
+  for (const auto& h : allowed_hosts) out->add_allowed_hosts(h);
   out->set_supplier(in.supplier);
   out->set_display_name(in.display_name);
   out->set_marketplace(in.marketplace);
@@ -197,6 +194,19 @@ std::string NewIntegrationId(const std::string& supplier) {
 
 }  // namespace
 
+std::vector<std::string> CredentialsService::AllowedHosts(const Integration& in) const {
+  std::vector<std::string> hosts;
+  if (auto profile = profiles_->Find(in.supplier); profile.ok()) {
+    hosts = (*profile)->AllowedHosts(in.marketplace).value_or(std::vector<std::string>{});
+  }
+  // A test-mode integration may also reach the operator's test hosts (the
+  // simulator); callers' egress policies only know host names.
+  if (in.mode == Mode::kTest && !hosts.empty()) {
+    for (const std::string& h : policy_.test_mode_hosts) hosts.push_back(h.substr(0, h.rfind(':')));
+  }
+  return hosts;
+}
+
 grpc::Status CredentialsService::GetIntegration(grpc::ServerContext* ctx,
                                                 const pb::GetIntegrationRequest* req,
                                                 pb::Integration* resp) {
@@ -206,7 +216,7 @@ grpc::Status CredentialsService::GetIntegration(grpc::ServerContext* ctx,
   if (st.ok()) {
     auto in = store_->Get(tenant, id);
     st = in.status();
-    if (in.ok()) ToProto(*in, *profiles_, resp);
+    if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
   }
   return Finish(*ctx, "GetIntegration", req->name(), st);
 }
@@ -222,7 +232,7 @@ grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
     IOB_ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), "integrations"));
     IOB_ASSIGN_OR_RETURN(auto page, store_->List(tenant, after, limit + 1));
     for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
-      ToProto(page[i], *profiles_, resp->add_integrations());
+      ToProto(page[i], AllowedHosts(page[i]), resp->add_integrations());
     }
     if (static_cast<int>(page.size()) > limit) {
       resp->set_next_page_token(EncodePageToken("integrations", page[limit - 1].id));
@@ -272,7 +282,7 @@ grpc::Status CredentialsService::CreateIntegration(grpc::ServerContext* ctx,
                                                    const pb::CreateIntegrationRequest* req,
                                                    pb::Integration* resp) {
   auto in = Create(*ctx, *req);
-  if (in.ok()) ToProto(*in, *profiles_, resp);
+  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
   return Finish(*ctx, "CreateIntegration", req->parent(), in.status());
 }
 
@@ -337,7 +347,7 @@ grpc::Status CredentialsService::UpdateIntegration(grpc::ServerContext* ctx,
                                                    const pb::UpdateIntegrationRequest* req,
                                                    pb::Integration* resp) {
   auto in = Update(*ctx, *req);
-  if (in.ok()) ToProto(*in, *profiles_, resp);
+  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
   return Finish(*ctx, "UpdateIntegration", req->integration().name(), in.status());
 }
 
@@ -384,7 +394,7 @@ grpc::Status CredentialsService::RotateSharedSecret(grpc::ServerContext* ctx,
                                                     const pb::RotateSharedSecretRequest* req,
                                                     pb::Integration* resp) {
   auto in = Rotate(*ctx, *req);
-  if (in.ok()) ToProto(*in, *profiles_, resp);
+  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
   return Finish(*ctx, "RotateSharedSecret", req->name(), in.status());
 }
 
@@ -401,7 +411,7 @@ absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
   IOB_ASSIGN_OR_RETURN(Secret secret, vault_->Open(in));
   IOB_RETURN_IF_ERROR(store_->AppendAudit(
       AuditEntry::About(in, "secret.resolved", who.name, RequestIdOf(ctx))));
-  ToProto(in, *profiles_, resp->mutable_integration());
+  ToProto(in, AllowedHosts(in), resp->mutable_integration());
   resp->set_shared_secret(secret.reveal());
   return absl::OkStatus();
 }
@@ -443,7 +453,7 @@ grpc::Status CredentialsService::VerifySupplierCredential(
     grpc::ServerContext* ctx, const pb::VerifySupplierCredentialRequest* req,
     pb::VerifySupplierCredentialResponse* resp) {
   auto in = Verify(*ctx, *req);
-  if (in.ok()) ToProto(*in, *profiles_, resp->mutable_integration());
+  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp->mutable_integration());
   return Finish(*ctx, "VerifySupplierCredential", "tenants/" + req->tenant(), in.status());
 }
 

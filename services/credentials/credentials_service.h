@@ -63,6 +63,9 @@ class CredentialsService final : public pb::CredentialsService::Service {
   absl::Status ListAudit(const grpc::ServerContext& ctx, const pb::ListAuditEventsRequest& req,
                          pb::ListAuditEventsResponse* resp);
 
+  // Hosts the integration's endpoints may be on, for callers' egress checks.
+  std::vector<std::string> AllowedHosts(const Integration& in) const;
+
   const runtime::Authenticator* auth_;
   IntegrationStore* store_;
   const SecretVault* vault_;

@@ -173,7 +173,11 @@ absl::Status SessionBroker::SendSetupRequest(const Session& session,
   }
   // Suppliers answer errors as cXML with HTTP 200 or with an HTTP error code;
   // read the cXML either way, and fall back to the HTTP status.
-  auto doc_in = cxml::ReadDocumentOfType(resp->body, cxml::DocumentType::kResponse);
+  auto doc_in = cxml::ReadDocument(resp->body);
+  if (doc_in.ok() && !std::holds_alternative<cxml::Response>(doc_in->body)) {
+    doc_in = absl::InvalidArgumentError(absl::StrCat(
+        "expected a cXML Response, got ", std::string(cxml::DocumentTypeName(cxml::TypeOf(*doc_in)))));
+  }
   if (!doc_in.ok()) {
     if (resp->status >= 500) {
       *outcome = "supplier_error";

@@ -302,3 +302,38 @@ iob_bench() {
     done
   )
 }
+
+# ---- ./iob demo: the suite plus the supplier simulator, one integration, one session ----
+IOB_SIM_PORT=${IOB_SIM_PORT:-8200}
+
+iob_demo() {
+  local sim=$STATE/run/supplier-sim.pid ident=DEMO-ACME secret
+  [ -f "$STATE/secrets/sim-secret" ] || printf 'demo-%s' "$(iob_random 12)" >"$STATE/secrets/sim-secret"
+  secret=$(cat "$STATE/secrets/sim-secret")
+  if ! { [ -f "$sim" ] && kill -0 "$(cat "$sim")" 2>/dev/null; }; then
+    : >"$STATE/logs/supplier-sim.log"
+    nohup "$BUILD/tools/supplier-sim/iob-supplier-sim" --listen "127.0.0.1:$IOB_SIM_PORT" \
+      --seed-group "$ident:$secret" >>"$STATE/logs/supplier-sim.log" 2>&1 &
+    echo $! >"$sim"
+    sleep 0.5
+  fi
+  local ctl=("$BUILD/tools/iobctl/iobctl")
+  if ! "${ctl[@]}" integrations get amazon --tenant acme --token-file "$STATE/secrets/admin.token" >/dev/null 2>&1; then
+    "${ctl[@]}" integrations create --tenant acme --supplier amazon-business --id amazon \
+      --display-name "Amazon Business (simulator)" --from-identity "$ident" \
+      --punchout-url "http://127.0.0.1:$IOB_SIM_PORT/punchout" \
+      --order-url "http://127.0.0.1:$IOB_SIM_PORT/order" --mode test \
+      --token-file "$STATE/secrets/admin.token" --shared-secret-file "$STATE/secrets/sim-secret" >/dev/null
+  fi
+  echo
+  "${ctl[@]}" punchout start --tenant acme --integration amazon --user-email pat@acme.example \
+    --user-name "Pat Buyer" --token-file "$STATE/secrets/platform.token"
+  cat <<MSG
+
+Open the start page above in a browser, add items, and check out: the cart
+comes back to iob. Then, with the session name printed above:
+  ./iob ctl punchout cart SESSION --token-file .iob/secrets/platform.token
+  ./iob ctl punchout checkout SESSION --token-file .iob/secrets/platform.token
+Supplier simulator: http://127.0.0.1:$IOB_SIM_PORT (log .iob/logs/supplier-sim.log)
+MSG
+}

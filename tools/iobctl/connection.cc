@@ -1,5 +1,7 @@
 #include "tools/iobctl/connection.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -60,6 +62,27 @@ bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& ar
     *exit_code = 2;
   }
   return false;
+}
+
+int PrintRefusal(std::ostream& err, const grpc::Status& st) {
+  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  const int code = st.error_code();
+  err << "iobctl: " << (code >= 0 && code < 17 ? kNames[code] : "ERROR") << ": "
+      << st.error_message() << "\n";
+  return 1;
+}
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.add_whitespace = true;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return out;
 }
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {

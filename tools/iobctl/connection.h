@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
@@ -35,6 +36,12 @@ struct Connection {
 // and returns false when the command should stop (exit code in *exit_code).
 bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& args,
                        std::vector<std::string>* positional, std::ostream& err, int* exit_code);
+
+// Prints "iobctl: CODE: message" for a refused call; returns exit code 1.
+int PrintRefusal(std::ostream& err, const grpc::Status& status);
+
+// A message as indented JSON with proto field names.
+std::string ToJson(const google::protobuf::Message& message);
 
 // Reads a secret from a file, or stdin for "-", dropping one trailing newline.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);

@@ -1,6 +1,5 @@
 #include "tools/iobctl/integrations_command.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <cstdio>
@@ -69,27 +68,6 @@ void Register(runtime::Flags& f, Args& a) {
   f.Add("page-size", &a.page_size, "list page size (default: all pages)");
 }
 
-int Refused(std::ostream& err, const grpc::Status& st) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  const int code = st.error_code();
-  err << "iobctl: " << (code >= 0 && code < 17 ? kNames[code] : "ERROR") << ": "
-      << st.error_message() << "\n";
-  return 1;
-}
-
-std::string Json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.add_whitespace = true;
-  opts.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
-
 std::string Lower(const std::string& enum_name, const std::string& prefix) {
   return absl::AsciiStrToLower(enum_name.substr(std::min(prefix.size(), enum_name.size())));
 }
@@ -108,7 +86,7 @@ void PrintTable(std::ostream& out, const std::vector<pb::Integration>& list) {
 
 void PrintOne(std::ostream& out, const Args& a, const pb::Integration& in) {
   if (a.conn.json) {
-    out << Json(in) << "\n";
+    out << ToJson(in) << "\n";
     return;
   }
   const std::vector<std::pair<std::string, std::string>> rows = {
@@ -198,7 +176,7 @@ int Create(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   pb::Integration resp;
   grpc::Status st = stub.CreateIntegration(ctx->get(), req, &resp);
-  if (!st.ok()) return Refused(err, st);
+  if (!st.ok()) return PrintRefusal(err, st);
   PrintOne(out, a, resp);
   return 0;
 }
@@ -212,7 +190,7 @@ int Get(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   pb::Integration resp;
   grpc::Status st = stub.GetIntegration(ctx->get(), req, &resp);
-  if (!st.ok()) return Refused(err, st);
+  if (!st.ok()) return PrintRefusal(err, st);
   PrintOne(out, a, resp);
   return 0;
 }
@@ -228,13 +206,13 @@ int List(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, st
     if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
     pb::ListIntegrationsResponse page;
     grpc::Status st = stub.ListIntegrations(ctx->get(), req, &page);
-    if (!st.ok()) return Refused(err, st);
+    if (!st.ok()) return PrintRefusal(err, st);
     for (auto& in : *page.mutable_integrations()) *all.add_integrations() = std::move(in);
     all.set_next_page_token(page.next_page_token());
     req.set_page_token(page.next_page_token());
   } while (a.page_size == 0 && !req.page_token().empty());
   if (a.conn.json) {
-    out << Json(all) << "\n";
+    out << ToJson(all) << "\n";
   } else {
     PrintTable(out, {all.integrations().begin(), all.integrations().end()});
   }
@@ -281,7 +259,7 @@ int Update(Stub& stub, const Args& a, const runtime::Flags& f, std::ostream& out
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   pb::Integration resp;
   grpc::Status st = stub.UpdateIntegration(ctx->get(), req, &resp);
-  if (!st.ok()) return Refused(err, st);
+  if (!st.ok()) return PrintRefusal(err, st);
   PrintOne(out, a, resp);
   return 0;
 }
@@ -298,7 +276,7 @@ int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   pb::DeleteIntegrationResponse resp;
   grpc::Status st = stub.DeleteIntegration(ctx->get(), req, &resp);
-  if (!st.ok()) return Refused(err, st);
+  if (!st.ok()) return PrintRefusal(err, st);
   out << (a.conn.json ? "{}" : "deleted " + name) << "\n";
   return 0;
 }
@@ -319,7 +297,7 @@ int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   pb::Integration resp;
   grpc::Status st = stub.RotateSharedSecret(ctx->get(), req, &resp);
-  if (!st.ok()) return Refused(err, st);
+  if (!st.ok()) return PrintRefusal(err, st);
   PrintOne(out, a, resp);
   return 0;
 }
@@ -340,12 +318,12 @@ int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
     if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
     pb::ListAuditEventsResponse page;
     grpc::Status st = stub.ListAuditEvents(ctx->get(), req, &page);
-    if (!st.ok()) return Refused(err, st);
+    if (!st.ok()) return PrintRefusal(err, st);
     for (auto& e : *page.mutable_events()) *all.add_events() = std::move(e);
     req.set_page_token(page.next_page_token());
   } while (!req.page_token().empty());
   if (a.conn.json) {
-    out << Json(all) << "\n";
+    out << ToJson(all) << "\n";
     return 0;
   }
   out << absl::StrFormat("%-6s %-28s %-20s %-16s %-8s %s\n", "ID", "TIME", "ACTION", "ACTOR",

@@ -5,6 +5,7 @@
 
 #include "tools/iobctl/cxml_command.h"
 #include "tools/iobctl/integrations_command.h"
+#include "tools/iobctl/punchout_command.h"
 
 namespace {
 
@@ -12,6 +13,8 @@ constexpr char kUsage[] =
     "usage: iobctl <command> [args]\n"
     "  integrations create|get|list|update|delete|rotate-secret|audit ...\n"
     "                                      supplier integrations (credentials service)\n"
+    "  punchout suppliers|start|get|sessions|cart|checkout ...\n"
+    "                                      punchout sessions (punchout service)\n"
     "  cxml decode|validate|example ...   offline cXML tools\n"
     "run `iobctl <command> --help` for flags\n";
 
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
   if (command == "integrations") {
     return iob::iobctl::RunIntegrationsCommand(args, std::cout, std::cerr);
   }
+  if (command == "punchout") return iob::iobctl::RunPunchoutCommand(args, std::cout, std::cerr);
   if (command == "cxml") return iob::iobctl::RunCxmlCommand(args, std::cout, std::cerr);
   std::cerr << "iobctl: unknown command '" << command << "'\n" << kUsage;
   return 2;

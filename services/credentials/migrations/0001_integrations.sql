@@ -67,5 +67,5 @@ CREATE TABLE request_ids (
   method         text        NOT NULL,
   integration_id text        NOT NULL,
   create_time    timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (tenant, request_id)
+  PRIMARY KEY (tenant, request_id, method)
 );
