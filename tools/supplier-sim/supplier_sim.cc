@@ -16,6 +16,8 @@ http::HttpServerOptions ServerOptions(const SimOptions& o) {
   s.port = o.port;
   s.threads = o.threads;
   s.max_body_bytes = 4u << 20;
+  // Idle keep-alive connections hold a stop for up to this long.
+  s.keep_alive_timeout = absl::Seconds(1);
   return s;
 }
 
