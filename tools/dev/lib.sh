@@ -47,7 +47,7 @@ iob_setup_quiet() {
 
 iob_build() {
   if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOB_TEST_DIRS='.*' >/dev/null
   fi
   cmake --build "$BUILD" -- -j"$(nproc)"
 }
@@ -85,9 +85,11 @@ iob_test() {
   trap 'pg_stop "'"$tmp"'/pg"; rm -rf "'"$tmp"'"' EXIT
   export IOB_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
   export IOB_SHARED_DIR=${IOB_SHARED_DIR:-$ROOT/../shared}
+  # Fuzz first (short, bounded) so ctest's summary is the last thing printed.
+  if [ $# -eq 0 ]; then iob_fuzz_smoke || rc=$?; fi
   log "Postgres for tests on 127.0.0.1:$port"
   (cd "$BUILD" && ctest --output-on-failure -j"$(nproc)" --timeout 600 "$@") || rc=$?
-  if [ "$rc" -eq 0 ] && [ $# -eq 0 ]; then iob_fuzz_smoke || rc=$?; fi
+  [ "$rc" -eq 0 ] || log "FAILED (see above)"
   return "$rc"
 }
 
@@ -278,22 +280,41 @@ iob_bench() {
     iob_make_secrets
     pg_start "$STATE/pg" "$IOB_PG_PORT"
     iob_provision_db
-    local grpc metrics; grpc=$(free_port); metrics=$(free_port)
-    iob_start_service credentials "$grpc" "$metrics" "$BUILD/services/credentials/iob-credentials" \
-      --key-ring-file "$STATE/secrets/keyring.json"
+    local cred_port po_port sim_port duration=${IOB_BENCH_DURATION:-10s}
+    cred_port=$(free_port); po_port=$(free_port); sim_port=$(free_port)
+    iob_start_service credentials "$cred_port" "$(free_port)" \
+      "$BUILD/services/credentials/iob-credentials" \
+      --key-ring-file "$STATE/secrets/keyring.json" --test-mode-hosts 127.0.0.1
     local pid; pid=$(cat "$STATE/run/credentials.pid")
     sleep 1
     echo "== credentials: idle RSS $(iob_rss_kib "$pid") KiB"
     printf 'bench-secret-%s' "$(iob_random 8)" >"$tmp/secret"
-    "$BUILD/tools/iobctl/iobctl" integrations create --addr "127.0.0.1:$grpc" \
-      --token-file "$STATE/secrets/admin.token" --tenant acme --supplier amazon-business \
-      --id amazon --from-identity BENCH1 --punchout-url https://abintegrations.amazon.com/punchout \
-      --order-url https://abintegrations.amazon.com/order --mode production \
-      --shared-secret-file "$tmp/secret" >/dev/null
-    "$BUILD/bench/credentials_load" --addr "127.0.0.1:$grpc" \
+    local ctl=("$BUILD/tools/iobctl/iobctl" integrations create --addr "127.0.0.1:$cred_port"
+               --token-file "$STATE/secrets/admin.token" --tenant acme --supplier amazon-business
+               --from-identity BENCH1 --shared-secret-file "$tmp/secret")
+    "${ctl[@]}" --id amazon --mode production \
+      --punchout-url https://abintegrations.amazon.com/punchout \
+      --order-url https://abintegrations.amazon.com/order >/dev/null
+    "$BUILD/bench/credentials_load" --addr "127.0.0.1:$cred_port" \
       --token-file "$STATE/secrets/punchout.token" --integration tenants/acme/integrations/amazon \
-      --concurrency 16 --duration "${IOB_BENCH_DURATION:-10s}"
+      --concurrency 16 --duration "$duration"
     echo "== credentials: RSS after load $(iob_rss_kib "$pid") KiB"
+
+    "$BUILD/tools/supplier-sim/iob-supplier-sim" --listen "127.0.0.1:$sim_port" \
+      --seed-group "BENCH1:$(cat "$tmp/secret")" >"$STATE/logs/supplier-sim.log" 2>&1 &
+    echo $! >"$STATE/run/supplier-sim.pid"
+    iob_start_service punchout "$po_port" "$(free_port)" "$BUILD/services/punchout/iob-punchout" \
+      --credentials-addr "127.0.0.1:$cred_port" \
+      --credentials-token-file "$STATE/secrets/punchout.token" \
+      --http-listen "127.0.0.1:$(free_port)" --plain-http-hosts 127.0.0.1
+    echo "== punchout: idle RSS $(iob_rss_kib "$(cat "$STATE/run/punchout.pid")") KiB"
+    "${ctl[@]}" --id sim --mode test --punchout-url "http://127.0.0.1:$sim_port/punchout" \
+      --order-url "http://127.0.0.1:$sim_port/order" >/dev/null
+    "$BUILD/bench/punchout_load" --punchout-addr "127.0.0.1:$po_port" \
+      --token-file "$STATE/secrets/platform.token" --integration tenants/acme/integrations/sim \
+      --sim-url "http://127.0.0.1:$sim_port" --identity BENCH1 --secret-file "$tmp/secret" \
+      --concurrency 16 --duration "$duration"
+
     local b
     for b in "$BUILD"/bench/*_bench; do
       [ -x "$b" ] || continue
