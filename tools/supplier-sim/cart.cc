@@ -50,8 +50,8 @@ bool IsFormQuantity(const std::string& quantity, int min) {
   return absl::SimpleAtoi(quantity, &n) && n >= min && n <= 9999;
 }
 
-std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items,
-                                    const Catalog& catalog, std::vector<std::string>* notes) {
+std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items, const Catalog& catalog,
+                                    std::vector<std::string>* notes) {
   std::vector<CartLine> cart;
   for (const cxml::ItemOut& item : items) {
     CartLine line;
@@ -133,7 +133,8 @@ absl::StatusOr<std::string> LineTotal(const CartLine& line) {
 
 absl::StatusOr<cxml::Money> CartTotal(const std::vector<CartLine>& cart,
                                       const std::string& empty_currency) {
-  std::string currency = cart.empty() ? empty_currency : cart.front().item_detail.unit_price.currency;
+  std::string currency =
+      cart.empty() ? empty_currency : cart.front().item_detail.unit_price.currency;
   Decimal total;
   for (const CartLine& line : cart) {
     if (line.item_detail.unit_price.currency != currency) {

@@ -19,8 +19,8 @@ namespace iob::sim {
 // becomes a line with its ItemID unchanged (auxiliary id byte-for-byte); its
 // ItemDetail when present, else the catalog product's detail for its
 // SupplierPartID. Lines with neither are dropped and described in `notes`.
-std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items,
-                                    const Catalog& catalog, std::vector<std::string>* notes);
+std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items, const Catalog& catalog,
+                                    std::vector<std::string>* notes);
 
 // Adds `quantity` (a positive integer string) of `product`: increases the
 // line with the same ItemID, or appends a line. INVALID_ARGUMENT for a bad

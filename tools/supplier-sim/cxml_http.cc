@@ -17,7 +17,8 @@ std::string ResponseXml(const cxml::Response& response) {
   doc.body = response;
   auto xml = cxml::WriteDocument(doc);
   if (!xml.ok()) {
-    runtime::LogError("cannot write cXML Response", {{"error", std::string(xml.status().message())}});
+    runtime::LogError("cannot write cXML Response",
+                      {{"error", std::string(xml.status().message())}});
     return "";
   }
   return *std::move(xml);

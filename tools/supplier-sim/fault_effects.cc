@@ -52,8 +52,7 @@ bool FaultEffects::ApplyBeforeHandling(const FaultDecision& decision, const http
   return false;
 }
 
-void FaultEffects::ApplyAfterHandling(const FaultDecision& decision,
-                                      httplib::Response& res) const {
+void FaultEffects::ApplyAfterHandling(const FaultDecision& decision, httplib::Response& res) const {
   if (decision.kind != FaultKind::kSlowBody || res.body.empty()) return;
   auto body = std::make_shared<std::string>(std::move(res.body));
   res.body.clear();

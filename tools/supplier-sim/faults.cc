@@ -36,7 +36,8 @@ absl::Status ReadInt(const Json& v, const std::string& path, int lo, int hi, int
 }
 
 absl::Status ReadSpec(const Json& obj, const std::string& endpoint, FaultSpec* spec) {
-  if (!obj.is_object()) return absl::InvalidArgumentError(absl::StrCat(endpoint, ": not an object"));
+  if (!obj.is_object())
+    return absl::InvalidArgumentError(absl::StrCat(endpoint, ": not an object"));
   bool p_given = false;
   for (const auto& [key, v] : obj.items()) {
     std::string path = absl::StrCat(endpoint, ".", key);
@@ -74,11 +75,16 @@ absl::Status ReadSpec(const Json& obj, const std::string& endpoint, FaultSpec* s
 }
 
 Json SpecToJson(const FaultSpec& s) {
-  return Json{{"http_500", s.http_500},         {"http_503", s.http_503},
-              {"cxml_status", s.cxml_status},   {"cxml_status_p", s.cxml_status_p},
-              {"timeout", s.timeout},           {"timeout_ms", s.timeout_ms},
-              {"reset", s.reset},               {"slow_body", s.slow_body},
-              {"slow_body_ms", s.slow_body_ms}, {"latency_ms", s.latency_ms},
+  return Json{{"http_500", s.http_500},
+              {"http_503", s.http_503},
+              {"cxml_status", s.cxml_status},
+              {"cxml_status_p", s.cxml_status_p},
+              {"timeout", s.timeout},
+              {"timeout_ms", s.timeout_ms},
+              {"reset", s.reset},
+              {"slow_body", s.slow_body},
+              {"slow_body_ms", s.slow_body_ms},
+              {"latency_ms", s.latency_ms},
               {"times", s.times}};
 }
 
@@ -147,8 +153,10 @@ FaultDecision FaultInjector::Decide(const std::string& endpoint) {
   d.latency = absl::Milliseconds(s.latency_ms);
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);  // [0, 1)
   const std::pair<double, FaultKind> table[] = {
-      {s.reset, FaultKind::kReset},       {s.timeout, FaultKind::kTimeout},
-      {s.http_500, FaultKind::kHttp500},  {s.http_503, FaultKind::kHttp503},
+      {s.reset, FaultKind::kReset},
+      {s.timeout, FaultKind::kTimeout},
+      {s.http_500, FaultKind::kHttp500},
+      {s.http_503, FaultKind::kHttp503},
       {s.cxml_status != 0 ? s.cxml_status_p : 0.0, FaultKind::kCxmlStatus},
       {s.slow_body, FaultKind::kSlowBody}};
   double edge = 0;

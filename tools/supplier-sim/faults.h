@@ -60,10 +60,10 @@ struct FaultSpec {
 
 struct FaultDecision {
   FaultKind kind = FaultKind::kNone;
-  absl::Duration latency;   // sleep first, whatever kind
-  int cxml_status = 0;      // for kCxmlStatus
-  absl::Duration hold;      // for kTimeout: at most this long
-  absl::Duration trickle;   // for kSlowBody: spread the body over this
+  absl::Duration latency;  // sleep first, whatever kind
+  int cxml_status = 0;     // for kCxmlStatus
+  absl::Duration hold;     // for kTimeout: at most this long
+  absl::Duration trickle;  // for kSlowBody: spread the body over this
 };
 
 // Thread-safe.

@@ -51,8 +51,7 @@ int Run(int argc, char** argv) {
   }
   auto seeds = iob::sim::ParseSeedGroups(seed_group, *encoding);
   if (!seeds.ok() || keep_documents < 0) {
-    std::cerr << (seeds.ok() ? "--keep-documents must be >= 0" : seeds.status().message())
-              << "\n";
+    std::cerr << (seeds.ok() ? "--keep-documents must be >= 0" : seeds.status().message()) << "\n";
     return 2;
   }
   options.host = address->first;

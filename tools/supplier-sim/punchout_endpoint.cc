@@ -36,16 +36,17 @@ std::string PunchOutEndpoint::Answer(const FaultDecision& fault, const httplib::
   cxml::Response answer;
   if (fault.kind == FaultKind::kCxmlStatus) {
     const cxml::StatusCodeInfo* info = cxml::FindStatusCode(fault.cxml_status);
-    answer.status = {fault.cxml_status, info ? std::string(info->text) : "Error",
-                     "injected fault", "en"};
+    answer.status = {fault.cxml_status, info ? std::string(info->text) : "Error", "injected fault",
+                     "en"};
     SendCxmlResponse(answer, res);
     return absl::StrCat("fault_cxml_", fault.cxml_status);
   }
   if (auto doc = cxml::ReadDocumentOfType(req.body, cxml::DocumentType::kPunchOutSetupRequest);
       !doc.ok()) {
     answer = cxml::ResponseForStatus(doc.status());
-    runtime::LogInfo("punchout: rejected document", {{"code", answer.status.code},
-                                                     {"reason", std::string(doc.status().message())}});
+    runtime::LogInfo(
+        "punchout: rejected document",
+        {{"code", answer.status.code}, {"reason", std::string(doc.status().message())}});
   } else if (auto who = Authenticate(doc->header); !who.ok()) {
     answer = cxml::MakeFailureResponse(cxml::InboundFailure::kUnauthenticated,
                                        std::string(who.status().message()));

@@ -22,10 +22,10 @@ void SendHtml(httplib::Response& res, int status, const std::string& html) {
 // An error page; returns the outcome name "http_<status>".
 std::string SendError(httplib::Response& res, int status, const std::string& message,
                       const std::string& back_url = "") {
-  std::string body = absl::StrCat("<div class=\"banner\">Amazon Business <small>(iob supplier "
-                                  "simulator)</small></div>\n<h1>",
-                                  status, "</h1>\n<p data-testid=\"error\">", HtmlEscape(message),
-                                  "</p>\n");
+  std::string body = absl::StrCat(
+      "<div class=\"banner\">Amazon Business <small>(iob supplier "
+      "simulator)</small></div>\n<h1>",
+      status, "</h1>\n<p data-testid=\"error\">", HtmlEscape(message), "</p>\n");
   if (!back_url.empty()) {
     absl::StrAppend(&body, "<p><a href=\"", HtmlEscape(back_url), "\">Back to the shop</a></p>\n");
   }
@@ -107,8 +107,8 @@ std::string ShopPages::RenderShop(const Session& s) const {
       absl::StrAppend(
           &b, "<tr data-testid=\"product-", p.sku, "\"><td lang=\"", HtmlEscape(p.description.lang),
           "\">", HtmlEscape(p.description.text), "<br><small>", HtmlEscape(p.manufacturer_name),
-          " ", HtmlEscape(p.manufacturer_part_id), "</small></td><td>", HtmlEscape(p.sku),
-          "</td>", AuxCell(p.auxiliary_id, "aux-" + p.sku), "<td>", HtmlEscape(p.unspsc),
+          " ", HtmlEscape(p.manufacturer_part_id), "</small></td><td>", HtmlEscape(p.sku), "</td>",
+          AuxCell(p.auxiliary_id, "aux-" + p.sku), "<td>", HtmlEscape(p.unspsc),
           "</td><td class=\"num\" data-testid=\"price-", p.sku, "\">", HtmlEscape(p.unit_price),
           " ", HtmlEscape(p.currency), "</td><td><form method=\"post\" action=\"", base,
           "/cart\"><input type=\"hidden\" name=\"add\" value=\"", HtmlEscape(p.sku),
@@ -239,9 +239,9 @@ std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& 
                    {{"session", token.substr(0, 8)},
                     {"lines", static_cast<int64_t>(message.items.size())},
                     {"encoding", std::string(CartEncodingName(session->cart_encoding))}});
-  SendHtml(res, 200,
-           RenderAutoPostPage(session->browser_form_post_url, session->cart_encoding, *xml,
-                              summary));
+  SendHtml(
+      res, 200,
+      RenderAutoPostPage(session->browser_form_post_url, session->cart_encoding, *xml, summary));
   return "ok";
 }
 

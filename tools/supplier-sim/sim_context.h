@@ -29,9 +29,8 @@ struct SimContext {
 
 // What a handler run by ServeWithFaults answers: the outcome name counted in
 // the statistics ("ok", "cxml_401", "http_404", ...).
-using FaultAwareHandler = std::function<std::string(const FaultDecision& fault,
-                                                    const httplib::Request& req,
-                                                    httplib::Response& res)>;
+using FaultAwareHandler = std::function<std::string(
+    const FaultDecision& fault, const httplib::Request& req, httplib::Response& res)>;
 
 // The common frame of every simulated endpoint: counts the request and keeps
 // its body under `endpoint`, draws and applies the endpoint's fault (latency,

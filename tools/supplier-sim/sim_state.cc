@@ -79,8 +79,8 @@ std::optional<Session> SessionStore::Get(const std::string& token) const {
   return it->second;
 }
 
-absl::StatusOr<Session> SessionStore::Update(
-    const std::string& token, const std::function<absl::Status(Session&)>& mutate) {
+absl::StatusOr<Session> SessionStore::Update(const std::string& token,
+                                             const std::function<absl::Status(Session&)>& mutate) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(token);
   if (it == sessions_.end()) return absl::NotFoundError("no such punchout session");

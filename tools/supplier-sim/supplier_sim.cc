@@ -121,8 +121,8 @@ absl::StatusOr<int> SupplierSim::Start() {
   std::signal(SIGPIPE, SIG_IGN);
   auto url_for = [this](int port) {
     if (!options_.public_url.empty()) return options_.public_url;
-    std::string host = options_.host == "0.0.0.0" || options_.host == "::" ? "127.0.0.1"
-                                                                           : options_.host;
+    std::string host =
+        options_.host == "0.0.0.0" || options_.host == "::" ? "127.0.0.1" : options_.host;
     if (host.find(':') != std::string::npos) host = absl::StrCat("[", host, "]");
     return absl::StrCat("http://", host, ":", port);
   };

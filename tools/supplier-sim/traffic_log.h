@@ -24,7 +24,7 @@ struct LoggedDocument {
 };
 
 struct EndpointStats {
-  int64_t received = 0;                    // requests seen (before faults)
+  int64_t received = 0;                     // requests seen (before faults)
   std::map<std::string, int64_t> outcomes;  // "ok", "cxml_401", "fault_reset", ...
 };
 

@@ -37,7 +37,9 @@ class SimFaults : public ::testing::Test {
     r.content_type = "text/xml";
     return client.Send(r);
   }
-  absl::StatusOr<http::HttpResponse> SendSetup() { return h_.Post("/punchout", setup_xml_, "text/xml"); }
+  absl::StatusOr<http::HttpResponse> SendSetup() {
+    return h_.Post("/punchout", setup_xml_, "text/xml");
+  }
 
   // The punchout outcome counter, waiting briefly for handlers that finish
   // after the client gave up.
@@ -199,7 +201,8 @@ TEST_F(SimFaults, InvalidFaultSettingsAreRefusedAndChangeNothing) {
 TEST_F(SimFaults, StatsAndReceivedDocuments) {
   ASSERT_TRUE(SendSetup().ok());
   ASSERT_TRUE(h_.Post("/punchout", "<broken", "text/xml").ok());
-  ASSERT_TRUE(h_.PunchOut(SetupXml(group_.from_identity, "wrong", CreateRequest("x", kPostUrl))).ok());
+  ASSERT_TRUE(
+      h_.PunchOut(SetupXml(group_.from_identity, "wrong", CreateRequest("x", kPostUrl))).ok());
 
   auto stats = h_.Get("/admin/stats");
   ASSERT_TRUE(stats.ok());

@@ -154,8 +154,8 @@ TEST(SimProcess, ServesSeededGroupsAndStopsGracefullyOnSigterm) {
 
 TEST(SimProcess, BadFlagsExitWithUsage) {
   if (Binary().empty()) GTEST_SKIP() << "IOB_SUPPLIER_SIM_BIN not set";
-  for (const std::string flag : {"--cart-encoding=xml", "--listen=nonsense", "--seed-group=nosecret",
-                                 "--no-such-flag=1"}) {
+  for (const std::string flag :
+       {"--cart-encoding=xml", "--listen=nonsense", "--seed-group=nosecret", "--no-such-flag=1"}) {
     SimProcess p({Binary(), "--listen=127.0.0.1:0", flag});
     ASSERT_TRUE(p.started());
     EXPECT_EQ(p.SignalAndWait(0, absl::Seconds(10)), 2) << flag;

@@ -74,15 +74,15 @@ TEST(SimGroups, SeededAndChosenCredentialsAndDuplicates) {
 TEST(SimPunchOut, RightSecretStartsASessionThatKeepsTheRequest) {
   SimHarness h;
   GroupCredentials g = h.CreateGroup();
-  auto r = h.Post("/punchout", SetupXml(g.from_identity, g.shared_secret,
-                                        CreateRequest("cookie-1", kPostUrl)),
+  auto r = h.Post("/punchout",
+                  SetupXml(g.from_identity, g.shared_secret, CreateRequest("cookie-1", kPostUrl)),
                   "text/xml");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
   EXPECT_THAT(r->content_type, HasSubstr("xml"));
 
-  auto resp = h.PunchOut(
-      SetupXml(g.from_identity, g.shared_secret, CreateRequest("cookie-1", kPostUrl)));
+  auto resp =
+      h.PunchOut(SetupXml(g.from_identity, g.shared_secret, CreateRequest("cookie-1", kPostUrl)));
   ASSERT_TRUE(resp.ok()) << resp.status();
   EXPECT_EQ(resp->status.code, 200);
   ASSERT_TRUE(resp->punch_out_setup_response.has_value());

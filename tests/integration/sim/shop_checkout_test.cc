@@ -84,7 +84,8 @@ TEST(SimShop, AddChangeRemoveAndCheckOutUrlEncoded) {
   SimHarness h;
   BuyerEndpoint buyer;
   GroupCredentials g = h.CreateGroup();
-  const cxml::PunchOutSetupRequest req = CreateRequest("cookie-\xC3\xA9&<1>", buyer.url() + "?x=1&y=2");
+  const cxml::PunchOutSetupRequest req =
+      CreateRequest("cookie-\xC3\xA9&<1>", buyer.url() + "?x=1&y=2");
   const std::string setup_xml = SetupXml(g.from_identity, g.shared_secret, req);
   auto setup = h.PunchOut(setup_xml);
   ASSERT_TRUE(setup.ok() && setup->punch_out_setup_response.has_value());
@@ -201,8 +202,7 @@ TEST(SimShop, Base64EncodingPerGroupAndByFlag) {
   EXPECT_EQ(m.buyer_cookie, "b64");
   EXPECT_EQ(m.total.amount, "48.00");
   ASSERT_EQ(m.items.size(), 1u);
-  EXPECT_EQ(m.items[0].item_id.supplier_part_auxiliary_id->xml,
-            "<![CDATA[id<1>,\"pods\"&raw]]>");
+  EXPECT_EQ(m.items[0].item_id.supplier_part_auxiliary_id->xml, "<![CDATA[id<1>,\"pods\"&raw]]>");
 
   // Switching the group back applies to new sessions.
   auto update = h.Post("/admin/groups/" + g.from_identity, R"({"cart_encoding":"urlencoded"})",
@@ -257,7 +257,8 @@ TEST(SimShop, BadCartInputIsRefused) {
   auto unknown = h.PostForm(cart, {{"add", "NOPE"}, {"qty", "1"}});
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->status, 404);
-  auto no_session = h.PostForm("/shop/0123456789abcdef0123456789abcdef/cart", {{"add", "B0SIMPEN12"}});
+  auto no_session =
+      h.PostForm("/shop/0123456789abcdef0123456789abcdef/cart", {{"add", "B0SIMPEN12"}});
   ASSERT_TRUE(no_session.ok());
   EXPECT_EQ(no_session->status, 404);
   // Nothing was added by the refused posts.
@@ -268,14 +269,15 @@ TEST(SimShop, BadCartInputIsRefused) {
 
 TEST(SimShop, WrittenDocumentsAreValidAgainstTheDtd) {
   const std::string dtd_dir = DtdDir();
-  if (dtd_dir.empty()) GTEST_SKIP() << "no cXML DTD at " << DtdDirTried() << "; set IOB_CXML_DTD_DIR";
+  if (dtd_dir.empty())
+    GTEST_SKIP() << "no cXML DTD at " << DtdDirTried() << "; set IOB_CXML_DTD_DIR";
   if (!HaveXmllint()) GTEST_SKIP() << "xmllint not installed (Debian package libxml2-utils)";
   const std::string dtd = dtd_dir + "/cXML.dtd";
 
   SimHarness h;
   GroupCredentials g = h.CreateGroup();
-  auto setup = h.Post("/punchout", SetupXml(g.from_identity, g.shared_secret,
-                                            CreateRequest("dtd", kPostUrl)),
+  auto setup = h.Post("/punchout",
+                      SetupXml(g.from_identity, g.shared_secret, CreateRequest("dtd", kPostUrl)),
                       "text/xml");
   ASSERT_TRUE(setup.ok());
   auto [code, out] = XmllintValidate(setup->body, dtd);

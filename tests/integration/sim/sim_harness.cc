@@ -303,7 +303,8 @@ std::pair<int, std::string> XmllintValidate(const std::string& xml, const std::s
     unlink(path);
     return {-1, "write failed"};
   }
-  std::string cmd = absl::StrCat("xmllint --noout --nonet --dtdvalid '", dtd, "' '", path, "' 2>&1");
+  std::string cmd =
+      absl::StrCat("xmllint --noout --nonet --dtdvalid '", dtd, "' '", path, "' 2>&1");
   std::string out;
   int code = -1;
   if (FILE* p = popen(cmd.c_str(), "r")) {

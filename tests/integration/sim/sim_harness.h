@@ -29,8 +29,8 @@ struct GroupCredentials {
 };
 
 // A client whose egress policy allows http://127.0.0.1 with `total_timeout`.
-std::unique_ptr<http::CurlHttpClient> LoopbackClient(absl::Duration total_timeout = absl::Seconds(
-                                                         20));
+std::unique_ptr<http::CurlHttpClient> LoopbackClient(
+    absl::Duration total_timeout = absl::Seconds(20));
 
 class SimHarness {
  public:
@@ -59,7 +59,8 @@ class SimHarness {
   absl::StatusOr<cxml::Response> PunchOut(const std::string& xml);
 
   // Runs a successful setup and returns the session token of the StartPage.
-  std::string StartSession(const GroupCredentials& group, const cxml::PunchOutSetupRequest& request);
+  std::string StartSession(const GroupCredentials& group,
+                           const cxml::PunchOutSetupRequest& request);
 
  private:
   std::unique_ptr<SupplierSim> sim_;
