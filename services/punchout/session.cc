@@ -49,7 +49,9 @@ cxml::Extrinsic TextExtrinsic(const std::string& name, const std::string& value)
 
 cxml::Address ShipToAddress(const ShipTo& s, const User& user) {
   cxml::Address a;
-  a.name = s.name.empty() ? user.name : s.name;
+  // Address/Name is required: fall back to the user, then to the e-mail (a
+  // user may have neither a name nor a named ShipTo).
+  a.name = !s.name.empty() ? s.name : !user.name.empty() ? user.name : user.email;
   a.iso_country_code = s.country_code;
   cxml::PostalAddress p;
   p.deliver_to = {user.name.empty() ? user.email : user.name};
