@@ -165,7 +165,9 @@ absl::Status SessionStore::MarkStarted(const Session& s, const std::string& star
 }
 
 absl::Status SessionStore::MarkFailed(const Session& s, const std::string& reason) {
-  return SetState(pool_, s, "state = 'failed', failure_reason = $3", reason);
+  // The request id is released so that a client retrying after UNAVAILABLE
+  // gets a new attempt rather than the failed session.
+  return SetState(pool_, s, "state = 'failed', failure_reason = $3, request_id = ''", reason);
 }
 
 absl::Status SessionStore::MarkExpired(const Session& s) {

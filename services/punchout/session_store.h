@@ -35,6 +35,7 @@ class SessionStore {
   static std::string Cursor(const Session& s);
 
   absl::Status MarkStarted(const Session& s, const std::string& start_page_url);
+  // Also releases the session's request id, so a retry starts afresh.
   absl::Status MarkFailed(const Session& s, const std::string& reason);
   // Marks one session expired if it still waits for a cart.
   absl::Status MarkExpired(const Session& s);

@@ -271,5 +271,33 @@ TEST_F(PunchoutFailureTest, MetricsCountEveryOutcome) {
             ok + 1);
 }
 
+// A client retrying with the same request_id after UNAVAILABLE gets a new
+// attempt, not the failed session.
+TEST_F(PunchoutFailureTest, RetryWithTheSameRequestIdAfterAFailureStartsAfresh) {
+  const std::string integration = NewIntegration("retry-request-id");
+  ASSERT_FALSE(integration.empty());
+  ASSERT_TRUE(stack().SimPost("/admin/faults", R"({"punchout":{"http_503":1.0,"times":1}})").ok());
+  pb::StartSessionRequest req;
+  req.set_parent("tenants/acme");
+  req.set_integration(integration);
+  req.mutable_user()->set_id("retry");
+  req.mutable_user()->set_email("retry@acme.example");
+  req.set_request_id("req-retry-1");
+  pb::Session first;
+  grpc::Status st = stack().Punchout()->StartSession(stack().Ctx("platform").get(), req, &first);
+  ASSERT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << st.error_message();
+
+  pb::Session second;
+  st = stack().Punchout()->StartSession(stack().Ctx("platform").get(), req, &second);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(second.state(), pb::SESSION_STATE_STARTED);
+  EXPECT_FALSE(second.start_page_url().empty());
+
+  // And once it succeeded, the same id returns that session again.
+  pb::Session third;
+  ASSERT_TRUE(stack().Punchout()->StartSession(stack().Ctx("platform").get(), req, &third).ok());
+  EXPECT_EQ(third.name(), second.name());
+}
+
 }  // namespace
 }  // namespace iob::punchout::testing
