@@ -1,0 +1,69 @@
+#include "libs/runtime/service_main.h"
+
+#include <iostream>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
+#include "libs/runtime/logging.h"
+
+namespace iob::runtime {
+
+ServiceMain::ServiceMain(ServiceDefaults defaults)
+    : defaults_(std::move(defaults)),
+      flags_("iob-" + defaults_.name + " [" + absl::StrJoin(defaults_.commands, "|") + "]",
+             defaults_.summary),
+      db_schema_(defaults_.name) {
+  host_.grpc_listen = defaults_.grpc_listen;
+  host_.metrics_listen = defaults_.metrics_listen;
+  flags_.Add("db-url", &db_url_, "Postgres URL for this service's own role (required)");
+  flags_.Add("db-schema", &db_schema_, "the schema this service owns");
+  flags_.Add("db-pool-size", &db_pool_size_, "database connections");
+  flags_.Add("tokens-file", &tokens_file_, "bearer token hashes JSON (required to serve)");
+  flags_.Add("migrate-on-start", &migrate_on_start_, "apply migrations before serving");
+  flags_.Add("debug", &debug_, "debug logs");
+  host_.Register(flags_);
+}
+
+std::optional<int> ServiceMain::Parse(int argc, char** argv) {
+  auto args = flags_.Parse(argc, argv);
+  if (!args.ok()) {
+    if (args.status().code() == absl::StatusCode::kCancelled) return 0;
+    std::cerr << args.status().message() << "\n" << flags_.Usage();
+    return 2;
+  }
+  command_ = args->empty() ? defaults_.commands.front() : (*args)[0];
+  InitLogging(defaults_.name, debug_ ? LogLevel::kDebug : LogLevel::kInfo);
+  if (std::find(defaults_.commands.begin(), defaults_.commands.end(), command_) ==
+      defaults_.commands.end()) {
+    std::cerr << "unknown command '" << command_ << "'\n" << flags_.Usage();
+    return 2;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::unique_ptr<db::Pool>> ServiceMain::OpenDatabase(
+    const std::vector<db::Migration>& migrations) {
+  if (db_url_.empty()) return absl::InvalidArgumentError("--db-url (IOB_DB_URL) is required");
+  IOB_ASSIGN_OR_RETURN(auto pool,
+                       db::Pool::Create({.url = db_url_, .schema = db_schema_, .size = db_pool_size_}));
+  if (command_ == "migrate" || (command_ == "serve" && migrate_on_start_)) {
+    IOB_RETURN_IF_ERROR(pool->WithConnection([&](pqxx::connection_base& conn) {
+      return db::Migrate(conn, db_schema_, migrations);
+    }));
+    LogInfo("migrations applied", {{"schema", db_schema_}});
+  }
+  return pool;
+}
+
+absl::StatusOr<std::unique_ptr<Authenticator>> ServiceMain::LoadTokens() const {
+  return Authenticator::LoadFile(tokens_file_);
+}
+
+int ServiceMain::Fail(absl::string_view what, const absl::Status& status) {
+  LogError(what, {{"error", status.ToString()}});
+  return 1;
+}
+
+}  // namespace iob::runtime
