@@ -2,12 +2,15 @@
 // binary and a real Postgres: CRUD, pagination, etags, update masks,
 // idempotency, validation, authentication and authorisation, secret
 // resolution and verification, the audit trail, and health.
+#include <unistd.h>
+
 #include <set>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
 #include "tests/integration/credentials/credentials_harness.h"
 
 namespace iob::credentials::testing {
@@ -95,6 +98,33 @@ TEST_F(CredentialsApiTest, HealthIsServingAndReflectsTheDatabase) {
   EXPECT_EQ(HealthStatus(channel), HealthStatusEnum::SERVING);
   EXPECT_EQ(h_->StopService(), 0);
   EXPECT_EQ(h_->service().CountLogMessages("stopped"), 1);
+}
+
+// RED series exist at zero before any call, count calls by code, and the
+// page passes `promtool check metrics`.
+TEST_F(CredentialsApiTest, MetricsArePreRegisteredCountedAndLintClean) {
+  const int port = h_->service().metrics_port();
+  auto before = ::iob::testing::HttpGet(port, "/metrics");
+  ASSERT_TRUE(before.ok()) << before.status();
+  const std::string labels =
+      "grpc_code=\"NotFound\",grpc_method=\"GetIntegration\","
+      "grpc_service=\"iob.credentials.v1.CredentialsService\",grpc_type=\"unary\"";
+  EXPECT_THAT(*before, HasSubstr("grpc_server_handled_total{" + labels + "} 0"));
+  EXPECT_THAT(*before, HasSubstr("grpc_server_started_total{grpc_method=\"RotateSharedSecret\""));
+
+  pb::Integration out;
+  EXPECT_CODE(Get("tenants/acme/integrations/missing", &out), NOT_FOUND);
+  auto after = ::iob::testing::HttpGet(port, "/metrics");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(*after, HasSubstr("grpc_server_handled_total{" + labels + "} 1"));
+  EXPECT_THAT(*after, HasSubstr("grpc_server_handling_seconds_bucket{"));
+
+  const std::string file = h_->dir() + "/metrics.txt";
+  ::iob::testing::WriteFileAtomically(file, *after);
+  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed";
+  auto lint = ::iob::testing::RunCommand("/bin/sh", {"-c", "promtool check metrics < " + file});
+  ASSERT_TRUE(lint.ok()) << lint.status();
+  EXPECT_EQ(lint->exit_code, 0) << lint->output;
 }
 
 TEST_F(CredentialsApiTest, CreateGetUpdateDeleteGet) {
