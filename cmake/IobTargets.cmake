@@ -93,3 +93,17 @@ ${body}  };
 ")
   iob_library(${name} SOURCES ${out} DEPS iob_db)
 endfunction()
+
+# iob_add_test_areas(): adds every subfolder of the current folder that has a
+# CMakeLists.txt (tests/unit/<area>, tests/integration/<area>, ...).
+# IOB_TEST_DIRS, a regex over area names, narrows the build while working.
+set(IOB_TEST_DIRS ".*" CACHE STRING "regex of test areas to build")
+function(iob_add_test_areas)
+  file(GLOB children LIST_DIRECTORIES true ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  foreach(child ${children})
+    get_filename_component(area ${child} NAME)
+    if(IS_DIRECTORY ${child} AND EXISTS ${child}/CMakeLists.txt AND area MATCHES "^(${IOB_TEST_DIRS})$")
+      add_subdirectory(${child})
+    endif()
+  endforeach()
+endfunction()
