@@ -253,6 +253,10 @@ absl::Status Pool::Read(const std::function<absl::Status(pqxx::transaction_base&
   return impl_->RunTransaction<pqxx::read_transaction>(fn, "read transaction");
 }
 
+absl::Status Pool::ReadOne(const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+  return impl_->RunTransaction<pqxx::nontransaction>(fn, "read");
+}
+
 absl::Status Pool::Ping() {
   absl::Status status = impl_->RunTransaction<pqxx::nontransaction>(
       [](pqxx::transaction_base& tx) {

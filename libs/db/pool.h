@@ -63,6 +63,11 @@ class Pool {
   // Like Transact but read-only (pqxx::read_transaction; writes fail).
   absl::Status Read(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
 
+  // A single-statement read without BEGIN/COMMIT (pqxx::nontransaction): one
+  // round trip instead of three. Statements in `fn` do not share a snapshot,
+  // so use it for one SELECT only. Errors as Transact.
+  absl::Status ReadOne(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+
   // Runs `SELECT 1` (retrying past stale broken connections like Transact);
   // OK when the database answers, UNAVAILABLE otherwise.
   absl::Status Ping();

@@ -121,7 +121,7 @@ AuditEntry AuditEntry::About(const Integration& in, std::string action, std::str
 absl::StatusOr<Integration> IntegrationStore::Get(const std::string& tenant,
                                                   const std::string& id) {
   absl::StatusOr<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     out = SelectOne(tx, tenant, id, false);
     return absl::OkStatus();
   }));
@@ -132,7 +132,7 @@ absl::StatusOr<std::vector<Integration>> IntegrationStore::List(const std::strin
                                                                 const std::string& after_id,
                                                                 int limit) {
   std::vector<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     pqxx::result r = tx.exec_params(
         absl::StrCat("SELECT ", kColumns,
                      " FROM integrations WHERE tenant = $1 AND integration_id > $2 "
@@ -229,7 +229,7 @@ absl::Status IntegrationStore::Delete(
 absl::StatusOr<std::vector<Integration>> IntegrationStore::FindByFromIdentity(
     const std::string& identity, const std::string& tenant) {
   std::vector<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     pqxx::result r = tx.exec_params(
         absl::StrCat("SELECT ", kColumns,
                      " FROM integrations WHERE from_identity = $1 AND ($2 = '' OR tenant = $2) "

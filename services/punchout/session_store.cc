@@ -110,7 +110,7 @@ absl::StatusOr<Session> SessionStore::Create(const Session& s, bool* replayed) {
 
 absl::StatusOr<Session> SessionStore::Get(const std::string& tenant, const std::string& id) {
   absl::StatusOr<Session> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     out = SelectOne(tx, tenant, id, false);
     return absl::OkStatus();
   }));
@@ -119,7 +119,7 @@ absl::StatusOr<Session> SessionStore::Get(const std::string& tenant, const std::
 
 absl::StatusOr<Session> SessionStore::FindByPostToken(const std::string& token_sha256) {
   absl::StatusOr<Session> out = absl::NotFoundError("unknown punchout session");
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     pqxx::result r = tx.exec_params(
         absl::StrCat("SELECT ", kColumns, " FROM sessions WHERE post_token_sha256 = $1"),
         token_sha256);
@@ -146,7 +146,7 @@ absl::StatusOr<std::vector<Session>> SessionStore::List(const std::string& tenan
     after_id = parts.second;
   }
   std::vector<Session> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
     pqxx::result r = tx.exec_params(
         absl::StrCat("SELECT ", kColumns,
                      " FROM sessions WHERE tenant = $1 AND ($2 = '' OR state = $2) AND "

@@ -143,6 +143,34 @@ TEST_F(PoolTest, ReadIsReadOnly) {
   EXPECT_EQ(Count(*pool), 0);
 }
 
+// ReadOne runs outside a transaction block: one round trip per statement.
+TEST_F(PoolTest, ReadOneRunsWithoutATransactionBlock) {
+  auto pool = MakePool();
+  ASSERT_NE(pool, nullptr);
+  ASSERT_TRUE(pool->Transact([](pqxx::transaction_base& tx) {
+                    tx.exec("INSERT INTO items (id, name) VALUES (7, 'seven')");
+                    return absl::OkStatus();
+                  }).ok());
+  std::string name, in_block;
+  absl::Status status = pool->ReadOne([&](pqxx::transaction_base& tx) {
+    name = tx.exec1("SELECT name FROM items WHERE id = 7")[0].as<std::string>();
+    // now() is the transaction's start; statement_timestamp() the statement's.
+    // Outside a block each statement is its own transaction, so they agree.
+    in_block = tx.exec1("SELECT (now() <> statement_timestamp())::text")[0].as<std::string>();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(name, "seven");
+  EXPECT_EQ(in_block, "false");
+  status = pool->Read([&](pqxx::transaction_base& tx) {
+    tx.exec("SELECT pg_sleep(0.01)");
+    in_block = tx.exec1("SELECT (now() <> statement_timestamp())::text")[0].as<std::string>();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(in_block, "true") << "Read runs inside BEGIN ... COMMIT";
+}
+
 TEST_F(PoolTest, PingAndWithConnection) {
   auto pool = MakePool();
   ASSERT_NE(pool, nullptr);
