@@ -1,0 +1,199 @@
+// Renders every kustomize overlay offline, validates each object against the
+// Kubernetes schemas (kubernetes-models) and checks the house rules of
+// /work/shared/STYLE.md "Operations". Needs kubectl (Debian kubernetes-client)
+// and tests/node/node_modules (NODE_PATH); skips when kubectl is missing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const YAML = require('yaml');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const k8s = path.join(root, 'k8s');
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+const skip = kubectl.error ? 'kubectl not installed (apt-get install kubernetes-client)' : false;
+
+function render(dir) {
+  const out = execFileSync('kubectl', ['kustomize', path.join(k8s, dir)],
+                           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return YAML.parseAllDocuments(out).map((d) => {
+    assert.equal(d.errors.length, 0, `${dir}: ${d.errors.join('; ')}`);
+    return d.toJS();
+  }).filter(Boolean);
+}
+
+const id = (o) => `${o.kind}/${o.metadata?.name}`;
+
+// kubernetes-models/<group>/<version>/<Kind>; null for kinds it does not know (CRDs).
+function modelFor(obj) {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [null, obj.apiVersion];
+  const mod = group ? `kubernetes-models/${group}/${version}/${obj.kind}` : `kubernetes-models/${version}/${obj.kind}`;
+  try { return require(mod)[obj.kind]; } catch { return null; }
+}
+
+const podSpecOf = (o) => (o.kind === 'Pod' ? o.spec : o.spec?.template?.spec);
+const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+
+function checkCommon(dir, objs) {
+  assert.ok(objs.length > 0, `${dir} renders nothing`);
+  for (const o of objs) {
+    const labels = o.metadata?.labels ?? {};
+    assert.ok(labels['app.kubernetes.io/name'], `${dir} ${id(o)}: no app.kubernetes.io/name label`);
+    assert.equal(labels['app.kubernetes.io/part-of'], 'iob', `${dir} ${id(o)}: app.kubernetes.io/part-of != iob`);
+    const Model = modelFor(o);
+    if (Model) new Model(o).validate(); // throws with the schema path on error
+    else assert.equal(o.apiVersion, 'monitoring.coreos.com/v1', `${dir} ${id(o)}: no schema for ${o.apiVersion}`);
+  }
+  const seen = new Set();
+  for (const o of objs) {
+    const key = `${o.apiVersion} ${id(o)}`;
+    assert.ok(!seen.has(key), `${dir}: ${key} twice`);
+    seen.add(key);
+  }
+}
+
+function checkWorkloads(dir, objs) {
+  const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
+  for (const o of objs.filter((x) => workloadKinds.has(x.kind))) {
+    const spec = podSpecOf(o);
+    const where = `${dir} ${id(o)}`;
+    assert.equal(spec.securityContext?.runAsNonRoot, true, `${where}: pod runAsNonRoot`);
+    assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where}: pod seccompProfile`);
+    const drain = 10; // the services' IOB_DRAIN_TIMEOUT default (10s)
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      const at = `${where} container ${c.name}`;
+      const sc = c.securityContext ?? {};
+      assert.equal(sc.runAsNonRoot, true, `${at}: runAsNonRoot`);
+      assert.equal(sc.readOnlyRootFilesystem, true, `${at}: readOnlyRootFilesystem`);
+      assert.equal(sc.allowPrivilegeEscalation, false, `${at}: allowPrivilegeEscalation`);
+      assert.deepEqual(sc.capabilities?.drop, ['ALL'], `${at}: capabilities.drop`);
+      assert.equal(sc.seccompProfile?.type, 'RuntimeDefault', `${at}: seccompProfile`);
+      for (const k of ['cpu', 'memory']) {
+        assert.ok(c.resources?.requests?.[k], `${at}: requests.${k}`);
+        assert.ok(c.resources?.limits?.[k], `${at}: limits.${k}`);
+      }
+      for (const p of c.ports ?? []) assert.ok(p.name, `${at}: port ${p.containerPort} has no name`);
+      if (o.kind === 'Job') continue;
+      assert.ok(c.livenessProbe && c.readinessProbe, `${at}: liveness and readiness probes`);
+      const grpcPort = (c.ports ?? []).find((p) => p.name === 'grpc');
+      if (o.kind === 'Deployment' && o.metadata.name !== 'supplier-sim') {
+        // The iob services: native gRPC probes (grpc.health.v1) on the grpc port.
+        assert.ok(grpcPort, `${at}: no port named grpc`);
+        for (const probe of [c.livenessProbe, c.readinessProbe]) {
+          assert.equal(probe.grpc?.port, grpcPort.containerPort, `${at}: probe is not gRPC on the grpc port`);
+        }
+        assert.ok(spec.terminationGracePeriodSeconds > drain,
+                  `${where}: terminationGracePeriodSeconds must exceed the ${drain}s drain timeout`);
+        // Listen addresses reachable from outside the pod, on the named ports.
+        const env = {};
+        for (const ref of c.envFrom ?? []) Object.assign(env, configMaps.get(ref.configMapRef?.name) ?? {});
+        for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+        assert.equal(env.IOB_GRPC_LISTEN, `0.0.0.0:${grpcPort.containerPort}`, `${at}: IOB_GRPC_LISTEN`);
+        const metrics = c.ports.find((p) => p.name === 'metrics');
+        assert.equal(env.IOB_METRICS_LISTEN, `0.0.0.0:${metrics?.containerPort}`, `${at}: IOB_METRICS_LISTEN`);
+        assert.ok(env.IOB_DB_URL?.secretKeyRef, `${at}: IOB_DB_URL must come from a Secret`);
+        assert.ok(env.IOB_TOKENS_FILE, `${at}: IOB_TOKENS_FILE`);
+      }
+    }
+  }
+}
+
+test('base renders with both services', { skip }, () => {
+  const objs = render('base');
+  checkCommon('base', objs);
+  checkWorkloads('base', objs);
+  for (const s of ['credentials', 'punchout']) {
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceAccount', 'ConfigMap']) {
+      assert.ok(objs.some((o) => o.kind === kind && o.metadata.labels['app.kubernetes.io/name'] === s), `base: no ${kind} for ${s}`);
+    }
+  }
+  assert.ok(!objs.some((o) => o.kind === 'Secret'), 'base must not contain Secrets');
+});
+
+test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => {
+  const objs = render('overlays/dev');
+  checkCommon('dev', objs);
+  checkWorkloads('dev', objs);
+  for (const o of objs.filter((x) => x.kind !== 'Namespace')) assert.equal(o.metadata.namespace, 'iob-dev', id(o));
+  for (const want of ['StatefulSet/postgres', 'Service/postgres', 'Job/db-provision', 'Deployment/supplier-sim', 'Service/supplier-sim']) {
+    assert.ok(objs.some((o) => id(o) === want), `dev: no ${want}`);
+  }
+  for (const s of objs.filter((o) => o.kind === 'Secret')) {
+    for (const [k, v] of Object.entries(s.stringData ?? {})) {
+      if (k === 'tokens.json') {
+        // Hashes only: each must be the hash of the fake "dev-only-fake-token-<principal>".
+        for (const e of JSON.parse(v).tokens) {
+          const fake = createHash('sha256').update(`dev-only-fake-token-${e.principal}`).digest('hex');
+          assert.equal(e.sha256, fake, `dev ${id(s)}: ${e.principal} is not a fake token's hash`);
+        }
+      } else {
+        assert.match(v, /dev-only-fake|ZGV2LW9ubHktZmFrZS/, `dev ${id(s)} ${k}: not an obvious placeholder`);
+      }
+    }
+    assert.ok(!s.data, `dev ${id(s)}: use stringData with readable fake values`);
+  }
+  const cm = Object.fromEntries(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data]));
+  assert.match(cm['credentials-config'].IOB_TEST_MODE_HOSTS, /supplier-sim:8200/);
+  assert.match(cm['punchout-config'].IOB_PLAIN_HTTP_HOSTS, /supplier-sim:8200/);
+  // Every Secret a pod refers to is in the overlay.
+  const secrets = new Set(objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name));
+  for (const name of referencedSecrets(objs)) assert.ok(secrets.has(name), `dev: Secret ${name} is referenced but missing`);
+});
+
+function referencedSecrets(objs) {
+  const names = new Set();
+  for (const o of objs.filter((x) => workloadKinds.has(x.kind))) {
+    const spec = podSpecOf(o);
+    for (const v of spec.volumes ?? []) if (v.secret) names.add(v.secret.secretName);
+    for (const c of spec.containers) for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) names.add(e.valueFrom.secretKeyRef.name);
+  }
+  return names;
+}
+
+test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => {
+  const objs = render('overlays/prod');
+  checkCommon('prod', objs);
+  checkWorkloads('prod', objs);
+  for (const o of objs) assert.equal(o.metadata.namespace, 'iob', id(o));
+  for (const s of objs.filter((o) => o.kind === 'Secret')) {
+    assert.ok(!s.data && !s.stringData, `prod ${id(s)} carries data: prod Secrets are created out of band`);
+  }
+  for (const d of objs.filter((o) => o.kind === 'Deployment')) assert.equal(d.spec.replicas, 3, id(d));
+  assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no in-cluster Postgres');
+  assert.deepEqual([...referencedSecrets(objs)].sort(),
+                   ['credentials-db', 'credentials-keyring', 'iob-tokens', 'punchout-credentials-token', 'punchout-db'],
+                   'prod: the Secrets k8s/README.md lists');
+});
+
+test('monitoring: ServiceMonitors and PrometheusRule', { skip }, (t) => {
+  const objs = render('monitoring');
+  checkCommon('monitoring', objs);
+  for (const s of ['credentials', 'punchout']) {
+    const sm = objs.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === s);
+    assert.ok(sm, `no ServiceMonitor ${s}`);
+    assert.equal(sm.spec.endpoints[0].port, 'metrics');
+    assert.equal(sm.spec.selector.matchLabels['app.kubernetes.io/name'], s);
+  }
+  const rule = objs.find((o) => o.kind === 'PrometheusRule');
+  const exprs = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
+  for (const m of ['grpc_server_handled_total', 'grpc_server_handling_seconds_bucket', 'iob_punchout_sessions_started_total']) {
+    assert.ok(exprs.includes(m), `no alert on ${m}`);
+  }
+  if (!fs.existsSync('/usr/bin/promtool')) { t.diagnostic('promtool not installed: rules not checked'); return; }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iob-rules-'));
+  try {
+    const file = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(file, YAML.stringify({ groups: rule.spec.groups }));
+    const r = spawnSync('/usr/bin/promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `promtool check rules:\n${r.stdout}${r.stderr}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
