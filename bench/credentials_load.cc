@@ -2,11 +2,11 @@
 // at a fixed concurrency, beside grpc.health.v1 Check on the same server
 // driven by the same driver (the baseline: a gRPC round trip with no work).
 //   credentials_load --addr 127.0.0.1:7101 --token-file T --integration NAME
+#include <grpcpp/grpcpp.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
 #include "bench/load_driver.h"
@@ -62,8 +62,7 @@ int main(int argc, char** argv) {
     pb::ResolveIntegrationSecretResponse resp;
     return creds->ResolveIntegrationSecret(&ctx, req, &resp).ok();
   }));
-  std::printf("concurrency %d, %s per load\n", concurrency,
-              absl::FormatDuration(duration).c_str());
+  std::printf("concurrency %d, %s per load\n", concurrency, absl::FormatDuration(duration).c_str());
   iob::bench::PrintResults(results);
   for (const auto& r : results) {
     if (r.errors > 0) return 1;

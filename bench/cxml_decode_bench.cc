@@ -18,7 +18,8 @@ namespace {
 using iob::cxml::Document;
 
 const std::string& Bytes(bool order) {
-  static const std::string kPoom = *iob::cxml::WriteDocument(iob::cxml::ExamplePunchOutOrderMessage(100));
+  static const std::string kPoom =
+      *iob::cxml::WriteDocument(iob::cxml::ExamplePunchOutOrderMessage(100));
   static const std::string kOrder = *iob::cxml::WriteDocument(iob::cxml::ExampleOrderRequest(100));
   return order ? kOrder : kPoom;
 }
@@ -27,8 +28,8 @@ void BM_PugiLoadBuffer(benchmark::State& state) {
   const std::string& xml = Bytes(state.range(0) == 1);
   for (auto _ : state) {
     pugi::xml_document doc;
-    pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default,
-                                               pugi::encoding_utf8);
+    pugi::xml_parse_result r =
+        doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
     benchmark::DoNotOptimize(r);
     if (!r) state.SkipWithError("parse failed");
   }

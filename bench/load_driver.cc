@@ -25,7 +25,8 @@ LoadResult RunLoad(const std::string& name, int concurrency, absl::Duration dura
       while (!stop.load(std::memory_order_relaxed)) {
         const auto t0 = Clock::now();
         const bool ok = call();
-        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        latencies[t].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         if (!ok) ++errors[t];
       }
     });

@@ -5,9 +5,9 @@
 //   punchout_load --punchout-addr A --token-file T --tenant acme
 //     --integration tenants/acme/integrations/amazon --sim-url http://127.0.0.1:8200
 //     --identity ID --secret-file F
-#include <cstdio>
-
 #include <grpcpp/grpcpp.h>
+
+#include <cstdio>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -71,16 +71,16 @@ int main(int argc, char** argv) {
   auto stub = pb::PunchoutService::NewStub(channel);
 
   std::vector<iob::bench::LoadResult> results;
-  results.push_back(iob::bench::RunLoad("simulator /punchout direct (baseline)", concurrency,
-                                        duration, [&] {
-    iob::http::HttpRequest req;
-    req.url = sim_url + "/punchout";
-    req.body = body;
-    req.content_type = "text/xml; charset=UTF-8";
-    auto resp = http.Send(req);
-    return resp.ok() && resp->status == 200 &&
-           resp->body.find("StartPage") != std::string::npos;
-  }));
+  results.push_back(
+      iob::bench::RunLoad("simulator /punchout direct (baseline)", concurrency, duration, [&] {
+        iob::http::HttpRequest req;
+        req.url = sim_url + "/punchout";
+        req.body = body;
+        req.content_type = "text/xml; charset=UTF-8";
+        auto resp = http.Send(req);
+        return resp.ok() && resp->status == 200 &&
+               resp->body.find("StartPage") != std::string::npos;
+      }));
   results.push_back(iob::bench::RunLoad("punchout StartSession", concurrency, duration, [&] {
     grpc::ClientContext ctx;
     ctx.AddMetadata("authorization", "Bearer " + token);
@@ -90,8 +90,7 @@ int main(int argc, char** argv) {
     req.mutable_user()->set_id("bench");
     req.mutable_user()->set_email("pat@acme.example");
     pb::Session resp;
-    return stub->StartSession(&ctx, req, &resp).ok() &&
-           resp.state() == pb::SESSION_STATE_STARTED;
+    return stub->StartSession(&ctx, req, &resp).ok() && resp.state() == pb::SESSION_STATE_STARTED;
   }));
   std::printf("concurrency %d, %s per load\n", concurrency, absl::FormatDuration(duration).c_str());
   iob::bench::PrintResults(results);

@@ -11,10 +11,10 @@
 
 // IOB_RETURN_IF_ERROR(expr): returns the status from the enclosing function
 // when `expr` (an absl::Status) is not OK.
-#define IOB_RETURN_IF_ERROR(expr)                 \
-  do {                                            \
-    ::absl::Status iob_status_ = (expr);          \
-    if (!iob_status_.ok()) return iob_status_;    \
+#define IOB_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::absl::Status iob_status_ = (expr);       \
+    if (!iob_status_.ok()) return iob_status_; \
   } while (false)
 
 // IOB_ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (an absl::StatusOr<T>);

@@ -19,8 +19,8 @@ Header ExampleHeader(bool from_supplier) {
   Credential supplier{"DUNS", "128990368", ""};
   h.from = {from_supplier ? supplier : buyer};
   h.to = {from_supplier ? buyer : supplier};
-  h.sender = {{from_supplier ? "DUNS" : "NetworkID",
-               from_supplier ? "128990368" : "AN01000000001", "s3cr3t-&-<shared>"}};
+  h.sender = {{from_supplier ? "DUNS" : "NetworkID", from_supplier ? "128990368" : "AN01000000001",
+               "s3cr3t-&-<shared>"}};
   h.user_agent = "iob 0.1";
   return h;
 }
@@ -155,7 +155,8 @@ ItemOut ExampleItemOut(int i, bool full) {
 }
 
 OrderReference ExampleOrderReference() {
-  return {"PO-2024-0001", "2024-05-01T09:30:00+02:00", "20240501T073000Z.4711.00000000000000ab@iob.example"};
+  return {"PO-2024-0001", "2024-05-01T09:30:00+02:00",
+          "20240501T073000Z.4711.00000000000000ab@iob.example"};
 }
 
 Document Base(bool from_supplier) {
@@ -245,7 +246,8 @@ Document ExampleDocument(DocumentType type, ExampleDetail detail) {
     case DocumentType::kPunchOutSetupResponse: {
       Document d = Base(true);
       Response r = MakeSuccessResponse();
-      r.punch_out_setup_response = PunchOutSetupResponse{"https://supplier.example/start?s=abc&t=1"};
+      r.punch_out_setup_response =
+          PunchOutSetupResponse{"https://supplier.example/start?s=abc&t=1"};
       d.body = std::move(r);
       return d;
     }
@@ -262,9 +264,10 @@ Document ExampleDocument(DocumentType type, ExampleDetail detail) {
     }
     case DocumentType::kResponse: {
       Document d = Base(true);
-      d.body = full ? MakeFailureResponse(InboundFailure::kMalformed,
-                                          "missing required OrderRequest/OrderRequestHeader@orderID")
-                    : MakeSuccessResponse();
+      d.body = full
+                   ? MakeFailureResponse(InboundFailure::kMalformed,
+                                         "missing required OrderRequest/OrderRequestHeader@orderID")
+                   : MakeSuccessResponse();
       return d;
     }
     case DocumentType::kConfirmationRequest: {
@@ -390,9 +393,9 @@ Document ExampleDocument(DocumentType type, ExampleDetail detail) {
       if (full) {
         p.last_refresh = kTimestamp;
         p.options = {{"Service", "Amazon Business"}};
-        p.transactions.push_back(
-            {"PunchOutSetupRequest", "https://supplier.example/cxml/punchout",
-             {{"operations", "create edit inspect"}}});
+        p.transactions.push_back({"PunchOutSetupRequest",
+                                  "https://supplier.example/cxml/punchout",
+                                  {{"operations", "create edit inspect"}}});
       }
       r.profile_response = std::move(p);
       d.body = std::move(r);

@@ -110,8 +110,7 @@ absl::StatusOr<std::string> ExtractCxml(std::string_view body, size_t max_bytes)
     }
     std::string decoded;
     if (cleaned.empty() || !absl::Base64Unescape(cleaned, &decoded)) {
-      return absl::InvalidArgumentError(
-          Cat("form field ", *name, " is not valid base64"));
+      return absl::InvalidArgumentError(Cat("form field ", *name, " is not valid base64"));
     }
     return decoded;
   }

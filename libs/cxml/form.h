@@ -20,8 +20,7 @@ namespace iob::cxml {
 // escape it). Errors: INVALID_ARGUMENT when no such field exists, a field is
 // empty, or an escape / base64 is malformed; RESOURCE_EXHAUSTED when `body`
 // exceeds `max_bytes`. Thread-safe.
-absl::StatusOr<std::string> ExtractCxml(std::string_view body,
-                                        size_t max_bytes = 4u << 20);
+absl::StatusOr<std::string> ExtractCxml(std::string_view body, size_t max_bytes = 4u << 20);
 
 // Percent-decodes one form value ('+' = space). INVALID_ARGUMENT on a bad
 // escape. Thread-safe.

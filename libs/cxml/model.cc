@@ -19,10 +19,17 @@ RawXml RawXml::FromText(std::string_view text) {
   out.xml.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out.xml += "&amp;"; break;
-      case '<': out.xml += "&lt;"; break;
-      case '>': out.xml += "&gt;"; break;
-      default: out.xml += c;
+      case '&':
+        out.xml += "&amp;";
+        break;
+      case '<':
+        out.xml += "&lt;";
+        break;
+      case '>':
+        out.xml += "&gt;";
+        break;
+      default:
+        out.xml += c;
     }
   }
   return out;
@@ -77,12 +84,20 @@ const TypeInfo& Info(DocumentType type) {
 
 DocumentType TypeOf(const Document& doc) {
   struct Visitor {
-    DocumentType operator()(const PunchOutSetupRequest&) { return DocumentType::kPunchOutSetupRequest; }
-    DocumentType operator()(const PunchOutOrderMessage&) { return DocumentType::kPunchOutOrderMessage; }
+    DocumentType operator()(const PunchOutSetupRequest&) {
+      return DocumentType::kPunchOutSetupRequest;
+    }
+    DocumentType operator()(const PunchOutOrderMessage&) {
+      return DocumentType::kPunchOutOrderMessage;
+    }
     DocumentType operator()(const OrderRequest&) { return DocumentType::kOrderRequest; }
-    DocumentType operator()(const ConfirmationRequest&) { return DocumentType::kConfirmationRequest; }
+    DocumentType operator()(const ConfirmationRequest&) {
+      return DocumentType::kConfirmationRequest;
+    }
     DocumentType operator()(const ShipNoticeRequest&) { return DocumentType::kShipNoticeRequest; }
-    DocumentType operator()(const InvoiceDetailRequest&) { return DocumentType::kInvoiceDetailRequest; }
+    DocumentType operator()(const InvoiceDetailRequest&) {
+      return DocumentType::kInvoiceDetailRequest;
+    }
     DocumentType operator()(const ProfileRequest&) { return DocumentType::kProfileRequest; }
     DocumentType operator()(const Response& r) {
       if (r.punch_out_setup_response) return DocumentType::kPunchOutSetupResponse;
@@ -115,9 +130,12 @@ DtdFamily FamilyOf(DocumentType type) { return Info(type).family; }
 
 std::string_view DtdFileName(DtdFamily family) {
   switch (family) {
-    case DtdFamily::kCxml: return "cXML.dtd";
-    case DtdFamily::kFulfill: return "Fulfill.dtd";
-    case DtdFamily::kInvoiceDetail: return "InvoiceDetail.dtd";
+    case DtdFamily::kCxml:
+      return "cXML.dtd";
+    case DtdFamily::kFulfill:
+      return "Fulfill.dtd";
+    case DtdFamily::kInvoiceDetail:
+      return "InvoiceDetail.dtd";
   }
   return "cXML.dtd";
 }
@@ -128,18 +146,24 @@ std::string DtdSystemId(DtdFamily family) {
 
 std::string_view PunchOutOperationName(PunchOutOperation op) {
   switch (op) {
-    case PunchOutOperation::kCreate: return "create";
-    case PunchOutOperation::kEdit: return "edit";
-    case PunchOutOperation::kInspect: return "inspect";
+    case PunchOutOperation::kCreate:
+      return "create";
+    case PunchOutOperation::kEdit:
+      return "edit";
+    case PunchOutOperation::kInspect:
+      return "inspect";
   }
   return "create";
 }
 
 std::string_view OrderTypeName(OrderType type) {
   switch (type) {
-    case OrderType::kNew: return "new";
-    case OrderType::kUpdate: return "update";
-    case OrderType::kDelete: return "delete";
+    case OrderType::kNew:
+      return "new";
+    case OrderType::kUpdate:
+      return "update";
+    case OrderType::kDelete:
+      return "delete";
   }
   return "new";
 }

@@ -176,8 +176,8 @@ struct ItemId {
 // ManufacturerPartID?, ManufacturerName?, URL?, LeadTime?, Extrinsic*.
 struct ItemDetail {
   Money unit_price;
-  std::vector<Description> descriptions;  // at least one
-  std::string unit_of_measure;            // required, UN/CEFACT code e.g. "EA"
+  std::vector<Description> descriptions;        // at least one
+  std::string unit_of_measure;                  // required, UN/CEFACT code e.g. "EA"
   std::vector<Classification> classifications;  // at least one
   std::string manufacturer_part_id;
   std::string manufacturer_name;
@@ -223,7 +223,7 @@ enum class PunchOutOperation { kCreate, kEdit, kInspect };
 // PunchOutSetupRequest (cXML.dtd, inside Request).
 struct PunchOutSetupRequest {
   PunchOutOperation operation = PunchOutOperation::kCreate;
-  std::string buyer_cookie;  // required; echoed back in the order message
+  std::string buyer_cookie;           // required; echoed back in the order message
   std::vector<Extrinsic> extrinsics;  // UserEmail, UniqueName, ...
   std::string browser_form_post_url;  // optional BrowserFormPost/URL
   std::vector<Contact> contacts;
@@ -269,9 +269,9 @@ struct OrderRequest {
   std::string order_id;    // required
   std::string order_date;  // required timestamp
   OrderType type = OrderType::kNew;
-  std::string order_version;             // optional, "1", "2", ...
-  std::string requested_delivery_date;   // optional
-  std::string document_reference;        // payloadID of the previous version
+  std::string order_version;            // optional, "1", "2", ...
+  std::string requested_delivery_date;  // optional
+  std::string document_reference;       // payloadID of the previous version
   Money total;
   std::optional<Address> ship_to;
   Address bill_to;  // required
@@ -479,8 +479,9 @@ struct InvoiceDetailSummary {
 
 // InvoiceDetailRequest (InvoiceDetail.dtd): standard invoice or credit memo.
 struct InvoiceDetailRequest {
-  std::string invoice_id;          // required
-  std::string purpose = "standard";  // standard | creditMemo | debitMemo | lineLevelCreditMemo | lineLevelDebitMemo
+  std::string invoice_id;  // required
+  std::string purpose =
+      "standard";  // standard | creditMemo | debitMemo | lineLevelCreditMemo | lineLevelDebitMemo
   std::string operation = "new";   // new | delete
   std::string invoice_date;        // required
   bool is_tax_in_line = false;     // InvoiceDetailLineIndicator@isTaxInLine
@@ -494,9 +495,9 @@ struct InvoiceDetailRequest {
 };
 
 // The message inside a cXML envelope.
-using Body = std::variant<PunchOutSetupRequest, PunchOutOrderMessage, OrderRequest,
-                          ConfirmationRequest, ShipNoticeRequest, InvoiceDetailRequest,
-                          ProfileRequest, Response>;
+using Body =
+    std::variant<PunchOutSetupRequest, PunchOutOrderMessage, OrderRequest, ConfirmationRequest,
+                 ShipNoticeRequest, InvoiceDetailRequest, ProfileRequest, Response>;
 
 // A whole cXML document: the envelope (<cXML payloadID timestamp>), the
 // Header (absent for Response documents) and the body.

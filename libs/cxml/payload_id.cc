@@ -9,8 +9,8 @@
 #include <random>
 
 #include "absl/strings/ascii.h"
-#include "libs/cxml/strings_internal.h"
 #include "absl/strings/str_format.h"
+#include "libs/cxml/strings_internal.h"
 
 namespace iob::cxml {
 
@@ -29,8 +29,8 @@ std::string NewPayloadId(absl::Time now, std::string_view host) {
   }
   if (h.empty()) h = "iob";
   return internal::Cat(absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()), ".",
-                      static_cast<int64_t>(getpid()), ".", absl::StrFormat("%016x", random),
-                      "@", h);
+                       static_cast<int64_t>(getpid()), ".", absl::StrFormat("%016x", random), "@",
+                       h);
 }
 
 }  // namespace iob::cxml

@@ -13,8 +13,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "libs/cxml/strings_internal.h"
 #include "libs/cxml/decimal.h"
+#include "libs/cxml/strings_internal.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/utf8.h"
 #include "pugixml.hpp"
@@ -36,7 +36,8 @@ using pugi::xml_node;
 // Checks the DOCTYPE node's content (everything after "<!DOCTYPE").
 absl::Status CheckDoctype(std::string_view v) {
   if (Contains(v, "ENTITY")) {
-    return absl::InvalidArgumentError("DOCTYPE declares ENTITY: entity declarations are not allowed");
+    return absl::InvalidArgumentError(
+        "DOCTYPE declares ENTITY: entity declarations are not allowed");
   }
   if (v.find('[') != std::string_view::npos) {
     return absl::InvalidArgumentError("DOCTYPE with an internal subset is not allowed");
@@ -89,8 +90,8 @@ absl::Status CheckTree(const pugi::xml_document& doc, const Limits& limits) {
       std::sort(names.begin(), names.end());
       auto dup = std::adjacent_find(names.begin(), names.end());
       if (dup != names.end()) {
-        return absl::InvalidArgumentError(Cat("duplicate attribute ", *dup, " on element ",
-                                                       node.name()));
+        return absl::InvalidArgumentError(
+            Cat("duplicate attribute ", *dup, " on element ", node.name()));
       }
     }
     for (xml_node c = node.first_child(); c; c = c.next_sibling()) {
@@ -415,8 +416,9 @@ Contact ReadContact(Ctx& ctx, xml_node n, std::string_view path) {
 
 std::vector<Contact> ReadContacts(Ctx& ctx, xml_node parent, std::string_view path) {
   std::vector<Contact> out;
-  ForEach(parent, "Contact",
-          [&](xml_node c, size_t i) { out.push_back(ReadContact(ctx, c, Idx(path, "Contact", i))); });
+  ForEach(parent, "Contact", [&](xml_node c, size_t i) {
+    out.push_back(ReadContact(ctx, c, Idx(path, "Contact", i)));
+  });
   return out;
 }
 
@@ -452,7 +454,8 @@ ItemId ReadItemId(Ctx& ctx, xml_node parent, std::string_view ppath) {
   if (!n) return id;
   // SupplierPartID is an identifier: kept exactly, only the ends trimmed.
   id.supplier_part_id = ReqText(ctx, n, "SupplierPartID", path);
-  if (xml_node aux = n.child("SupplierPartAuxiliaryID")) id.supplier_part_auxiliary_id = Raw(ctx, aux);
+  if (xml_node aux = n.child("SupplierPartAuxiliaryID"))
+    id.supplier_part_auxiliary_id = Raw(ctx, aux);
   id.buyer_part_id = OptText(n, "BuyerPartID");
   return id;
 }
@@ -460,7 +463,8 @@ ItemId ReadItemId(Ctx& ctx, xml_node parent, std::string_view ppath) {
 ItemDetail ReadItemDetail(Ctx& ctx, xml_node n, std::string_view path) {
   ItemDetail d;
   d.unit_price = ReadMoneyIn(ctx, ReqChild(ctx, n, "UnitPrice", path), Cat(path, "/UnitPrice"));
-  ForEach(n, "Description", [&](xml_node c, size_t) { d.descriptions.push_back(ReadDescription(c)); });
+  ForEach(n, "Description",
+          [&](xml_node c, size_t) { d.descriptions.push_back(ReadDescription(c)); });
   if (d.descriptions.empty()) ctx.Missing(Cat(path, "/Description"));
   d.unit_of_measure = ReqText(ctx, n, "UnitOfMeasure", path);
   ForEach(n, "Classification", [&](xml_node c, size_t i) {
@@ -521,8 +525,8 @@ PunchOutOperation ReqOperation(Ctx& ctx, xml_node n, const char* attr, std::stri
   std::string v = ReqAttr(ctx, n, attr, path);
   auto op = ParseOperation(v);
   if (!v.empty() && !op) {
-    ctx.Fail(absl::InvalidArgumentError(
-        Cat("unsupported value \"", v, "\" for ", path, "@", attr)));
+    ctx.Fail(
+        absl::InvalidArgumentError(Cat("unsupported value \"", v, "\" for ", path, "@", attr)));
   }
   return op.value_or(PunchOutOperation::kCreate);
 }
@@ -550,7 +554,9 @@ PunchOutSetupRequest ReadPunchOutSetupRequest(Ctx& ctx, xml_node n) {
   r.contacts = ReadContacts(ctx, n, p);
   r.supplier_setup_url = Text(n.child("SupplierSetup").child("URL"));
   r.ship_to = OptAddress(ctx, n, "ShipTo", p);
-  ForEach(n, "ItemOut", [&](xml_node c, size_t i) { r.items.push_back(ReadItemOut(ctx, c, Idx(p, "ItemOut", i))); });
+  ForEach(n, "ItemOut", [&](xml_node c, size_t i) {
+    r.items.push_back(ReadItemOut(ctx, c, Idx(p, "ItemOut", i)));
+  });
   return r;
 }
 
@@ -569,7 +575,9 @@ PunchOutOrderMessage ReadPunchOutOrderMessage(Ctx& ctx, xml_node n) {
     m.shipping = OptShipping(ctx, h, hp);
     m.tax = OptTax(ctx, h, hp);
   }
-  ForEach(n, "ItemIn", [&](xml_node c, size_t i) { m.items.push_back(ReadItemIn(ctx, c, Idx(p, "ItemIn", i))); });
+  ForEach(n, "ItemIn", [&](xml_node c, size_t i) {
+    m.items.push_back(ReadItemIn(ctx, c, Idx(p, "ItemIn", i)));
+  });
   return m;
 }
 
@@ -589,7 +597,8 @@ OrderRequest ReadOrderRequest(Ctx& ctx, xml_node n) {
     } else if (type == "delete") {
       o.type = OrderType::kDelete;
     } else {
-      ctx.Fail(absl::InvalidArgumentError(Cat("unsupported value \"", type, "\" for ", hp, "@type")));
+      ctx.Fail(
+          absl::InvalidArgumentError(Cat("unsupported value \"", type, "\" for ", hp, "@type")));
     }
     o.order_version = Attr(h, "orderVersion");
     o.requested_delivery_date = Attr(h, "requestedDeliveryDate");
@@ -618,7 +627,9 @@ OrderRequest ReadOrderRequest(Ctx& ctx, xml_node n) {
     }
     o.extrinsics = ReadExtrinsics(ctx, h, hp);
   }
-  ForEach(n, "ItemOut", [&](xml_node c, size_t i) { o.items.push_back(ReadItemOut(ctx, c, Idx(p, "ItemOut", i))); });
+  ForEach(n, "ItemOut", [&](xml_node c, size_t i) {
+    o.items.push_back(ReadItemOut(ctx, c, Idx(p, "ItemOut", i)));
+  });
   if (o.items.empty()) ctx.Missing(p + "/ItemOut");
   return o;
 }
@@ -827,7 +838,8 @@ InvoiceDetailRequest ReadInvoiceDetailRequest(Ctx& ctx, xml_node n) {
   xml_node s = ReqChild(ctx, n, "InvoiceDetailSummary", p);
   if (s) {
     InvoiceDetailSummary& sum = inv.summary;
-    sum.subtotal_amount = ReadMoneyIn(ctx, ReqChild(ctx, s, "SubtotalAmount", sp), sp + "/SubtotalAmount");
+    sum.subtotal_amount =
+        ReadMoneyIn(ctx, ReqChild(ctx, s, "SubtotalAmount", sp), sp + "/SubtotalAmount");
     xml_node tax = ReqChild(ctx, s, "Tax", sp);
     if (tax) sum.tax = ReadTax(ctx, tax, sp + "/Tax");
     sum.special_handling_amount = OptMoneyIn(ctx, s, "SpecialHandlingAmount", sp);
@@ -876,7 +888,8 @@ absl::StatusOr<Document> MapDocument(Ctx& ctx, xml_node root) {
   doc.timestamp = ReqAttr(ctx, root, "timestamp", "cXML");
   if (!doc.timestamp.empty()) {
     auto t = ParseTimestamp(doc.timestamp);
-    if (!t.ok()) ctx.Fail(absl::InvalidArgumentError(Cat("cXML@timestamp: ", t.status().message())));
+    if (!t.ok())
+      ctx.Fail(absl::InvalidArgumentError(Cat("cXML@timestamp: ", t.status().message())));
   }
   doc.version = Attr(root, "version");
   doc.lang = Attr(root, "xml:lang");
@@ -902,8 +915,9 @@ absl::StatusOr<Document> MapDocument(Ctx& ctx, xml_node root) {
       xml_node first = msg.find_child([](xml_node c) {
         return c.type() == pugi::node_element && std::strcmp(c.name(), "Status") != 0;
       });
-      return absl::UnimplementedError(Cat(
-          "unsupported message type ", std::string_view(first ? first.name() : "(none)").substr(0, 64)));
+      return absl::UnimplementedError(
+          Cat("unsupported message type ",
+              std::string_view(first ? first.name() : "(none)").substr(0, 64)));
     }
     doc.body = ReadPunchOutOrderMessage(ctx, pom);
   } else if (xml_node req = root.child("Request")) {
@@ -937,13 +951,13 @@ absl::StatusOr<Document> MapDocument(Ctx& ctx, xml_node root) {
 
 absl::StatusOr<Document> ReadDocument(std::string_view bytes, const Limits& limits) {
   if (bytes.size() > limits.max_bytes) {
-    return absl::ResourceExhaustedError(Cat(
-        "document of ", bytes.size(), " bytes exceeds the limit of ", limits.max_bytes));
+    return absl::ResourceExhaustedError(
+        Cat("document of ", bytes.size(), " bytes exceeds the limit of ", limits.max_bytes));
   }
   if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
   if (bytes.empty()) return absl::InvalidArgumentError("empty document");
-  if (bytes.size() >= 2 && ((bytes[0] == '\xFF' && bytes[1] == '\xFE') ||
-                            (bytes[0] == '\xFE' && bytes[1] == '\xFF'))) {
+  if (bytes.size() >= 2 &&
+      ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF'))) {
     return absl::InvalidArgumentError("UTF-16 documents are not accepted; send UTF-8");
   }
   pugi::xml_document xml;
@@ -959,8 +973,8 @@ absl::StatusOr<Document> ReadDocumentOfType(std::string_view bytes, DocumentType
   if (!doc.ok()) return doc.status();
   DocumentType got = TypeOf(*doc);
   if (got != expected) {
-    return absl::InvalidArgumentError(Cat("expected a ", DocumentTypeName(expected),
-                                                   " document, got ", DocumentTypeName(got)));
+    return absl::InvalidArgumentError(
+        Cat("expected a ", DocumentTypeName(expected), " document, got ", DocumentTypeName(got)));
   }
   return doc;
 }

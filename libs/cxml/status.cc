@@ -49,15 +49,24 @@ StatusClass ClassifyStatusCode(int code) {
 namespace {
 int CodeFor(InboundFailure f) {
   switch (f) {
-    case InboundFailure::kMalformed: return 400;
-    case InboundFailure::kUnauthenticated: return 401;
-    case InboundFailure::kForbidden: return 403;
-    case InboundFailure::kUnsupported: return 450;
-    case InboundFailure::kDuplicate: return 409;
-    case InboundFailure::kPreconditionFailed: return 412;
-    case InboundFailure::kTooLarge: return 417;
-    case InboundFailure::kInternal: return 500;
-    case InboundFailure::kUnavailable: return 560;
+    case InboundFailure::kMalformed:
+      return 400;
+    case InboundFailure::kUnauthenticated:
+      return 401;
+    case InboundFailure::kForbidden:
+      return 403;
+    case InboundFailure::kUnsupported:
+      return 450;
+    case InboundFailure::kDuplicate:
+      return 409;
+    case InboundFailure::kPreconditionFailed:
+      return 412;
+    case InboundFailure::kTooLarge:
+      return 417;
+    case InboundFailure::kInternal:
+      return 500;
+    case InboundFailure::kUnavailable:
+      return 560;
   }
   return 500;
 }
@@ -81,17 +90,26 @@ Response MakeSuccessResponse(bool accepted_for_later) {
 
 InboundFailure FailureFromStatus(const absl::Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument: return InboundFailure::kMalformed;
-    case absl::StatusCode::kResourceExhausted: return InboundFailure::kTooLarge;
-    case absl::StatusCode::kUnauthenticated: return InboundFailure::kUnauthenticated;
-    case absl::StatusCode::kPermissionDenied: return InboundFailure::kForbidden;
-    case absl::StatusCode::kUnimplemented: return InboundFailure::kUnsupported;
-    case absl::StatusCode::kAlreadyExists: return InboundFailure::kDuplicate;
+    case absl::StatusCode::kInvalidArgument:
+      return InboundFailure::kMalformed;
+    case absl::StatusCode::kResourceExhausted:
+      return InboundFailure::kTooLarge;
+    case absl::StatusCode::kUnauthenticated:
+      return InboundFailure::kUnauthenticated;
+    case absl::StatusCode::kPermissionDenied:
+      return InboundFailure::kForbidden;
+    case absl::StatusCode::kUnimplemented:
+      return InboundFailure::kUnsupported;
+    case absl::StatusCode::kAlreadyExists:
+      return InboundFailure::kDuplicate;
     case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kNotFound: return InboundFailure::kPreconditionFailed;
+    case absl::StatusCode::kNotFound:
+      return InboundFailure::kPreconditionFailed;
     case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded: return InboundFailure::kUnavailable;
-    default: return InboundFailure::kInternal;
+    case absl::StatusCode::kDeadlineExceeded:
+      return InboundFailure::kUnavailable;
+    default:
+      return InboundFailure::kInternal;
   }
 }
 

@@ -35,15 +35,15 @@ StatusClass ClassifyStatusCode(int code);
 
 // Why an inbound document was not accepted.
 enum class InboundFailure {
-  kMalformed,         // 400: not parseable / not valid cXML
-  kUnauthenticated,   // 401: unknown sender or wrong shared secret
-  kForbidden,         // 403: sender not allowed to do this
-  kUnsupported,       // 450: document type we do not implement
-  kDuplicate,         // 409: payloadID already processed differently
+  kMalformed,           // 400: not parseable / not valid cXML
+  kUnauthenticated,     // 401: unknown sender or wrong shared secret
+  kForbidden,           // 403: sender not allowed to do this
+  kUnsupported,         // 450: document type we do not implement
+  kDuplicate,           // 409: payloadID already processed differently
   kPreconditionFailed,  // 412: e.g. referenced order unknown
-  kTooLarge,          // 417: over the size / depth limits
-  kInternal,          // 500: our fault, sender may retry
-  kUnavailable,       // 560: temporarily unavailable, sender should retry
+  kTooLarge,            // 417: over the size / depth limits
+  kInternal,            // 500: our fault, sender may retry
+  kUnavailable,         // 560: temporarily unavailable, sender should retry
 };
 
 // Returns the Response for `failure`: its code, the standard text, and

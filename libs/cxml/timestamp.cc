@@ -103,8 +103,7 @@ absl::StatusOr<absl::Time> ParseTimestamp(std::string_view raw) {
   std::string_view s = Trim(raw);
   Parsed p;
   if (!ParseParts(s, &p)) {
-    return absl::InvalidArgumentError(
-        Cat("not a cXML timestamp: \"", s.substr(0, 40), "\""));
+    return absl::InvalidArgumentError(Cat("not a cXML timestamp: \"", s.substr(0, 40), "\""));
   }
   absl::Time t = absl::FromCivil(p.civil, absl::UTCTimeZone());
   return t - absl::Seconds(p.offset_seconds) + p.frac;

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "libs/cxml/strings_internal.h"
 #include "libs/cxml/decimal.h"
+#include "libs/cxml/strings_internal.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/utf8.h"
 #include "pugixml.hpp"
@@ -143,8 +143,7 @@ class Writer {
       if (!r || has_decl || raw.xml.find("<!DOCTYPE") != std::string::npos) {
         Fail(Cat("not a well-formed XML fragment at ", path));
       }
-    } else if (raw.xml.find('>') != std::string::npos &&
-               raw.xml.find("]]>") != std::string::npos) {
+    } else if (raw.xml.find('>') != std::string::npos && raw.xml.find("]]>") != std::string::npos) {
       Fail(Cat("\"]]>\" in character data at ", path));
     }
     if (!EntityRefsOk(raw.xml)) Fail(Cat("undefined entity reference at ", path));
@@ -190,11 +189,20 @@ class Writer {
   void Text(std::string_view s) {
     for (char c : s) {
       switch (c) {
-        case '&': out_ += "&amp;"; break;
-        case '<': out_ += "&lt;"; break;
-        case '>': out_ += "&gt;"; break;
-        case '\r': out_ += "&#13;"; break;
-        default: out_ += c;
+        case '&':
+          out_ += "&amp;";
+          break;
+        case '<':
+          out_ += "&lt;";
+          break;
+        case '>':
+          out_ += "&gt;";
+          break;
+        case '\r':
+          out_ += "&#13;";
+          break;
+        default:
+          out_ += c;
       }
     }
   }
@@ -202,14 +210,29 @@ class Writer {
   void AttrText(std::string_view s) {
     for (char c : s) {
       switch (c) {
-        case '&': out_ += "&amp;"; break;
-        case '<': out_ += "&lt;"; break;
-        case '>': out_ += "&gt;"; break;
-        case '"': out_ += "&quot;"; break;
-        case '\n': out_ += "&#10;"; break;
-        case '\r': out_ += "&#13;"; break;
-        case '\t': out_ += "&#9;"; break;
-        default: out_ += c;
+        case '&':
+          out_ += "&amp;";
+          break;
+        case '<':
+          out_ += "&lt;";
+          break;
+        case '>':
+          out_ += "&gt;";
+          break;
+        case '"':
+          out_ += "&quot;";
+          break;
+        case '\n':
+          out_ += "&#10;";
+          break;
+        case '\r':
+          out_ += "&#13;";
+          break;
+        case '\t':
+          out_ += "&#9;";
+          break;
+        default:
+          out_ += c;
       }
     }
   }
@@ -333,9 +356,9 @@ void WriteContacts(Writer& w, const std::vector<Contact>& cs, const std::string&
     const Contact& c = cs[i];
     std::string p = Idx(path, "Contact", i);
     w.Required(c.name, p + "/Name");
-    w.Open("Contact", {{"role", c.role},
-                       {"addressID", c.address_id},
-                       {"addressIDDomain", c.address_id_domain}});
+    w.Open(
+        "Contact",
+        {{"role", c.role}, {"addressID", c.address_id}, {"addressIDDomain", c.address_id_domain}});
     w.Leaf("Name", c.name, {{"xml:lang", c.name_lang, true}});
     for (size_t k = 0; k < c.postal_addresses.size(); ++k) {
       WritePostalAddress(w, c.postal_addresses[k], Idx(p, "PostalAddress", k));
@@ -507,9 +530,9 @@ void WriteOrderRequest(Writer& w, const OrderRequest& o) {
     w.Required(pay.number, pp + "@number");
     w.Required(pay.expiration, pp + "@expiration");
     w.Open("Payment");
-    w.Empty("PCard", {{"number", pay.number, true},
-                      {"expiration", pay.expiration, true},
-                      {"name", pay.name}});
+    w.Empty(
+        "PCard",
+        {{"number", pay.number, true}, {"expiration", pay.expiration, true}, {"name", pay.name}});
     w.Close("Payment");
   }
   WriteContacts(w, o.contacts, hp);
@@ -600,7 +623,8 @@ void WriteConfirmationRequest(Writer& w, const ConfirmationRequest& c) {
     w.Required(it.line_number, ip + "@lineNumber");
     w.Required(it.unit_of_measure, ip + "/UnitOfMeasure");
     if (it.statuses.empty()) w.Fail(Cat("missing required ", ip, "/ConfirmationStatus"));
-    w.Open("ConfirmationItem", {{"quantity", it.quantity, true}, {"lineNumber", it.line_number, true}});
+    w.Open("ConfirmationItem",
+           {{"quantity", it.quantity, true}, {"lineNumber", it.line_number, true}});
     w.Leaf("UnitOfMeasure", it.unit_of_measure);
     for (size_t k = 0; k < it.statuses.size(); ++k) {
       const ConfirmationStatus& s = it.statuses[k];
@@ -632,7 +656,8 @@ void WriteShipNoticeRequest(Writer& w, const ShipNoticeRequest& s) {
   w.Required(s.shipment_id, hp + "@shipmentID");
   w.Required(s.notice_date, hp + "@noticeDate");
   w.Enum(s.operation, hp + "@operation", {"new", "update", "delete"});
-  if (!s.shipment_type.empty()) w.Enum(s.shipment_type, hp + "@shipmentType", {"actual", "planned"});
+  if (!s.shipment_type.empty())
+    w.Enum(s.shipment_type, hp + "@shipmentType", {"actual", "planned"});
   if (!s.fulfillment_type.empty()) {
     w.Enum(s.fulfillment_type, hp + "@fulfillmentType", {"partial", "complete"});
   }
@@ -652,7 +677,8 @@ void WriteShipNoticeRequest(Writer& w, const ShipNoticeRequest& s) {
     const ShipControl& sc = s.ship_controls[i];
     std::string cp = Idx(p, "ShipControl", i);
     if (sc.carrier_identifiers.empty()) w.Fail(Cat("missing required ", cp, "/CarrierIdentifier"));
-    if (sc.shipment_identifiers.empty()) w.Fail(Cat("missing required ", cp, "/ShipmentIdentifier"));
+    if (sc.shipment_identifiers.empty())
+      w.Fail(Cat("missing required ", cp, "/ShipmentIdentifier"));
     w.Open("ShipControl");
     for (size_t k = 0; k < sc.carrier_identifiers.size(); ++k) {
       const CarrierIdentifier& ci = sc.carrier_identifiers[k];
@@ -676,7 +702,8 @@ void WriteShipNoticeRequest(Writer& w, const ShipNoticeRequest& s) {
       w.Decimal(it.quantity, ip + "@quantity");
       w.Required(it.line_number, ip + "@lineNumber");
       w.Required(it.unit_of_measure, ip + "/UnitOfMeasure");
-      w.Open("ShipNoticeItem", {{"quantity", it.quantity, true}, {"lineNumber", it.line_number, true}});
+      w.Open("ShipNoticeItem",
+             {{"quantity", it.quantity, true}, {"lineNumber", it.line_number, true}});
       if (it.item_id) WriteItemId(w, *it.item_id, ip);
       w.Leaf("UnitOfMeasure", it.unit_of_measure);
       w.Close("ShipNoticeItem");
@@ -732,8 +759,8 @@ void WriteInvoiceDetailRequest(Writer& w, const InvoiceDetailRequest& inv) {
       w.Decimal(it.quantity, ip + "@quantity");
       w.Required(it.unit_of_measure, ip + "/UnitOfMeasure");
       w.Required(it.line_number, ip + "/InvoiceDetailItemReference@lineNumber");
-      w.Open("InvoiceDetailItem",
-             {{"invoiceLineNumber", it.invoice_line_number, true}, {"quantity", it.quantity, true}});
+      w.Open("InvoiceDetailItem", {{"invoiceLineNumber", it.invoice_line_number, true},
+                                   {"quantity", it.quantity, true}});
       w.Leaf("UnitOfMeasure", it.unit_of_measure);
       WrapMoney(w, "UnitPrice", it.unit_price, ip);
       std::string rp = ip + "/InvoiceDetailItemReference";
@@ -755,7 +782,8 @@ void WriteInvoiceDetailRequest(Writer& w, const InvoiceDetailRequest& inv) {
   w.Open("InvoiceDetailSummary");
   WrapMoney(w, "SubtotalAmount", s.subtotal_amount, sp);
   WriteTax(w, s.tax, sp);
-  if (s.special_handling_amount) WrapMoney(w, "SpecialHandlingAmount", *s.special_handling_amount, sp);
+  if (s.special_handling_amount)
+    WrapMoney(w, "SpecialHandlingAmount", *s.special_handling_amount, sp);
   WriteOptMoneyWrapper(w, "ShippingAmount", s.shipping_amount, sp);
   WriteOptMoneyWrapper(w, "GrossAmount", s.gross_amount, sp);
   WriteOptMoneyWrapper(w, "InvoiceDetailDiscount", s.discount_amount, sp);
@@ -774,8 +802,7 @@ absl::StatusOr<std::string> WriteDocument(const Document& doc) {
   if (doc.timestamp.empty()) {
     w.Required(doc.timestamp, "cXML@timestamp");
   } else if (!IsStrictTimestamp(doc.timestamp)) {
-    w.Fail(Cat("cXML@timestamp \"", doc.timestamp,
-                        "\" is not YYYY-MM-DDThh:mm:ss+hh:mm"));
+    w.Fail(Cat("cXML@timestamp \"", doc.timestamp, "\" is not YYYY-MM-DDThh:mm:ss+hh:mm"));
   }
   w.Raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE cXML SYSTEM \"");
   w.Raw(DtdSystemId(FamilyOf(type)));
@@ -821,8 +848,8 @@ absl::StatusOr<std::string> WriteDocument(const Document& doc) {
   size_t bad = 0;
   if (!IsValidXmlUtf8(out, &bad)) {
     return absl::InvalidArgumentError(
-        Cat("document text contains invalid UTF-8 or a character XML forbids (output offset ",
-                     bad, ")"));
+        Cat("document text contains invalid UTF-8 or a character XML forbids (output offset ", bad,
+            ")"));
   }
   return out;
 }

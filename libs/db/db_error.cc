@@ -1,13 +1,12 @@
 // Exception -> Status mapping for libpqxx 6.4 and the database log line.
 #include "libs/db/db_error.h"
 
-#include "libs/runtime/logging.h"
-
 #include <cstdio>
 #include <pqxx/except>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/runtime/logging.h"
 
 namespace iob::db {
 namespace {

@@ -1,10 +1,10 @@
 #include "libs/runtime/auth.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <grpcpp/server_context.h>
+
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"

@@ -92,7 +92,8 @@ absl::StatusOr<std::vector<std::string>> Flags::Parse(
         continue;
       }
     }
-    if (it == flags_.end()) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (it == flags_.end())
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!has_value) {
       if (it->second.is_bool) {
         value = "true";

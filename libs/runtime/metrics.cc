@@ -1,9 +1,9 @@
 #include "libs/runtime/metrics.h"
 
-#include <chrono>
-
 #include <google/protobuf/descriptor.h>
 #include <prometheus/counter.h>
+
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/logging.h"
@@ -12,11 +12,10 @@ namespace iob::runtime {
 namespace {
 
 constexpr const char* kCodeNames[17] = {
-    "OK",           "Canceled",           "Unknown",          "InvalidArgument",
-    "DeadlineExceeded", "NotFound",       "AlreadyExists",    "PermissionDenied",
-    "ResourceExhausted", "FailedPrecondition", "Aborted",     "OutOfRange",
-    "Unimplemented", "Internal",          "Unavailable",      "DataLoss",
-    "Unauthenticated"};
+    "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+    "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+    "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+    "DataLoss", "Unauthenticated"};
 
 const char* TypeName(grpc::experimental::ServerRpcInfo::Type type) {
   using Type = grpc::experimental::ServerRpcInfo::Type;
@@ -134,7 +133,8 @@ void Metrics::RegisterGrpcService(const std::string& full_name) {
   if (service == nullptr) return;
   for (int i = 0; i < service->method_count(); ++i) {
     const auto* m = service->method(i);
-    const char* type = m->client_streaming()   ? (m->server_streaming() ? "bidi_stream" : "client_stream")
+    const char* type = m->client_streaming()
+                           ? (m->server_streaming() ? "bidi_stream" : "client_stream")
                        : m->server_streaming() ? "server_stream"
                                                : "unary";
     Series(absl::StrCat("/", service->full_name(), "/", m->name()), type);

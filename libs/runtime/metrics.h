@@ -6,16 +6,16 @@
 #ifndef IOB_LIBS_RUNTIME_METRICS_H_
 #define IOB_LIBS_RUNTIME_METRICS_H_
 
-#include <map>
-#include <memory>
-#include <string>
-
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"

@@ -1,12 +1,11 @@
 #include "libs/runtime/service_host.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
 #include <fstream>
 #include <sstream>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
 #include "libs/runtime/logging.h"
@@ -94,7 +93,7 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
   LogInfo("serving", {{"grpc_port", host->grpc_port_},
                       {"metrics_port", host->metrics_->port()},
-                      {"transport", options.tls_cert_file.empty()              ? "plaintext"
+                      {"transport", options.tls_cert_file.empty()        ? "plaintext"
                                     : options.tls_client_ca_file.empty() ? "tls"
                                                                          : "mtls"}});
   return absl::OkStatus();
@@ -117,8 +116,8 @@ void ServiceHost::ReadinessLoop() {
         LogWarn("health NOT_SERVING", {{"reason", std::string(st.message())}});
       }
     }
-  } while (!stop_readiness_.WaitForNotificationWithTimeout(
-      serving ? options_.readiness_interval : absl::Milliseconds(200)));
+  } while (!stop_readiness_.WaitForNotificationWithTimeout(serving ? options_.readiness_interval
+                                                                   : absl::Milliseconds(200)));
 }
 
 void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload) {

@@ -5,14 +5,14 @@
 #ifndef IOB_LIBS_RUNTIME_SERVICE_HOST_H_
 #define IOB_LIBS_RUNTIME_SERVICE_HOST_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,7 +27,7 @@ namespace iob::runtime {
 struct HostOptions {
   std::string grpc_listen = "127.0.0.1:0";
   std::string metrics_listen = "127.0.0.1:0";
-  std::string tls_cert_file;       // PEM; enables TLS when set with tls_key_file
+  std::string tls_cert_file;  // PEM; enables TLS when set with tls_key_file
   std::string tls_key_file;
   std::string tls_client_ca_file;  // PEM; when set, clients must present a cert (mTLS)
   absl::Duration drain_timeout = absl::Seconds(10);

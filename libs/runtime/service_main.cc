@@ -1,7 +1,6 @@
 #include "libs/runtime/service_main.h"
 
 #include <iostream>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_join.h"
@@ -46,12 +45,11 @@ std::optional<int> ServiceMain::Parse(int argc, char** argv) {
 absl::StatusOr<std::unique_ptr<db::Pool>> ServiceMain::OpenDatabase(
     const std::vector<db::Migration>& migrations) {
   if (db_url_.empty()) return absl::InvalidArgumentError("--db-url (IOB_DB_URL) is required");
-  IOB_ASSIGN_OR_RETURN(auto pool,
-                       db::Pool::Create({.url = db_url_, .schema = db_schema_, .size = db_pool_size_}));
+  IOB_ASSIGN_OR_RETURN(
+      auto pool, db::Pool::Create({.url = db_url_, .schema = db_schema_, .size = db_pool_size_}));
   if (command_ == "migrate" || (command_ == "serve" && migrate_on_start_)) {
-    IOB_RETURN_IF_ERROR(pool->WithConnection([&](pqxx::connection_base& conn) {
-      return db::Migrate(conn, db_schema_, migrations);
-    }));
+    IOB_RETURN_IF_ERROR(pool->WithConnection(
+        [&](pqxx::connection_base& conn) { return db::Migrate(conn, db_schema_, migrations); }));
     LogInfo("migrations applied", {{"schema", db_schema_}});
   }
   return pool;

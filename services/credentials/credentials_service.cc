@@ -5,11 +5,11 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/match.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/runtime/grpc_status.h"
@@ -33,11 +33,13 @@ constexpr char kVerify[] = "suppliers.verify";
 
 // Fields an Update may name, mapped to the domain fields they replace.
 const std::set<std::string>& UpdatablePaths() {
-  static const auto* kPaths = new std::set<std::string>{
-      "display_name",  "marketplace", "from",         "from.identity",    "from.domain",
-      "to",            "to.identity", "to.domain",    "sender",           "sender.identity",
-      "sender.domain", "punchout_url", "order_url",   "mode",             "require_approval",
-      "payment_method", "state",      "user_business_unit"};
+  static const auto* kPaths =
+      new std::set<std::string>{"display_name",    "marketplace",   "from",
+                                "from.identity",   "from.domain",   "to",
+                                "to.identity",     "to.domain",     "sender",
+                                "sender.identity", "sender.domain", "punchout_url",
+                                "order_url",       "mode",          "require_approval",
+                                "payment_method",  "state",         "user_business_unit"};
   return *kPaths;
 }
 
@@ -90,7 +92,8 @@ absl::Status CopyEnums(const pb::Integration& src, bool required, Integration& d
       dst.mode = Mode::kProduction;
       break;
     case pb::MODE_UNSPECIFIED:
-      if (required) return Invalid("integration.mode", "is required (MODE_TEST or MODE_PRODUCTION)");
+      if (required)
+        return Invalid("integration.mode", "is required (MODE_TEST or MODE_PRODUCTION)");
       break;
     default:
       return Invalid("integration.mode", "unknown value");
@@ -162,7 +165,8 @@ absl::Status CheckEtag(const std::string& given, const Integration& current) {
 std::string RequestIdOf(const grpc::ServerContext& ctx) {
   const auto& md = ctx.client_metadata();
   auto it = md.find("x-request-id");
-  return it == md.end() ? "" : std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
+  return it == md.end() ? ""
+                        : std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
 }
 
 // One log line per failed call; messages are client-safe by construction.
@@ -274,7 +278,8 @@ absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext
   IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
   in.secret_fingerprint = vault_->Fingerprint(secret);
   in.secret_version = 1;
-  return store_->Create(in, AuditEntry::About(in, "integration.created", who.name, req.request_id()),
+  return store_->Create(in,
+                        AuditEntry::About(in, "integration.created", who.name, req.request_id()),
                         {req.request_id(), "CreateIntegration"});
 }
 
@@ -289,7 +294,8 @@ grpc::Status CredentialsService::CreateIntegration(grpc::ServerContext* ctx,
 absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext& ctx,
                                                        const pb::UpdateIntegrationRequest& req) {
   std::string tenant, id;
-  IOB_RETURN_IF_ERROR(ParseIntegrationName(req.integration().name(), "integration.name", &tenant, &id));
+  IOB_RETURN_IF_ERROR(
+      ParseIntegrationName(req.integration().name(), "integration.name", &tenant, &id));
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, tenant));
   IOB_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
   if (req.update_mask().paths_size() == 0) return Invalid("update_mask", "names no fields");
@@ -336,8 +342,7 @@ absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext
         IOB_RETURN_IF_ERROR(CopyEnums(enums, /*required=*/has("mode"), in));
         IOB_ASSIGN_OR_RETURN(const SupplierProfile* profile, profiles_->Find(in.supplier));
         IOB_RETURN_IF_ERROR(ValidateIntegration(in, *profile, policy_));
-        AuditEntry audit =
-            AuditEntry::About(in, "integration.updated", who.name, req.request_id());
+        AuditEntry audit = AuditEntry::About(in, "integration.updated", who.name, req.request_id());
         audit.fields.assign(paths.begin(), paths.end());
         return audit;
       });
@@ -383,8 +388,8 @@ absl::StatusOr<Integration> CredentialsService::Rotate(const grpc::ServerContext
                           IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
                           in.secret_fingerprint = vault_->Fingerprint(secret);
                           ++in.secret_version;
-                          AuditEntry audit = AuditEntry::About(in, "secret.rotated", who.name,
-                                                               req.request_id());
+                          AuditEntry audit =
+                              AuditEntry::About(in, "secret.rotated", who.name, req.request_id());
                           audit.fields = {"shared_secret"};
                           return audit;
                         });
@@ -409,8 +414,8 @@ absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
     return absl::FailedPreconditionError(absl::StrCat("integration ", in.Name(), " is disabled"));
   }
   IOB_ASSIGN_OR_RETURN(Secret secret, vault_->Open(in));
-  IOB_RETURN_IF_ERROR(store_->AppendAudit(
-      AuditEntry::About(in, "secret.resolved", who.name, RequestIdOf(ctx))));
+  IOB_RETURN_IF_ERROR(
+      store_->AppendAudit(AuditEntry::About(in, "secret.resolved", who.name, RequestIdOf(ctx))));
   ToProto(in, AllowedHosts(in), resp->mutable_integration());
   resp->set_shared_secret(secret.reveal());
   return absl::OkStatus();
@@ -464,8 +469,8 @@ absl::Status CredentialsService::ListAudit(const grpc::ServerContext& ctx,
   IOB_RETURN_IF_ERROR(ParseTenantName(req.parent(), "parent", &tenant));
   IOB_RETURN_IF_ERROR(auth_->Authorize(ctx, kAudit, tenant).status());
   if (!req.integration().empty()) {
-    IOB_RETURN_IF_ERROR(ParseIntegrationName(req.integration(), "integration",
-                                             &integration_tenant, &integration_id));
+    IOB_RETURN_IF_ERROR(ParseIntegrationName(req.integration(), "integration", &integration_tenant,
+                                             &integration_id));
     if (integration_tenant != tenant) return Invalid("integration", "belongs to another tenant");
   }
   IOB_ASSIGN_OR_RETURN(int limit, PageSize(req.page_size()));

@@ -20,20 +20,21 @@ class CredentialsService final : public pb::CredentialsService::Service {
  public:
   CredentialsService(const runtime::Authenticator* auth, IntegrationStore* store,
                      const SecretVault* vault, const SupplierProfiles* profiles, UrlPolicy policy)
-      : auth_(auth), store_(store), vault_(vault), profiles_(profiles), policy_(std::move(policy)) {}
+      : auth_(auth),
+        store_(store),
+        vault_(vault),
+        profiles_(profiles),
+        policy_(std::move(policy)) {}
 
   grpc::Status GetIntegration(grpc::ServerContext* ctx, const pb::GetIntegrationRequest* req,
                               pb::Integration* resp) override;
   grpc::Status ListIntegrations(grpc::ServerContext* ctx, const pb::ListIntegrationsRequest* req,
                                 pb::ListIntegrationsResponse* resp) override;
-  grpc::Status CreateIntegration(grpc::ServerContext* ctx,
-                                 const pb::CreateIntegrationRequest* req,
+  grpc::Status CreateIntegration(grpc::ServerContext* ctx, const pb::CreateIntegrationRequest* req,
                                  pb::Integration* resp) override;
-  grpc::Status UpdateIntegration(grpc::ServerContext* ctx,
-                                 const pb::UpdateIntegrationRequest* req,
+  grpc::Status UpdateIntegration(grpc::ServerContext* ctx, const pb::UpdateIntegrationRequest* req,
                                  pb::Integration* resp) override;
-  grpc::Status DeleteIntegration(grpc::ServerContext* ctx,
-                                 const pb::DeleteIntegrationRequest* req,
+  grpc::Status DeleteIntegration(grpc::ServerContext* ctx, const pb::DeleteIntegrationRequest* req,
                                  pb::DeleteIntegrationResponse* resp) override;
   grpc::Status RotateSharedSecret(grpc::ServerContext* ctx,
                                   const pb::RotateSharedSecretRequest* req,

@@ -75,7 +75,9 @@ bool InTestModeHosts(absl::string_view host, absl::string_view port,
 
 }  // namespace
 
-std::string Integration::Name() const { return absl::StrCat("tenants/", tenant, "/integrations/", id); }
+std::string Integration::Name() const {
+  return absl::StrCat("tenants/", tenant, "/integrations/", id);
+}
 
 std::string Integration::Etag() const { return absl::StrCat("\"r", revision, "\""); }
 
@@ -150,8 +152,7 @@ absl::Status ValidateEndpointUrl(absl::string_view url, absl::string_view field,
   if (host.empty()) return Invalid(field, "has no host");
   if (scheme != "https" && scheme != "http") return Invalid(field, "must be an https URL");
   if (port.empty()) port = scheme == "https" ? "443" : "80";
-  const bool test_host =
-      mode == Mode::kTest && InTestModeHosts(host, port, policy.test_mode_hosts);
+  const bool test_host = mode == Mode::kTest && InTestModeHosts(host, port, policy.test_mode_hosts);
   if (test_host) return absl::OkStatus();
   if (scheme != "https") {
     return Invalid(field, mode == Mode::kProduction
@@ -160,15 +161,16 @@ absl::Status ValidateEndpointUrl(absl::string_view url, absl::string_view field,
                                 "allow-lists for test mode)");
   }
   if (!allowed_hosts.empty() && !HostAllowed(host, allowed_hosts)) {
-    return Invalid(field, absl::StrCat("host '", host, "' is not an allowed host for this supplier"));
+    return Invalid(field,
+                   absl::StrCat("host '", host, "' is not an allowed host for this supplier"));
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateIntegration(const Integration& in, const SupplierProfile& profile,
                                  const UrlPolicy& policy) {
-  IOB_RETURN_IF_ERROR(ValidateText(in.display_name, "integration.display_name", kMaxDisplayName,
-                                   false));
+  IOB_RETURN_IF_ERROR(
+      ValidateText(in.display_name, "integration.display_name", kMaxDisplayName, false));
   IOB_ASSIGN_OR_RETURN(std::vector<std::string> hosts, profile.AllowedHosts(in.marketplace));
   IOB_RETURN_IF_ERROR(ValidateCredential(in.from, "integration.from"));
   IOB_RETURN_IF_ERROR(ValidateCredential(in.to, "integration.to"));
@@ -177,8 +179,8 @@ absl::Status ValidateIntegration(const Integration& in, const SupplierProfile& p
       ValidateEndpointUrl(in.punchout_url, "integration.punchout_url", in.mode, hosts, policy));
   IOB_RETURN_IF_ERROR(
       ValidateEndpointUrl(in.order_url, "integration.order_url", in.mode, hosts, policy));
-  IOB_RETURN_IF_ERROR(ValidateText(in.user_business_unit, "integration.user_business_unit",
-                                   kMaxIdentity, false));
+  IOB_RETURN_IF_ERROR(
+      ValidateText(in.user_business_unit, "integration.user_business_unit", kMaxIdentity, false));
   if (in.payment_method != "pay_by_invoice" && in.payment_method != "pcard") {
     return Invalid("integration.payment_method", "must be PAY_BY_INVOICE or PCARD");
   }

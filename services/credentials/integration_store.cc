@@ -66,11 +66,11 @@ absl::Status NotFound(const std::string& tenant, const std::string& id) {
 
 absl::StatusOr<Integration> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
                                       const std::string& id, bool for_update) {
-  pqxx::result r = tx.exec_params(
-      absl::StrCat("SELECT ", kColumns,
-                   " FROM integrations WHERE tenant = $1 AND integration_id = $2",
-                   for_update ? " FOR UPDATE" : ""),
-      tenant, id);
+  pqxx::result r =
+      tx.exec_params(absl::StrCat("SELECT ", kColumns,
+                                  " FROM integrations WHERE tenant = $1 AND integration_id = $2",
+                                  for_update ? " FOR UPDATE" : ""),
+                     tenant, id);
   if (r.empty()) return NotFound(tenant, id);
   return FromRow(r[0]);
 }
@@ -79,8 +79,8 @@ void InsertAudit(pqxx::transaction_base& tx, const AuditEntry& a) {
   tx.exec_params(
       "INSERT INTO audit_events (tenant, integration_id, action, actor, secret_version, fields, "
       "request_id) VALUES ($1, $2, $3, $4, $5, string_to_array($6, ','), $7)",
-      a.tenant, a.integration_id, a.action, a.actor, a.secret_version,
-      absl::StrJoin(a.fields, ","), a.request_id);
+      a.tenant, a.integration_id, a.action, a.actor, a.secret_version, absl::StrJoin(a.fields, ","),
+      a.request_id);
 }
 
 // The integration a previous request with this key produced, if any.
@@ -88,7 +88,8 @@ std::optional<std::string> SeenRequest(pqxx::transaction_base& tx, const std::st
                                        const RequestKey& key) {
   if (key.request_id.empty()) return std::nullopt;
   pqxx::result r = tx.exec_params(
-      "SELECT integration_id FROM request_ids WHERE tenant = $1 AND request_id = $2 AND method = $3",
+      "SELECT integration_id FROM request_ids WHERE tenant = $1 AND request_id = $2 AND method = "
+      "$3",
       tenant, key.request_id, key.method);
   if (r.empty()) return std::nullopt;
   return r[0][0].as<std::string>();
@@ -98,7 +99,8 @@ void RecordRequest(pqxx::transaction_base& tx, const std::string& tenant, const 
                    const RequestKey& key) {
   if (key.request_id.empty()) return;
   tx.exec_params(
-      "INSERT INTO request_ids (tenant, request_id, method, integration_id) VALUES ($1, $2, $3, $4)",
+      "INSERT INTO request_ids (tenant, request_id, method, integration_id) VALUES ($1, $2, $3, "
+      "$4)",
       tenant, key.request_id, key.method, id);
 }
 
@@ -133,19 +135,18 @@ absl::StatusOr<std::vector<Integration>> IntegrationStore::List(const std::strin
                                                                 int limit) {
   std::vector<Integration> out;
   IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    pqxx::result r = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM integrations WHERE tenant = $1 AND integration_id > $2 "
-                     "ORDER BY integration_id LIMIT $3"),
-        tenant, after_id, limit);
+    pqxx::result r =
+        tx.exec_params(absl::StrCat("SELECT ", kColumns,
+                                    " FROM integrations WHERE tenant = $1 AND integration_id > $2 "
+                                    "ORDER BY integration_id LIMIT $3"),
+                       tenant, after_id, limit);
     for (const auto& row : r) out.push_back(FromRow(row));
     return absl::OkStatus();
   }));
   return out;
 }
 
-absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in,
-                                                     const AuditEntry& audit,
+absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, const AuditEntry& audit,
                                                      const RequestKey& key) {
   absl::StatusOr<Integration> out;
   IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
@@ -167,9 +168,9 @@ absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in,
         "$14, $15, $16, $17, $18, decode($19, 'base64'), $20, 1, $21)",
         in.tenant, in.id, in.supplier, in.display_name, in.marketplace, in.from.domain,
         in.from.identity, in.to.domain, in.to.identity, in.sender.domain, in.sender.identity,
-        in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval,
-        in.payment_method, in.state, in.user_business_unit, Base64(in.sealed_secret.blob),
-        in.sealed_secret.key_id, in.secret_fingerprint);
+        in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval, in.payment_method,
+        in.state, in.user_business_unit, Base64(in.sealed_secret.blob), in.sealed_secret.key_id,
+        in.secret_fingerprint);
     InsertAudit(tx, audit);
     RecordRequest(tx, in.tenant, in.id, key);
     out = SelectOne(tx, in.tenant, in.id, false);
@@ -200,11 +201,11 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         "secret_update_time = CASE WHEN $22 THEN now() ELSE secret_update_time END, "
         "revision = revision + 1, update_time = now() "
         "WHERE tenant = $1 AND integration_id = $2",
-        tenant, id, in.display_name, in.marketplace, in.from.domain, in.from.identity,
-        in.to.domain, in.to.identity, in.sender.domain, in.sender.identity, in.punchout_url,
-        in.order_url, ModeText(in.mode), in.require_approval, in.payment_method, in.state,
-        in.user_business_unit, Base64(in.sealed_secret.blob), in.sealed_secret.key_id,
-        in.secret_version, in.secret_fingerprint, secret_changed);
+        tenant, id, in.display_name, in.marketplace, in.from.domain, in.from.identity, in.to.domain,
+        in.to.identity, in.sender.domain, in.sender.identity, in.punchout_url, in.order_url,
+        ModeText(in.mode), in.require_approval, in.payment_method, in.state, in.user_business_unit,
+        Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_version,
+        in.secret_fingerprint, secret_changed);
     InsertAudit(tx, audit);
     RecordRequest(tx, tenant, id, key);
     out = SelectOne(tx, tenant, id, false);
@@ -282,11 +283,11 @@ absl::StatusOr<int> IntegrationStore::RewrapBatch(
   int done = 0;
   IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
     done = 0;
-    pqxx::result r = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM integrations WHERE secret_key_id <> $1 ORDER BY tenant, "
-                     "integration_id LIMIT $2 FOR UPDATE SKIP LOCKED"),
-        primary_key_id, limit);
+    pqxx::result r =
+        tx.exec_params(absl::StrCat("SELECT ", kColumns,
+                                    " FROM integrations WHERE secret_key_id <> $1 ORDER BY tenant, "
+                                    "integration_id LIMIT $2 FOR UPDATE SKIP LOCKED"),
+                       primary_key_id, limit);
     for (const auto& row : r) {
       Integration in = FromRow(row);
       IOB_ASSIGN_OR_RETURN(crypto::Sealed sealed, reseal(in));

@@ -22,11 +22,12 @@ int Rewrap(IntegrationStore& store, const SecretVault& vault) {
   const std::string primary = vault.PrimaryKeyId();
   int total = 0;
   for (;;) {
-    auto n = store.RewrapBatch(primary, 100, [&](const Integration& in) -> absl::StatusOr<crypto::Sealed> {
-      auto secret = vault.Open(in);
-      if (!secret.ok()) return secret.status();
-      return vault.Seal(in, *secret);
-    });
+    auto n = store.RewrapBatch(primary, 100,
+                               [&](const Integration& in) -> absl::StatusOr<crypto::Sealed> {
+                                 auto secret = vault.Open(in);
+                                 if (!secret.ok()) return secret.status();
+                                 return vault.Seal(in, *secret);
+                               });
     if (!n.ok()) return runtime::ServiceMain::Fail("rewrap failed", n.status());
     total += *n;
     if (*n == 0) break;
@@ -37,11 +38,12 @@ int Rewrap(IntegrationStore& store, const SecretVault& vault) {
 
 int Main(int argc, char** argv) {
   runtime::BlockShutdownSignals();
-  runtime::ServiceMain m({.name = "credentials",
-                          .summary = "The credential vault: supplier integrations and their secrets.",
-                          .commands = {"serve", "migrate", "rewrap"},
-                          .grpc_listen = "127.0.0.1:7101",
-                          .metrics_listen = "127.0.0.1:9101"});
+  runtime::ServiceMain m(
+      {.name = "credentials",
+       .summary = "The credential vault: supplier integrations and their secrets.",
+       .commands = {"serve", "migrate", "rewrap"},
+       .grpc_listen = "127.0.0.1:7101",
+       .metrics_listen = "127.0.0.1:9101"});
   std::string key_ring_file, test_mode_hosts, supplier_hosts;
   m.flags().Add("key-ring-file", &key_ring_file, "key-ring JSON (required; SIGHUP reloads it)");
   m.flags().Add("test-mode-hosts", &test_mode_hosts,
@@ -75,7 +77,8 @@ int Main(int argc, char** argv) {
   }
   (*host)->ServeUntilSignal([&] {
     if (absl::Status st = (*vault)->Reload(); !st.ok()) {
-      runtime::LogError("key ring reload failed; keeping the current keys", {{"error", st.ToString()}});
+      runtime::LogError("key ring reload failed; keeping the current keys",
+                        {{"error", st.ToString()}});
     } else {
       runtime::LogInfo("key ring reloaded", {{"primary_key_id", (*vault)->PrimaryKeyId()}});
     }

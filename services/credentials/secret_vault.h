@@ -26,7 +26,8 @@ class SecretVault {
   // Re-reads the file; on error keeps the current ring and returns the error.
   absl::Status Reload();
 
-  absl::StatusOr<crypto::Sealed> Seal(const Integration& owner, const runtime::Secret& secret) const;
+  absl::StatusOr<crypto::Sealed> Seal(const Integration& owner,
+                                      const runtime::Secret& secret) const;
   // FAILED_PRECONDITION for a retired key, DATA_LOSS when the ciphertext does
   // not belong to this row.
   absl::StatusOr<runtime::Secret> Open(const Integration& owner) const;

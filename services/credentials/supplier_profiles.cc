@@ -41,8 +41,8 @@ absl::StatusOr<std::vector<std::string>> SupplierProfile::AllowedHosts(
     std::vector<std::string> known;
     for (const auto& [m, hosts] : hosts_by_marketplace) known.push_back(m);
     return absl::InvalidArgumentError(absl::StrCat("integration.marketplace: unknown marketplace '",
-                                                   marketplace, "' for ", id, " (known: ",
-                                                   absl::StrJoin(known, ", "), ")"));
+                                                   marketplace, "' for ", id,
+                                                   " (known: ", absl::StrJoin(known, ", "), ")"));
   }
   return it->second;
 }
@@ -69,8 +69,8 @@ absl::StatusOr<const SupplierProfile*> SupplierProfiles::Find(absl::string_view 
     std::vector<std::string> known;
     for (const auto& [id, p] : profiles_) known.push_back(id);
     return absl::InvalidArgumentError(absl::StrCat("integration.supplier: unknown supplier '",
-                                                   supplier, "' (known: ",
-                                                   absl::StrJoin(known, ", "), ")"));
+                                                   supplier,
+                                                   "' (known: ", absl::StrJoin(known, ", "), ")"));
   }
   return &it->second;
 }

@@ -23,18 +23,16 @@ std::string ReturnUrl(const std::string& tmpl, const Session& s) {
 }  // namespace
 
 std::string HtmlEscape(const std::string& text) {
-  return absl::StrReplaceAll(text, {{"&", "&amp;"},
-                                    {"<", "&lt;"},
-                                    {">", "&gt;"},
-                                    {"\"", "&quot;"},
-                                    {"'", "&#39;"}});
+  return absl::StrReplaceAll(
+      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
 std::string RenderCartPage(const CartPostResult& result, const std::string& return_url) {
   const bool ok = result.http_status == 200;
   std::string html = absl::StrCat(
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>", ok ? "Cart received" : "Cart not accepted", "</title><style>", kStyle,
+      "<title>",
+      ok ? "Cart received" : "Cart not accepted", "</title><style>", kStyle,
       "</style></head><body><h1 data-testid=\"cart-title\">",
       ok ? "Your cart is back in procurement" : "The cart was not accepted", "</h1>");
   if (!result.message.empty() || !ok) {
@@ -44,12 +42,14 @@ std::string RenderCartPage(const CartPostResult& result, const std::string& retu
   if (result.cart) {
     const Cart& cart = *result.cart;
     if (cart.lines.empty()) {
-      absl::StrAppend(&html, "<p data-testid=\"cart-empty\">The cart is empty: the lines of "
-                             "this requisition will be removed.</p>");
-    } else {
       absl::StrAppend(&html,
-                      "<table data-testid=\"cart-lines\"><thead><tr><th>#</th><th>Item</th>"
-                      "<th>Part</th><th>Qty</th><th>Unit</th><th>Unit price</th></tr></thead><tbody>");
+                      "<p data-testid=\"cart-empty\">The cart is empty: the lines of "
+                      "this requisition will be removed.</p>");
+    } else {
+      absl::StrAppend(
+          &html,
+          "<table data-testid=\"cart-lines\"><thead><tr><th>#</th><th>Item</th>"
+          "<th>Part</th><th>Qty</th><th>Unit</th><th>Unit price</th></tr></thead><tbody>");
       for (const CartLine& l : cart.lines) {
         absl::StrAppend(&html, "<tr><td>", l.line_number, "</td><td>", HtmlEscape(l.description),
                         "</td><td>", HtmlEscape(l.supplier_part_id), "</td><td class=\"num\">",
@@ -74,22 +74,25 @@ std::string RenderCartPage(const CartPostResult& result, const std::string& retu
 void RegisterCartEndpoint(http::HttpServer& server, SessionBroker* broker,
                           std::string return_url_template) {
   // Tokens are URL-safe base64 (see SessionBroker).
-  server.Post(R"(/punchout/cart/([A-Za-z0-9_=-]{1,128}))",
-              [broker, tmpl = std::move(return_url_template)](const httplib::Request& req,
+  server.Post(
+      R"(/punchout/cart/([A-Za-z0-9_=-]{1,128}))",
+      [broker, tmpl = std::move(return_url_template)](const httplib::Request& req,
+                                                      httplib::Response& res) {
+        const std::string token = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
+        CartPostResult result = broker->ReceiveCart(token, req.body);
+        const std::string return_url = result.session ? ReturnUrl(tmpl, *result.session) : "";
+        res.status = result.http_status;
+        res.set_header("Cache-Control", "no-store");
+        res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+        res.set_content(RenderCartPage(result, return_url), "text/html; charset=utf-8");
+      });
+  server.Get(R"(/punchout/cart/([A-Za-z0-9_=-]{1,128}))", [](const httplib::Request&,
                                                              httplib::Response& res) {
-    const std::string token = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
-    CartPostResult result = broker->ReceiveCart(token, req.body);
-    const std::string return_url = result.session ? ReturnUrl(tmpl, *result.session) : "";
-    res.status = result.http_status;
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-    res.set_content(RenderCartPage(result, return_url), "text/html; charset=utf-8");
-  });
-  server.Get(R"(/punchout/cart/([A-Za-z0-9_=-]{1,128}))", [](const httplib::Request&, httplib::Response& res) {
     res.status = 405;
     res.set_header("Allow", "POST");
-    res.set_content(RenderCartPage({405, "The supplier's page must post the cart here.", {}, {}}, ""),
-                    "text/html; charset=utf-8");
+    res.set_content(
+        RenderCartPage({405, "The supplier's page must post the cart here.", {}, {}}, ""),
+        "text/html; charset=utf-8");
   });
 }
 

@@ -18,8 +18,8 @@ absl::Status FromPeer(const grpc::Status& st) {
   if (s.code() == absl::StatusCode::kUnauthenticated ||
       s.code() == absl::StatusCode::kPermissionDenied) {
     // Our own credentials were refused: a deployment problem, not the caller's.
-    return absl::InternalError(absl::StrCat("credentials service refused this service: ",
-                                            s.message()));
+    return absl::InternalError(
+        absl::StrCat("credentials service refused this service: ", s.message()));
   }
   if (s.code() == absl::StatusCode::kDeadlineExceeded) {
     return absl::UnavailableError("credentials service did not answer in time");

@@ -3,11 +3,11 @@
 #ifndef IOB_SERVICES_PUNCHOUT_CREDENTIALS_CLIENT_H_
 #define IOB_SERVICES_PUNCHOUT_CREDENTIALS_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "libs/http/client.h"
@@ -33,10 +33,11 @@ std::vector<std::string> List(const std::string& csv) {
 
 int Main(int argc, char** argv) {
   runtime::BlockShutdownSignals();
-  runtime::ServiceMain m({.name = "punchout",
-                          .summary = "Punchout sessions: supplier tiles, setup requests, returned carts.",
-                          .grpc_listen = "127.0.0.1:7102",
-                          .metrics_listen = "127.0.0.1:9102"});
+  runtime::ServiceMain m(
+      {.name = "punchout",
+       .summary = "Punchout sessions: supplier tiles, setup requests, returned carts.",
+       .grpc_listen = "127.0.0.1:7102",
+       .metrics_listen = "127.0.0.1:9102"});
   std::string credentials_addr = "127.0.0.1:7101", credentials_token_file,
               http_listen = "127.0.0.1:8102", public_url, return_url, plain_http_hosts,
               private_allow;

@@ -79,9 +79,12 @@ void ToProto(const Session& s, pb::Session* out) {
   out->set_start_page_url(s.start_page_url);
   out->set_approval_required(s.approval_required);
   out->set_failure_reason(s.failure_reason);
-  *out->mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.create_time));
-  *out->mutable_expire_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.expire_time));
-  *out->mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.update_time));
+  *out->mutable_create_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.create_time));
+  *out->mutable_expire_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.expire_time));
+  *out->mutable_update_time() =
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.update_time));
 }
 
 void ToProto(const CartLine& l, pb::CartLine* out) {
@@ -202,8 +205,10 @@ grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
     }
     if (req->has_ship_to()) {
       const pb::Address& a = req->ship_to();
-      r.ship_to = ShipTo{a.name(), {a.street().begin(), a.street().end()}, a.city(), a.state(),
-                         a.postal_code(), a.country_code(), a.country()};
+      r.ship_to = ShipTo{a.name(),        {a.street().begin(), a.street().end()},
+                         a.city(),        a.state(),
+                         a.postal_code(), a.country_code(),
+                         a.country()};
     }
     for (const auto& l : req->lines()) r.lines.push_back(FromProto(l));
     IOB_ASSIGN_OR_RETURN(Session s, broker_->Start(r));
@@ -213,8 +218,8 @@ grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
   return Finish("StartSession", req->parent(), st);
 }
 
-grpc::Status PunchoutService::GetSession(grpc::ServerContext* ctx,
-                                         const pb::GetSessionRequest* req, pb::Session* resp) {
+grpc::Status PunchoutService::GetSession(grpc::ServerContext* ctx, const pb::GetSessionRequest* req,
+                                         pb::Session* resp) {
   absl::Status st = [&]() -> absl::Status {
     std::string tenant, id;
     IOB_RETURN_IF_ERROR(ParseSession(req->name(), "name", &tenant, &id));

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/cxml/decimal.h"
@@ -112,8 +112,7 @@ absl::Status ValidateStart(const User& user, Operation op, const std::optional<S
     IOB_RETURN_IF_ERROR(CheckText(ship_to->city, "ship_to.city", 128, true));
     IOB_RETURN_IF_ERROR(CheckText(ship_to->state, "ship_to.state", 128, false));
     IOB_RETURN_IF_ERROR(CheckText(ship_to->postal_code, "ship_to.postal_code", 32, false));
-    if (ship_to->country_code.size() != 2 ||
-        !absl::ascii_isupper(ship_to->country_code[0]) ||
+    if (ship_to->country_code.size() != 2 || !absl::ascii_isupper(ship_to->country_code[0]) ||
         !absl::ascii_isupper(ship_to->country_code[1])) {
       return Invalid("ship_to.country_code", "must be an ISO 3166 alpha-2 code such as US");
     }
@@ -181,7 +180,8 @@ cxml::Document BuildSetupRequest(const Session& session, const SupplierEndpoint&
     }
     cxml::ItemDetail detail;
     detail.unit_price = {l.unit_price.amount, l.unit_price.currency};
-    detail.descriptions.push_back({"en", l.description.empty() ? l.supplier_part_id : l.description, ""});
+    detail.descriptions.push_back(
+        {"en", l.description.empty() ? l.supplier_part_id : l.description, ""});
     detail.unit_of_measure = l.unit_of_measure;
     for (const auto& [domain, code] : l.classifications) {
       detail.classifications.push_back({domain, "", code});
@@ -201,11 +201,10 @@ absl::StatusOr<Cart> CartFromOrderMessage(const cxml::PunchOutOrderMessage& m) {
   cart.total = {MoneyText(m.total), m.total.currency};
   if (m.shipping) cart.shipping = Money{MoneyText(m.shipping->money), m.shipping->money.currency};
   if (m.tax) cart.tax = Money{MoneyText(m.tax->money), m.tax->money.currency};
-  cart.operation_allowed = OperationText(m.operation_allowed == cxml::PunchOutOperation::kEdit
-                                             ? Operation::kEdit
-                                         : m.operation_allowed == cxml::PunchOutOperation::kInspect
-                                             ? Operation::kInspect
-                                             : Operation::kCreate);
+  cart.operation_allowed = OperationText(
+      m.operation_allowed == cxml::PunchOutOperation::kEdit      ? Operation::kEdit
+      : m.operation_allowed == cxml::PunchOutOperation::kInspect ? Operation::kInspect
+                                                                 : Operation::kCreate);
   int n = 0;
   for (const cxml::ItemIn& item : m.items) {
     ++n;
@@ -224,9 +223,9 @@ absl::StatusOr<Cart> CartFromOrderMessage(const cxml::PunchOutOrderMessage& m) {
     if (!d.descriptions.empty()) l.description = d.descriptions.front().text;
     l.unit_price = {d.unit_price.amount, d.unit_price.currency};
     if (l.unit_price.currency != cart.total.currency) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(at, ": currency ", l.unit_price.currency, " differs from the total's ",
-                       cart.total.currency));
+      return absl::InvalidArgumentError(absl::StrCat(at, ": currency ", l.unit_price.currency,
+                                                     " differs from the total's ",
+                                                     cart.total.currency));
     }
     l.unit_of_measure = d.unit_of_measure;
     for (const auto& c : d.classifications) l.classifications.emplace_back(c.domain, c.value);

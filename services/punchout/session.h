@@ -16,8 +16,8 @@ namespace iob::punchout {
 enum class Operation { kCreate, kEdit, kInspect };
 enum class SessionState { kCreated, kStarted, kCartReceived, kCheckedOut, kExpired, kFailed };
 
-std::string OperationText(Operation op);       // "create"
-std::string StateText(SessionState state);     // "cart_received"
+std::string OperationText(Operation op);    // "create"
+std::string StateText(SessionState state);  // "cart_received"
 absl::StatusOr<Operation> ParseOperation(const std::string& text);
 absl::StatusOr<SessionState> ParseState(const std::string& text);
 

@@ -29,9 +29,8 @@ std::string Truncate(std::string s, size_t n = 200) {
 
 // A supplier's cXML Status as a gRPC-facing error.
 absl::Status FromSupplierStatus(const cxml::Status& st, std::string* outcome) {
-  const std::string what =
-      absl::StrCat("cXML ", st.code, " ", st.text, st.message.empty() ? "" : ": ",
-                   Truncate(st.message));
+  const std::string what = absl::StrCat("cXML ", st.code, " ", st.text,
+                                        st.message.empty() ? "" : ": ", Truncate(st.message));
   switch (cxml::ClassifyStatusCode(st.code)) {
     case cxml::StatusClass::kSuccess:
       return absl::OkStatus();
@@ -73,8 +72,8 @@ SessionBroker::SessionBroker(BrokerOptions options, CredentialsClient* credentia
                   .Help("Sessions that expired before a cart came back.")
                   .Register(*registry)
                   .Add({});
-  for (const char* outcome : {"ok", "rejected", "supplier_error", "unavailable",
-                              "egress_denied", "invalid_response"}) {
+  for (const char* outcome :
+       {"ok", "rejected", "supplier_error", "unavailable", "egress_denied", "invalid_response"}) {
     started_->Add({{"supplier", "amazon-business"}, {"outcome", outcome}});
   }
   for (const char* outcome : {"stored", "repeat", "conflict", "expired", "unknown", "invalid"}) {
@@ -114,9 +113,9 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
 
   std::string start_page_url, outcome = "ok";
   const auto t0 = std::chrono::steady_clock::now();
-  const absl::Status sent =
-      SendSetupRequest(stored, endpoint, r, absl::StrCat(options_.public_url, "/punchout/cart/", token),
-                       &start_page_url, &outcome);
+  const absl::Status sent = SendSetupRequest(
+      stored, endpoint, r, absl::StrCat(options_.public_url, "/punchout/cart/", token),
+      &start_page_url, &outcome);
   setup_seconds_->Add({{"supplier", s.supplier}}, runtime::LatencyBuckets())
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   started_->Add({{"supplier", s.supplier}, {"outcome", outcome}}).Increment();
@@ -140,14 +139,13 @@ absl::Status SessionBroker::SendSetupRequest(const Session& session,
                                              const StartRequest& r, const std::string& post_url,
                                              std::string* start_page_url, std::string* outcome) {
   const absl::Time now = absl::Now();
-  const cxml::Document doc =
-      BuildSetupRequest(session, endpoint, post_url, r.ship_to, r.lines,
-                        cxml::NewPayloadId(now, options_.host_name), now);
+  const cxml::Document doc = BuildSetupRequest(session, endpoint, post_url, r.ship_to, r.lines,
+                                               cxml::NewPayloadId(now, options_.host_name), now);
   auto xml = cxml::WriteDocument(doc);
   if (!xml.ok()) {
     *outcome = "invalid_response";
-    return absl::InternalError(absl::StrCat("cannot write PunchOutSetupRequest: ",
-                                            xml.status().message()));
+    return absl::InternalError(
+        absl::StrCat("cannot write PunchOutSetupRequest: ", xml.status().message()));
   }
   http::HttpRequest req;
   req.url = endpoint.punchout_url;
@@ -175,8 +173,9 @@ absl::Status SessionBroker::SendSetupRequest(const Session& session,
   // read the cXML either way, and fall back to the HTTP status.
   auto doc_in = cxml::ReadDocument(resp->body);
   if (doc_in.ok() && !std::holds_alternative<cxml::Response>(doc_in->body)) {
-    doc_in = absl::InvalidArgumentError(absl::StrCat(
-        "expected a cXML Response, got ", std::string(cxml::DocumentTypeName(cxml::TypeOf(*doc_in)))));
+    doc_in = absl::InvalidArgumentError(
+        absl::StrCat("expected a cXML Response, got ",
+                     std::string(cxml::DocumentTypeName(cxml::TypeOf(*doc_in)))));
   }
   if (!doc_in.ok()) {
     if (resp->status >= 500) {
@@ -220,7 +219,8 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
     (void)store_->MarkExpired(*session);
     count("expired");
     result.http_status = 410;
-    result.message = "This punchout session has expired. Start a new one from your procurement system.";
+    result.message =
+        "This punchout session has expired. Start a new one from your procurement system.";
     return result;
   }
   switch (session->state) {
@@ -229,7 +229,8 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
       if (body_sha == session->cart_body_sha256) {
         count("repeat");
         result.message = "This cart was already received.";
-        if (auto cart = store_->GetCart(session->tenant, session->id); cart.ok()) result.cart = *cart;
+        if (auto cart = store_->GetCart(session->tenant, session->id); cart.ok())
+          result.cart = *cart;
         return result;
       }
       count("conflict");
@@ -252,9 +253,11 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
     return result;
   };
   auto xml = cxml::ExtractCxml(body);
-  if (!xml.ok()) return invalid(absl::StrCat("No cart found in the post: ", xml.status().message()));
+  if (!xml.ok())
+    return invalid(absl::StrCat("No cart found in the post: ", xml.status().message()));
   auto doc = cxml::ReadDocumentOfType(*xml, cxml::DocumentType::kPunchOutOrderMessage);
-  if (!doc.ok()) return invalid(absl::StrCat("The cart is not valid cXML: ", doc.status().message()));
+  if (!doc.ok())
+    return invalid(absl::StrCat("The cart is not valid cXML: ", doc.status().message()));
   const auto& message = std::get<cxml::PunchOutOrderMessage>(doc->body);
   if (!crypto::ConstantTimeEquals(message.buyer_cookie, session->buyer_cookie)) {
     return invalid("The cart does not belong to this punchout session (BuyerCookie mismatch).");
@@ -264,9 +267,8 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
   if (absl::Status st = store_->SaveCart(*session, *cart, body_sha); !st.ok()) {
     count("conflict");
     result.http_status = st.code() == absl::StatusCode::kAborted ? 409 : 503;
-    result.message = result.http_status == 409
-                         ? "This punchout session already received a cart."
-                         : "The cart could not be stored; try again.";
+    result.message = result.http_status == 409 ? "This punchout session already received a cart."
+                                               : "The cart could not be stored; try again.";
     return result;
   }
   count("stored");

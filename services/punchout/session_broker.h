@@ -5,14 +5,14 @@
 #ifndef IOB_SERVICES_PUNCHOUT_SESSION_BROKER_H_
 #define IOB_SERVICES_PUNCHOUT_SESSION_BROKER_H_
 
-#include <optional>
-#include <string>
-#include <vector>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"

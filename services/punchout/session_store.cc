@@ -48,8 +48,8 @@ Session FromRow(const pqxx::row& r) {
 }
 
 absl::Status NotFound(const std::string& tenant, const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("session tenants/", tenant, "/sessions/", id,
-                                          " not found"));
+  return absl::NotFoundError(
+      absl::StrCat("session tenants/", tenant, "/sessions/", id, " not found"));
 }
 
 absl::StatusOr<Session> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
@@ -210,11 +210,12 @@ absl::Status SessionStore::SaveCart(const Session& s, const Cart& cart,
           "INSERT INTO cart_lines (tenant, session_id, line_number, quantity, supplier_part_id, "
           "supplier_part_auxiliary_id, description, unit_price, currency, unit_of_measure, "
           "classifications, manufacturer_part_id, manufacturer_name) VALUES ($1, $2, $3, "
-          "$4::numeric, $5, $6, $7, $8::numeric, $9, $10, string_to_array($11, E'\\x1f'), $12, $13)",
+          "$4::numeric, $5, $6, $7, $8::numeric, $9, $10, string_to_array($11, E'\\x1f'), $12, "
+          "$13)",
           s.tenant, s.id, l.line_number, l.quantity, l.supplier_part_id,
           l.supplier_part_auxiliary_id, l.description, l.unit_price.amount, l.unit_price.currency,
-          l.unit_of_measure, absl::StrJoin(classes, "\x1f"),
-          l.manufacturer_part_id, l.manufacturer_name);
+          l.unit_of_measure, absl::StrJoin(classes, "\x1f"), l.manufacturer_part_id,
+          l.manufacturer_name);
     }
     tx.exec_params(
         "UPDATE sessions SET state = 'cart_received', cart_body_sha256 = $3, update_time = now() "
@@ -234,8 +235,8 @@ absl::StatusOr<Cart> SessionStore::GetCart(const std::string& tenant, const std:
         tenant, id);
     if (c.empty()) {
       IOB_RETURN_IF_ERROR(SelectOne(tx, tenant, id, false).status());
-      out = absl::FailedPreconditionError(absl::StrCat(
-          "session tenants/", tenant, "/sessions/", id, " has not received a cart yet"));
+      out = absl::FailedPreconditionError(absl::StrCat("session tenants/", tenant, "/sessions/", id,
+                                                       " has not received a cart yet"));
       return absl::OkStatus();
     }
     Cart cart;
@@ -260,7 +261,8 @@ absl::StatusOr<Cart> SessionStore::GetCart(const std::string& tenant, const std:
       l.description = r[4].as<std::string>();
       l.unit_price = {r[5].as<std::string>(), r[6].as<std::string>()};
       l.unit_of_measure = r[7].as<std::string>();
-      for (absl::string_view c : absl::StrSplit(r[8].as<std::string>(), '\x1f', absl::SkipEmpty())) {
+      for (absl::string_view c :
+           absl::StrSplit(r[8].as<std::string>(), '\x1f', absl::SkipEmpty())) {
         std::pair<std::string, std::string> dc = absl::StrSplit(c, absl::MaxSplits(':', 1));
         l.classifications.push_back(dc);
       }
@@ -284,9 +286,9 @@ absl::StatusOr<Session> SessionStore::Checkout(const std::string& tenant, const 
           "WHERE tenant = $1 AND session_id = $2",
           tenant, id);
     } else if (s.state != SessionState::kCheckedOut) {
-      return absl::FailedPreconditionError(absl::StrCat("session ", s.Name(), " is ",
-                                                        StateText(s.state),
-                                                        "; only a received cart can be checked out"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("session ", s.Name(), " is ", StateText(s.state),
+                       "; only a received cart can be checked out"));
     }
     out = SelectOne(tx, tenant, id, false);
     return absl::OkStatus();

@@ -15,9 +15,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -103,7 +102,8 @@ size_t CurlWrite(char* data, size_t size, size_t n, void* out) {
 absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     ServiceProcessOptions options) {
   std::unique_ptr<ServiceProcess> p(new ServiceProcess(std::move(options)));
-  const int fd = open(p->options_.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int fd =
+      open(p->options_.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return absl::InternalError("cannot open log " + p->options_.log_path);
   ExecArgs exec(p->options_.binary, p->options_.args, p->options_.env);
   p->pid_ = Spawn(exec, fd);
@@ -225,10 +225,9 @@ absl::Status ServiceProcess::WaitForLogMessage(const std::string& message, absl:
   }
 }
 
-absl::StatusOr<CommandResult> RunCommand(const std::string& binary,
-                                         const std::vector<std::string>& args,
-                                         const std::vector<std::pair<std::string, std::string>>& env,
-                                         absl::Duration timeout) {
+absl::StatusOr<CommandResult> RunCommand(
+    const std::string& binary, const std::vector<std::string>& args,
+    const std::vector<std::pair<std::string, std::string>>& env, absl::Duration timeout) {
   char path[] = "/tmp/iob-cmd-XXXXXX";
   const int fd = mkostemp(path, O_CLOEXEC);
   if (fd < 0) return absl::InternalError("mkstemp failed");
@@ -329,7 +328,8 @@ absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return absl::UnavailableError(absl::StrCat("GET ", url, ": ", curl_easy_strerror(rc)));
+  if (rc != CURLE_OK)
+    return absl::UnavailableError(absl::StrCat("GET ", url, ": ", curl_easy_strerror(rc)));
   if (code != 200) return absl::UnavailableError(absl::StrCat("GET ", url, ": HTTP ", code));
   return body;
 }

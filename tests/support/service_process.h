@@ -2,8 +2,8 @@
 // writes the secrets files (key ring, bearer tokens) such a service reads.
 //
 //   auto secrets = WriteTestSecrets(dir, "k1", {{"admin", {"integrations.read"}, {"acme"}}});
-//   auto svc = ServiceProcess::Start({.binary = path, .args = {...}, .log_path = dir + "/svc.log"});
-//   ASSERT_TRUE((*svc)->WaitServing().ok()) << (*svc)->ReadLog();
+//   auto svc = ServiceProcess::Start({.binary = path, .args = {...}, .log_path = dir +
+//   "/svc.log"}); ASSERT_TRUE((*svc)->WaitServing().ok()) << (*svc)->ReadLog();
 //   ... grpc::CreateChannel((*svc)->grpc_address(), ...) ...
 //
 // The child's stdout and stderr go to the log file. It gets SIGKILL if the
@@ -27,10 +27,10 @@
 namespace iob::testing {
 
 struct ServiceProcessOptions {
-  std::string binary;                                     // absolute path
-  std::vector<std::string> args;                          // argv[1..]
-  std::vector<std::pair<std::string, std::string>> env;   // added to (or replacing) ours
-  std::string log_path;                                   // stdout+stderr, appended
+  std::string binary;                                    // absolute path
+  std::vector<std::string> args;                         // argv[1..]
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
+  std::string log_path;                                  // stdout+stderr, appended
 };
 
 // One child process. Not thread-safe except ReadLog/LogContains, which only
@@ -51,8 +51,7 @@ class ServiceProcess {
 
   // Waits until a log line's "message" equals `message`, counting only lines
   // after the first `skip` such lines. Same errors as WaitServing.
-  absl::Status WaitForLogMessage(const std::string& message, absl::Duration timeout,
-                                 int skip = 0);
+  absl::Status WaitForLogMessage(const std::string& message, absl::Duration timeout, int skip = 0);
 
   // Ports from the "serving" line (0 before WaitServing succeeded).
   int grpc_port() const { return grpc_port_; }

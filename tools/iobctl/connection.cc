@@ -35,12 +35,12 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::Dial() const {
 absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Connection::Context() const {
   auto token = runtime::ReadFile(token_file);
   if (!token.ok()) {
-    return absl::NotFoundError(absl::StrCat("cannot read token file ", token_file,
-                                            " (start the suite with ./iob up, or pass --token-file)"));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read token file ", token_file,
+                     " (start the suite with ./iob up, or pass --token-file)"));
   }
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization",
-                   absl::StrCat("Bearer ", absl::StripAsciiWhitespace(*token)));
+  ctx->AddMetadata("authorization", absl::StrCat("Bearer ", absl::StripAsciiWhitespace(*token)));
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   return ctx;
 }
@@ -65,11 +65,23 @@ bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& ar
 }
 
 int PrintRefusal(std::ostream& err, const grpc::Status& st) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* kNames[] = {"OK",
+                                 "CANCELLED",
+                                 "UNKNOWN",
+                                 "INVALID_ARGUMENT",
+                                 "DEADLINE_EXCEEDED",
+                                 "NOT_FOUND",
+                                 "ALREADY_EXISTS",
+                                 "PERMISSION_DENIED",
+                                 "RESOURCE_EXHAUSTED",
+                                 "FAILED_PRECONDITION",
+                                 "ABORTED",
+                                 "OUT_OF_RANGE",
+                                 "UNIMPLEMENTED",
+                                 "INTERNAL",
+                                 "UNAVAILABLE",
+                                 "DATA_LOSS",
+                                 "UNAUTHENTICATED"};
   const int code = st.error_code();
   err << "iobctl: " << (code >= 0 && code < 17 ? kNames[code] : "ERROR") << ": "
       << st.error_message() << "\n";

@@ -3,11 +3,11 @@
 #ifndef IOB_TOOLS_IOBCTL_CONNECTION_H_
 #define IOB_TOOLS_IOBCTL_CONNECTION_H_
 
-#include <memory>
-#include <string>
-
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "libs/runtime/flags.h"

@@ -23,8 +23,8 @@ namespace iob::cxml {
 using nlohmann::json;
 
 // to_json only (NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE would also need from_json).
-#define IOB_JSON_TO(Type, ...)                                     \
-  void to_json(json& nlohmann_json_j, const Type& nlohmann_json_t) { \
+#define IOB_JSON_TO(Type, ...)                                               \
+  void to_json(json& nlohmann_json_j, const Type& nlohmann_json_t) {         \
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__)) \
   }
 
@@ -52,19 +52,21 @@ IOB_JSON_TO(Description, lang, text, short_name)
 void to_json(json& j, const Extrinsic& v) {
   j = {{"name", v.name}, {"value", v.value.Text()}, {"value_xml", v.value.xml}};
 }
-IOB_JSON_TO(Phone, name, iso_country_code, country_code, area_or_city_code,
-                                   number, extension)
-IOB_JSON_TO(PostalAddress, name, deliver_to, street, city, state,
-                                   postal_code, country, iso_country_code)
+IOB_JSON_TO(Phone, name, iso_country_code, country_code, area_or_city_code, number, extension)
+IOB_JSON_TO(PostalAddress, name, deliver_to, street, city, state, postal_code, country,
+            iso_country_code)
 void to_json(json& j, const Address& v) {
-  j = {{"address_id", v.address_id}, {"address_id_domain", v.address_id_domain},
-       {"iso_country_code", v.iso_country_code}, {"name", v.name}, {"name_lang", v.name_lang},
+  j = {{"address_id", v.address_id},
+       {"address_id_domain", v.address_id_domain},
+       {"iso_country_code", v.iso_country_code},
+       {"name", v.name},
+       {"name_lang", v.name_lang},
        {"email", v.email}};
   Put(j, "postal_address", v.postal_address);
   Put(j, "phone", v.phone);
 }
-IOB_JSON_TO(Contact, role, address_id, address_id_domain, name, name_lang,
-                                   postal_addresses, emails, phones, extrinsics)
+IOB_JSON_TO(Contact, role, address_id, address_id_domain, name, name_lang, postal_addresses, emails,
+            phones, extrinsics)
 IOB_JSON_TO(Comment, lang, type, text)
 IOB_JSON_TO(Shipping, tracking_domain, tracking_id, money, description)
 IOB_JSON_TO(Tax, money, description)
@@ -73,36 +75,47 @@ void to_json(json& j, const ItemId& v) {
   j = {{"supplier_part_id", v.supplier_part_id}, {"buyer_part_id", v.buyer_part_id}};
   Put(j, "supplier_part_auxiliary_id", v.supplier_part_auxiliary_id);
 }
-IOB_JSON_TO(ItemDetail, unit_price, descriptions, unit_of_measure,
-                                   classifications, manufacturer_part_id, manufacturer_name, url,
-                                   lead_time, extrinsics)
+IOB_JSON_TO(ItemDetail, unit_price, descriptions, unit_of_measure, classifications,
+            manufacturer_part_id, manufacturer_name, url, lead_time, extrinsics)
 void to_json(json& j, const ItemIn& v) {
-  j = {{"quantity", v.quantity}, {"line_number", v.line_number}, {"item_id", v.item_id},
-       {"item_detail", v.item_detail}, {"extrinsics", v.extrinsics}};
+  j = {{"quantity", v.quantity},
+       {"line_number", v.line_number},
+       {"item_id", v.item_id},
+       {"item_detail", v.item_detail},
+       {"extrinsics", v.extrinsics}};
   Put(j, "ship_to", v.ship_to);
   Put(j, "shipping", v.shipping);
   Put(j, "tax", v.tax);
 }
 void to_json(json& j, const ItemOut& v) {
-  j = {{"quantity", v.quantity}, {"line_number", v.line_number},
-       {"requisition_id", v.requisition_id}, {"requested_delivery_date", v.requested_delivery_date},
-       {"item_id", v.item_id}, {"contacts", v.contacts}, {"comments", v.comments}};
+  j = {{"quantity", v.quantity},
+       {"line_number", v.line_number},
+       {"requisition_id", v.requisition_id},
+       {"requested_delivery_date", v.requested_delivery_date},
+       {"item_id", v.item_id},
+       {"contacts", v.contacts},
+       {"comments", v.comments}};
   Put(j, "item_detail", v.item_detail);
   Put(j, "ship_to", v.ship_to);
   Put(j, "shipping", v.shipping);
   Put(j, "tax", v.tax);
 }
 void to_json(json& j, const PunchOutSetupRequest& v) {
-  j = {{"operation", PunchOutOperationName(v.operation)}, {"buyer_cookie", v.buyer_cookie},
-       {"extrinsics", v.extrinsics}, {"browser_form_post_url", v.browser_form_post_url},
-       {"contacts", v.contacts}, {"supplier_setup_url", v.supplier_setup_url},
+  j = {{"operation", PunchOutOperationName(v.operation)},
+       {"buyer_cookie", v.buyer_cookie},
+       {"extrinsics", v.extrinsics},
+       {"browser_form_post_url", v.browser_form_post_url},
+       {"contacts", v.contacts},
+       {"supplier_setup_url", v.supplier_setup_url},
        {"items", v.items}};
   Put(j, "ship_to", v.ship_to);
 }
 void to_json(json& j, const PunchOutOrderMessage& v) {
   j = {{"buyer_cookie", v.buyer_cookie},
        {"operation_allowed", PunchOutOperationName(v.operation_allowed)},
-       {"quote_status", v.quote_status}, {"total", v.total}, {"items", v.items}};
+       {"quote_status", v.quote_status},
+       {"total", v.total},
+       {"items", v.items}};
   Put(j, "ship_to", v.ship_to);
   Put(j, "shipping", v.shipping);
   Put(j, "tax", v.tax);
@@ -111,10 +124,17 @@ void to_json(json& j, const Payment& v) {
   j = {{"number", MaskCard(v.number)}, {"expiration", v.expiration}, {"name", v.name}};
 }
 void to_json(json& j, const OrderRequest& v) {
-  j = {{"order_id", v.order_id}, {"order_date", v.order_date}, {"type", OrderTypeName(v.type)},
-       {"order_version", v.order_version}, {"requested_delivery_date", v.requested_delivery_date},
-       {"document_reference", v.document_reference}, {"total", v.total}, {"bill_to", v.bill_to},
-       {"contacts", v.contacts}, {"comments", v.comments}, {"extrinsics", v.extrinsics},
+  j = {{"order_id", v.order_id},
+       {"order_date", v.order_date},
+       {"type", OrderTypeName(v.type)},
+       {"order_version", v.order_version},
+       {"requested_delivery_date", v.requested_delivery_date},
+       {"document_reference", v.document_reference},
+       {"total", v.total},
+       {"bill_to", v.bill_to},
+       {"contacts", v.contacts},
+       {"comments", v.comments},
+       {"extrinsics", v.extrinsics},
        {"items", v.items}};
   Put(j, "ship_to", v.ship_to);
   Put(j, "shipping", v.shipping);
@@ -124,8 +144,7 @@ void to_json(json& j, const OrderRequest& v) {
 IOB_JSON_TO(Status, code, text, message, lang)
 IOB_JSON_TO(ProfileOption, name, value)
 IOB_JSON_TO(ProfileTransaction, request_name, url, options)
-IOB_JSON_TO(ProfileResponse, effective_date, last_refresh, options,
-                                   transactions)
+IOB_JSON_TO(ProfileResponse, effective_date, last_refresh, options, transactions)
 IOB_JSON_TO(PunchOutSetupResponse, start_page_url)
 void to_json(json& j, const Response& v) {
   j = {{"status", v.status}};
@@ -134,20 +153,29 @@ void to_json(json& j, const Response& v) {
 }
 IOB_JSON_TO(OrderReference, order_id, order_date, payload_id)
 void to_json(json& j, const ConfirmationStatus& v) {
-  j = {{"quantity", v.quantity}, {"type", v.type}, {"shipment_date", v.shipment_date},
-       {"delivery_date", v.delivery_date}, {"unit_of_measure", v.unit_of_measure},
-       {"comments", v.comments}, {"extrinsics", v.extrinsics}};
+  j = {{"quantity", v.quantity},
+       {"type", v.type},
+       {"shipment_date", v.shipment_date},
+       {"delivery_date", v.delivery_date},
+       {"unit_of_measure", v.unit_of_measure},
+       {"comments", v.comments},
+       {"extrinsics", v.extrinsics}};
   Put(j, "unit_price", v.unit_price);
   Put(j, "tax", v.tax);
   Put(j, "shipping", v.shipping);
 }
-IOB_JSON_TO(ConfirmationItem, quantity, line_number, unit_of_measure,
-                                   statuses)
+IOB_JSON_TO(ConfirmationItem, quantity, line_number, unit_of_measure, statuses)
 void to_json(json& j, const ConfirmationRequest& v) {
-  j = {{"confirm_id", v.confirm_id}, {"operation", v.operation}, {"type", v.type},
-       {"notice_date", v.notice_date}, {"invoice_id", v.invoice_id}, {"contacts", v.contacts},
-       {"comments", v.comments}, {"extrinsics", v.extrinsics},
-       {"order_reference", v.order_reference}, {"items", v.items}};
+  j = {{"confirm_id", v.confirm_id},
+       {"operation", v.operation},
+       {"type", v.type},
+       {"notice_date", v.notice_date},
+       {"invoice_id", v.invoice_id},
+       {"contacts", v.contacts},
+       {"comments", v.comments},
+       {"extrinsics", v.extrinsics},
+       {"order_reference", v.order_reference},
+       {"items", v.items}};
   Put(j, "total", v.total);
   Put(j, "shipping", v.shipping);
   Put(j, "tax", v.tax);
@@ -156,18 +184,22 @@ IOB_JSON_TO(CarrierIdentifier, domain, value)
 IOB_JSON_TO(ShipmentIdentifier, domain, tracking_url, value)
 IOB_JSON_TO(ShipControl, carrier_identifiers, shipment_identifiers)
 void to_json(json& j, const ShipNoticeItem& v) {
-  j = {{"quantity", v.quantity}, {"line_number", v.line_number},
+  j = {{"quantity", v.quantity},
+       {"line_number", v.line_number},
        {"unit_of_measure", v.unit_of_measure}};
   Put(j, "item_id", v.item_id);
 }
 IOB_JSON_TO(ShipNoticePortion, order_reference, items)
-IOB_JSON_TO(ShipNoticeRequest, shipment_id, operation, notice_date,
-                                   shipment_date, delivery_date, shipment_type, fulfillment_type,
-                                   contacts, comments, extrinsics, ship_controls, portions)
+IOB_JSON_TO(ShipNoticeRequest, shipment_id, operation, notice_date, shipment_date, delivery_date,
+            shipment_type, fulfillment_type, contacts, comments, extrinsics, ship_controls,
+            portions)
 void to_json(json& j, const InvoiceDetailItem& v) {
-  j = {{"invoice_line_number", v.invoice_line_number}, {"quantity", v.quantity},
-       {"unit_of_measure", v.unit_of_measure}, {"unit_price", v.unit_price},
-       {"line_number", v.line_number}, {"extrinsics", v.extrinsics}};
+  j = {{"invoice_line_number", v.invoice_line_number},
+       {"quantity", v.quantity},
+       {"unit_of_measure", v.unit_of_measure},
+       {"unit_price", v.unit_price},
+       {"line_number", v.line_number},
+       {"extrinsics", v.extrinsics}};
   Put(j, "item_id", v.item_id);
   Put(j, "description", v.description);
   Put(j, "subtotal_amount", v.subtotal_amount);
@@ -184,9 +216,8 @@ void to_json(json& j, const InvoiceDetailSummary& v) {
   Put(j, "discount_amount", v.discount_amount);
   Put(j, "due_amount", v.due_amount);
 }
-IOB_JSON_TO(InvoiceDetailRequest, invoice_id, purpose, operation,
-                                   invoice_date, is_tax_in_line, partners, document_reference,
-                                   comments, extrinsics, orders, summary)
+IOB_JSON_TO(InvoiceDetailRequest, invoice_id, purpose, operation, invoice_date, is_tax_in_line,
+            partners, document_reference, comments, extrinsics, orders, summary)
 
 }  // namespace iob::cxml
 
@@ -282,8 +313,7 @@ int RunCxmlCommand(const std::vector<std::string>& args, std::ostream& out, std:
       return 1;
     }
     if (sub == "validate") {
-      out << "ok: " << cxml::DocumentTypeName(cxml::TypeOf(*doc)) << " " << doc->payload_id
-          << "\n";
+      out << "ok: " << cxml::DocumentTypeName(cxml::TypeOf(*doc)) << " " << doc->payload_id << "\n";
       return 0;
     }
     out << ToJson(*doc).dump(2) << "\n";

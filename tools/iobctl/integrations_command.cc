@@ -26,7 +26,8 @@ constexpr char kUsage[] =
     "         [--no-approval] [--payment-method invoice|pcard] [--user-business-unit U]\n"
     "  get ID|NAME --tenant T          list --tenant T [--page-size N]\n"
     "  update ID --tenant T [--display-name ..] [--punchout-url ..] [--order-url ..]\n"
-    "         [--from-identity ..] [--mode ..] [--approval|--no-approval] [--state active|disabled]\n"
+    "         [--from-identity ..] [--mode ..] [--approval|--no-approval] [--state "
+    "active|disabled]\n"
     "         [--marketplace ..] [--user-business-unit ..] [--etag E]\n"
     "  delete ID --tenant T [--etag E]\n"
     "  rotate-secret ID --tenant T --shared-secret-file FILE|- [--etag E]\n"
@@ -140,11 +141,10 @@ bool SetMode(const std::string& mode, pb::Integration* in, std::ostream& err) {
 }
 
 using Stub = pb::CredentialsService::Stub;
-using Handler = std::function<int(Stub&, const Args&, const runtime::Flags&, std::ostream&,
-                                  std::ostream&)>;
+using Handler =
+    std::function<int(Stub&, const Args&, const runtime::Flags&, std::ostream&, std::ostream&)>;
 
-int Create(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
-           std::ostream& err) {
+int Create(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
   if (a.tenant.empty() || a.supplier.empty() || a.secret_file.empty() || a.mode.empty()) {
     err << "iobctl: create needs --tenant, --supplier, --mode and --shared-secret-file\n";
     return 2;
@@ -264,8 +264,7 @@ int Update(Stub& stub, const Args& a, const runtime::Flags& f, std::ostream& out
   return 0;
 }
 
-int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
-           std::ostream& err) {
+int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
   pb::DeleteIntegrationRequest req;
   std::string name;
   if (!NameOf(a, &name, err)) return 2;
@@ -281,12 +280,12 @@ int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
   return 0;
 }
 
-int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
-           std::ostream& err) {
+int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
   pb::RotateSharedSecretRequest req;
   std::string name;
   if (!NameOf(a, &name, err)) return 2;
-  if (a.secret_file.empty()) return (err << "iobctl: rotate-secret needs --shared-secret-file\n", 2);
+  if (a.secret_file.empty())
+    return (err << "iobctl: rotate-secret needs --shared-secret-file\n", 2);
   auto secret = ReadSecretFile(a.secret_file);
   if (!secret.ok()) return (err << "iobctl: " << secret.status().message() << "\n", 2);
   req.set_name(name);
@@ -302,8 +301,7 @@ int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
   return 0;
 }
 
-int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
-          std::ostream& err) {
+int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
   if (a.tenant.empty()) return (err << "iobctl: audit needs --tenant\n", 2);
   pb::ListAuditEventsRequest req;
   req.set_parent("tenants/" + a.tenant);
@@ -332,8 +330,8 @@ int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
     std::string fields;
     for (const auto& fld : e.fields()) absl::StrAppend(&fields, fields.empty() ? " " : ",", fld);
     out << absl::StrFormat("%-6d %-28s %-20s %-16s v%-7d %s%s\n", e.id(),
-                           TimeUtil::ToString(e.time()), e.action(), e.actor(),
-                           e.secret_version(), e.integration(), fields);
+                           TimeUtil::ToString(e.time()), e.action(), e.actor(), e.secret_version(),
+                           e.integration(), fields);
   }
   return 0;
 }
@@ -343,7 +341,7 @@ int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out,
 int RunIntegrationsCommand(const std::vector<std::string>& args, std::ostream& out,
                            std::ostream& err) {
   static const std::map<std::string, Handler> kHandlers = {
-      {"create", Create}, {"get", Get},   {"list", List},          {"update", Update},
+      {"create", Create}, {"get", Get},     {"list", List},           {"update", Update},
       {"delete", Delete}, {"audit", Audit}, {"rotate-secret", Rotate}};
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;

@@ -26,7 +26,7 @@ constexpr char kUsage[] =
 struct Args {
   Connection conn;
   std::string tenant, integration, user_email, user_id, user_name, operation = "create", state,
-      request_id;
+                                                                   request_id;
   std::vector<std::string> positional;
 };
 
@@ -38,8 +38,7 @@ using Method = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Resp
 // Sends one call and prints the response (JSON with --json, otherwise `show`).
 template <typename Request, typename Response>
 int Call(Stub& stub, const Args& a, Method<Request, Response> method, const Request& req,
-         std::ostream& out, std::ostream& err,
-         const std::function<void(const Response&)>& show) {
+         std::ostream& out, std::ostream& err, const std::function<void(const Response&)>& show) {
   auto ctx = a.conn.Context();
   if (!ctx.ok()) return (err << "iobctl: " << ctx.status().message() << "\n", 2);
   Response resp;
@@ -60,9 +59,10 @@ std::string StateName(pb::SessionState s) {
 void ShowSession(std::ostream& out, const pb::Session& s) {
   out << absl::StrFormat("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "session:", s.name(),
                          "integration:", s.integration(), "state:", StateName(s.state()),
-                         "start page:", s.start_page_url(), "approval:",
-                         s.approval_required() ? "required" : "not required");
-  if (!s.failure_reason().empty()) out << absl::StrFormat("%-16s %s\n", "failure:", s.failure_reason());
+                         "start page:", s.start_page_url(),
+                         "approval:", s.approval_required() ? "required" : "not required");
+  if (!s.failure_reason().empty())
+    out << absl::StrFormat("%-16s %s\n", "failure:", s.failure_reason());
 }
 
 void ShowLines(std::ostream& out, const google::protobuf::RepeatedPtrField<pb::CartLine>& lines,
@@ -130,8 +130,9 @@ int Get(Stub& stub, const Args& a, std::ostream& out, std::ostream& err) {
   std::string name;
   if (!SessionName(a, &name, err)) return 2;
   req.set_name(name);
-  return Call<pb::GetSessionRequest, pb::Session>(stub, a, &Stub::GetSession, req, out, err,
-                                                  [&](const pb::Session& s) { ShowSession(out, s); });
+  return Call<pb::GetSessionRequest, pb::Session>(
+      stub, a, &Stub::GetSession, req, out, err,
+      [&](const pb::Session& s) { ShowSession(out, s); });
 }
 
 int Sessions(Stub& stub, const Args& a, std::ostream& out, std::ostream& err) {
@@ -160,8 +161,9 @@ int Cart(Stub& stub, const Args& a, std::ostream& out, std::ostream& err) {
   std::string name;
   if (!SessionName(a, &name, err)) return 2;
   req.set_session(name);
-  return Call<pb::GetCartRequest, pb::Cart>(stub, a, &Stub::GetCart, req, out, err,
-                                            [&](const pb::Cart& c) { ShowLines(out, c.lines(), c.total()); });
+  return Call<pb::GetCartRequest, pb::Cart>(
+      stub, a, &Stub::GetCart, req, out, err,
+      [&](const pb::Cart& c) { ShowLines(out, c.lines(), c.total()); });
 }
 
 int Checkout(Stub& stub, const Args& a, std::ostream& out, std::ostream& err) {
@@ -180,8 +182,7 @@ int Checkout(Stub& stub, const Args& a, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int RunPunchoutCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err) {
+int RunPunchoutCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   using Handler = std::function<int(Stub&, const Args&, std::ostream&, std::ostream&)>;
   static const std::map<std::string, Handler> kHandlers = {
       {"suppliers", Suppliers}, {"start", Start}, {"get", Get},

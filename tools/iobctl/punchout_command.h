@@ -11,8 +11,7 @@ namespace iob::iobctl {
 
 // Runs `iobctl punchout ARGS...`; returns the exit code (0 ok, 1 the service
 // refused, 2 usage).
-int RunPunchoutCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err);
+int RunPunchoutCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace iob::iobctl
 

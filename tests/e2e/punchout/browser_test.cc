@@ -3,11 +3,11 @@
 // integration and the session over gRPC, runs browser.test.mjs (Chromium via
 // playwright-core) on the StartPage, then reads the cart back over gRPC and
 // compares it with the simulator's catalog byte for byte.
-#include <filesystem>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
 
 #include "tests/integration/punchout/punchout_harness.h"
 #include "tools/supplier-sim/catalog.h"
@@ -65,18 +65,16 @@ TEST(PunchoutBrowserTest, ShopInChromiumAndReturnTheCartToIob) {
   std::filesystem::create_directories(artifacts);
   const std::string screenshot = artifacts + "/punchout-cart.png";
   std::filesystem::remove(screenshot);
-  auto run = RunCommand(node,
-                        {"--test", "--test-reporter=spec",
-                         source + "/tests/e2e/punchout/browser.test.mjs"},
-                        {{"START_PAGE_URL", session.start_page_url()},
-                         {"IOB_ARTIFACT_DIR", artifacts},
-                         {"IOB_NODE_DIR", node_dir},
-                         {"NO_COLOR", "1"}},
-                        absl::Seconds(180));
+  auto run = RunCommand(
+      node, {"--test", "--test-reporter=spec", source + "/tests/e2e/punchout/browser.test.mjs"},
+      {{"START_PAGE_URL", session.start_page_url()},
+       {"IOB_ARTIFACT_DIR", artifacts},
+       {"IOB_NODE_DIR", node_dir},
+       {"NO_COLOR", "1"}},
+      absl::Seconds(180));
   ASSERT_TRUE(run.ok()) << run.status();
   std::printf("%s\n", run->output.c_str());
-  ASSERT_EQ(run->exit_code, 0) << run->output << "\npunchout log:\n"
-                               << stack->punchout().ReadLog();
+  ASSERT_EQ(run->exit_code, 0) << run->output << "\npunchout log:\n" << stack->punchout().ReadLog();
   EXPECT_TRUE(std::filesystem::exists(screenshot));
   if (std::filesystem::exists(screenshot)) {
     EXPECT_GT(std::filesystem::file_size(screenshot), 0u);

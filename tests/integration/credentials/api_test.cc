@@ -10,7 +10,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
 #include "tests/integration/credentials/credentials_harness.h"
 
 namespace iob::credentials::testing {
@@ -48,7 +47,8 @@ class CredentialsApiTest : public ::testing::Test {
     return stub_->GetIntegration(h_->Ctx(who).get(), req, out);
   }
 
-  std::vector<pb::AuditEvent> Audit(const std::string& tenant, const std::string& integration = "") {
+  std::vector<pb::AuditEvent> Audit(const std::string& tenant,
+                                    const std::string& integration = "") {
     std::vector<pb::AuditEvent> out;
     pb::ListAuditEventsRequest req;
     req.set_parent("tenants/" + tenant);
@@ -73,10 +73,10 @@ class CredentialsApiTest : public ::testing::Test {
   std::unique_ptr<pb::CredentialsService::Stub> stub_;
 };
 
-#define EXPECT_CODE(status, code_)                                                   \
-  do {                                                                               \
-    const grpc::Status& s_ = (status);                                               \
-    EXPECT_EQ(s_.error_code(), grpc::StatusCode::code_) << s_.error_message();      \
+#define EXPECT_CODE(status, code_)                                             \
+  do {                                                                         \
+    const grpc::Status& s_ = (status);                                         \
+    EXPECT_EQ(s_.error_code(), grpc::StatusCode::code_) << s_.error_message(); \
   } while (0)
 
 TEST_F(CredentialsApiTest, HealthIsServingAndReflectsTheDatabase) {
@@ -357,8 +357,10 @@ TEST_F(CredentialsApiTest, ValidationErrorsNameTheFieldAndStoreNothing) {
       {"parent", [](auto& r) { r.set_parent("acme"); }},
       {"integration_id", [](auto& r) { r.set_integration_id("Bad_Id"); }},
       {"integration.supplier", [](auto& r) { r.mutable_integration()->set_supplier("ebay"); }},
-      {"integration.name", [](auto& r) { r.mutable_integration()->set_name("tenants/acme/integrations/x"); }},
-      {"integration.mode", [](auto& r) { r.mutable_integration()->set_mode(pb::MODE_UNSPECIFIED); }},
+      {"integration.name",
+       [](auto& r) { r.mutable_integration()->set_name("tenants/acme/integrations/x"); }},
+      {"integration.mode",
+       [](auto& r) { r.mutable_integration()->set_mode(pb::MODE_UNSPECIFIED); }},
       {"integration.punchout_url",
        [](auto& r) { r.mutable_integration()->set_punchout_url("http://www.amazon.com/p"); }},
       {"integration.punchout_url",
@@ -370,7 +372,8 @@ TEST_F(CredentialsApiTest, ValidationErrorsNameTheFieldAndStoreNothing) {
        [](auto& r) { r.mutable_integration()->mutable_from()->set_identity("a\nb"); }},
       {"integration.marketplace",
        [](auto& r) { r.mutable_integration()->set_marketplace("amazon.mars"); }},
-      {"integration.shared_secret", [](auto& r) { r.mutable_integration()->clear_shared_secret(); }},
+      {"integration.shared_secret",
+       [](auto& r) { r.mutable_integration()->clear_shared_secret(); }},
       {"integration.shared_secret",
        [](auto& r) { r.mutable_integration()->set_shared_secret("short"); }},
       {"integration.shared_secret",
@@ -540,8 +543,8 @@ TEST_F(CredentialsApiTest, VerifySupplierCredential) {
   const std::string acme_secret = RandomSecret("verify-a-");
   const std::string globex_secret = RandomSecret("verify-g-");
   pb::Integration acme = MustCreate(AmazonCreate("acme", "amazon", acme_secret, "shared-id"));
-  pb::Integration globex = MustCreate(
-      AmazonCreate("globex", "amazon", globex_secret, "shared-id"), "globex-admin");
+  pb::Integration globex =
+      MustCreate(AmazonCreate("globex", "amazon", globex_secret, "shared-id"), "globex-admin");
   auto verify = [&](const std::string& who, const std::string& tenant, const std::string& domain,
                     const std::string& identity, const std::string& secret,
                     pb::VerifySupplierCredentialResponse* resp) {
@@ -660,16 +663,16 @@ TEST_F(CredentialsApiTest, AuditTrailNamesFieldsNeverValuesAndIsAppendOnly) {
 
   // The table refuses changes even from the role that owns it.
   pqxx::connection conn(h_->role().url);
-  for (const char* sql : {"UPDATE credentials.audit_events SET actor = 'someone-else'",
-                          "DELETE FROM credentials.audit_events",
-                          "TRUNCATE credentials.audit_events"}) {
+  for (const char* sql :
+       {"UPDATE credentials.audit_events SET actor = 'someone-else'",
+        "DELETE FROM credentials.audit_events", "TRUNCATE credentials.audit_events"}) {
     SCOPED_TRACE(sql);
     pqxx::work tx(conn);
     EXPECT_THROW(tx.exec(sql), pqxx::sql_error);
   }
   EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.audit_events"), 6);
-  EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.audit_events WHERE actor = 'someone-else'"),
-            0);
+  EXPECT_EQ(
+      AdminCount("SELECT count(*) FROM credentials.audit_events WHERE actor = 'someone-else'"), 0);
 }
 
 }  // namespace

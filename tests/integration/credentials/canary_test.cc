@@ -156,8 +156,9 @@ TEST_F(CredentialsCanaryTest, SecretsAppearNowhereButTheResolveResponse) {
   EXPECT_GE(events.events_size(), 4);
   // Keep the row for pg_dump: delete a twin with the same secret instead.
   pb::Integration twin;
-  ASSERT_TRUE(stub_->CreateIntegration(h_->Ctx(admin).get(),
-                                       AmazonCreate("acme", "twin", second, "twin-buyer"), &twin)
+  ASSERT_TRUE(stub_
+                  ->CreateIntegration(h_->Ctx(admin).get(),
+                                      AmazonCreate("acme", "twin", second, "twin-buyer"), &twin)
                   .ok());
   pb::DeleteIntegrationRequest del;
   del.set_name(twin.name());
@@ -167,9 +168,8 @@ TEST_F(CredentialsCanaryTest, SecretsAppearNowhereButTheResolveResponse) {
 
   // Everything a client received, except the resolve response's secret field.
   std::string responses;
-  for (const google::protobuf::Message* m :
-       std::vector<const google::protobuf::Message*>{&created, &got, &listed, &updated, &rotated,
-                                                     &verified, &events, &twin}) {
+  for (const google::protobuf::Message* m : std::vector<const google::protobuf::Message*>{
+           &created, &got, &listed, &updated, &rotated, &verified, &events, &twin}) {
     responses += m->SerializeAsString() + m->DebugString();
   }
   pb::ResolveIntegrationSecretResponse resolved_without_secret = resolved;

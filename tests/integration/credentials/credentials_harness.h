@@ -13,12 +13,12 @@
 #ifndef IOB_TESTS_INTEGRATION_CREDENTIALS_CREDENTIALS_HARNESS_H_
 #define IOB_TESTS_INTEGRATION_CREDENTIALS_CREDENTIALS_HARNESS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
 #include "grpc/health/v1/health.grpc.pb.h"

@@ -49,7 +49,8 @@ TEST(CredentialsNodeTest, GrpcJsClientCallsTheServiceAndHealth) {
   pb::ListIntegrationsResponse resp;
   ASSERT_TRUE(stub->ListIntegrations(h->Ctx("acme-reader").get(), req, &resp).ok());
   ASSERT_EQ(resp.integrations_size(), 1);
-  EXPECT_THAT(resp.integrations(0).name(), ::testing::StartsWith("tenants/acme/integrations/node-"));
+  EXPECT_THAT(resp.integrations(0).name(),
+              ::testing::StartsWith("tenants/acme/integrations/node-"));
 }
 
 }  // namespace

@@ -5,9 +5,8 @@
 #include <atomic>
 #include <fstream>
 #include <map>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -82,9 +81,9 @@ TEST_F(CredentialsOpsTest, MigrateTwiceAndConcurrently) {
   EXPECT_EQ(other->AdminQuery("SELECT count(*) FROM credentials.schema_migrations")[0][0].as<int>(),
             files);
   EXPECT_EQ(other
-                ->AdminQuery("SELECT count(*) FROM (SELECT version FROM "
-                             "credentials.schema_migrations GROUP BY version HAVING count(*) > 1) d")
-                [0][0]
+                ->AdminQuery(
+                    "SELECT count(*) FROM (SELECT version FROM "
+                    "credentials.schema_migrations GROUP BY version HAVING count(*) > 1) d")[0][0]
                 .as<int>(),
             0);
   // The tables exist and the service starts on the migrated schema.
@@ -94,7 +93,8 @@ TEST_F(CredentialsOpsTest, MigrateTwiceAndConcurrently) {
 
 // The key-ring JSON with `keys` (id -> state) taken from `pool` (id -> key
 // entry) and `primary`, keeping the fingerprint key of `base`.
-std::string KeyRingJson(const nlohmann::json& base, const std::map<std::string, nlohmann::json>& pool,
+std::string KeyRingJson(const nlohmann::json& base,
+                        const std::map<std::string, nlohmann::json>& pool,
                         const std::string& primary,
                         const std::map<std::string, std::string>& states) {
   nlohmann::json doc = base;
@@ -109,7 +109,8 @@ std::string KeyRingJson(const nlohmann::json& base, const std::map<std::string, 
 }
 
 TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
-  const nlohmann::json k1_ring = nlohmann::json::parse(ReadFileOrEmpty(h_->secrets().key_ring_file));
+  const nlohmann::json k1_ring =
+      nlohmann::json::parse(ReadFileOrEmpty(h_->secrets().key_ring_file));
   const nlohmann::json k2_ring = nlohmann::json::parse(crypto::KeyRing::GenerateJson("k2"));
   const std::map<std::string, nlohmann::json> keys = {{"k1", k1_ring["keys"][0]},
                                                       {"k2", k2_ring["keys"][0]}};
@@ -120,8 +121,9 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   for (int i = 0; i < 20; ++i) {
     const std::string secret = RandomSecret("rot-" + std::to_string(i) + "-");
     pb::Integration out;
-    grpc::Status st = stub->CreateIntegration(
-        h_->Ctx("acme-admin").get(), AmazonCreate("acme", "int-" + std::to_string(i), secret), &out);
+    grpc::Status st =
+        stub->CreateIntegration(h_->Ctx("acme-admin").get(),
+                                AmazonCreate("acme", "int-" + std::to_string(i), secret), &out);
     ASSERT_TRUE(st.ok()) << st.error_message();
     originals.emplace_back(out.name(), secret);
   }
@@ -223,8 +225,10 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   }
 
   // A row still sealed with the retired key: refused, nothing leaks.
-  h_->AdminQuery("UPDATE credentials.integrations SET secret_key_id = 'k1', secret_ciphertext = "
-                 "decode('" + k1_ciphertext_hex + "', 'hex') WHERE integration_id = 'int-0'");
+  h_->AdminQuery(
+      "UPDATE credentials.integrations SET secret_key_id = 'k1', secret_ciphertext = "
+      "decode('" +
+      k1_ciphertext_hex + "', 'hex') WHERE integration_id = 'int-0'");
   const std::string& int0_secret = originals[0].second;
   pb::ResolveIntegrationSecretResponse refused;
   grpc::Status st = resolve(originals[0].first, &refused);
@@ -261,10 +265,10 @@ TEST_F(CredentialsOpsTest, BadKeyRingReloadKeepsTheCurrentKeys) {
           .ok());
   WriteFileAtomically(h_->secrets().key_ring_file, "{\"primary\": \"k9\", \"keys\": []}");
   h_->service().Signal(SIGHUP);
-  ASSERT_TRUE(h_->service()
-                  .WaitForLogMessage("key ring reload failed; keeping the current keys",
-                                     absl::Seconds(30))
-                  .ok());
+  ASSERT_TRUE(
+      h_->service()
+          .WaitForLogMessage("key ring reload failed; keeping the current keys", absl::Seconds(30))
+          .ok());
   pb::ResolveIntegrationSecretRequest req;
   req.set_name(out.name());
   pb::ResolveIntegrationSecretResponse resp;
@@ -278,7 +282,8 @@ class TestPki {
   explicit TestPki(const std::string& dir) : dir_(dir) {
     MakeCa("ca");
     MakeCa("rogue-ca");
-    MakeLeaf("server", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+    MakeLeaf("server", "ca",
+             "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
     MakeLeaf("client", "ca", "extendedKeyUsage=clientAuth\n");
     MakeLeaf("rogue-client", "rogue-ca", "extendedKeyUsage=clientAuth\n");
   }
@@ -361,24 +366,25 @@ TEST_F(CredentialsTlsTest, MutualTlsRequiresAClientCertFromTheCa) {
   EXPECT_THAT(h_->service().ReadLog(), HasSubstr("\"transport\":\"mtls\""));
   grpc::Status st = Call(Tls(pki, "ca", "client"));
   EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
-  EXPECT_FALSE(Call(Tls(pki, "ca")).ok());                   // no client certificate
-  EXPECT_FALSE(Call(Tls(pki, "ca", "rogue-client")).ok());   // signed by another CA
+  EXPECT_FALSE(Call(Tls(pki, "ca")).ok());                  // no client certificate
+  EXPECT_FALSE(Call(Tls(pki, "ca", "rogue-client")).ok());  // signed by another CA
   EXPECT_FALSE(Call(grpc::InsecureChannelCredentials()).ok());
 }
 
 TEST_F(CredentialsTlsTest, UnreadableTlsFilesStopStartup) {
-  auto r = RunCommand(CredentialsHarness::Binary(),
-                      [&] {
-                        std::vector<std::string> args = {"serve"};
-                        for (const auto& a : h_->BaseArgs()) args.push_back(a);
-                        for (const auto& a : {"--grpc-listen", "127.0.0.1:0", "--metrics-listen",
-                                              "127.0.0.1:0", "--tls-cert-file", "/nonexistent.crt",
-                                              "--tls-key-file", "/nonexistent.key"}) {
-                          args.push_back(a);
-                        }
-                        return args;
-                      }(),
-                      {}, absl::Seconds(60));
+  auto r = RunCommand(
+      CredentialsHarness::Binary(),
+      [&] {
+        std::vector<std::string> args = {"serve"};
+        for (const auto& a : h_->BaseArgs()) args.push_back(a);
+        for (const auto& a :
+             {"--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--tls-cert-file",
+              "/nonexistent.crt", "--tls-key-file", "/nonexistent.key"}) {
+          args.push_back(a);
+        }
+        return args;
+      }(),
+      {}, absl::Seconds(60));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_NE(r->exit_code, 0) << r->output;
   EXPECT_THAT(r->output, HasSubstr("tls-cert-file"));

@@ -150,7 +150,8 @@ TEST_F(PoolTest, ReadOneRunsWithoutATransactionBlock) {
   ASSERT_TRUE(pool->Transact([](pqxx::transaction_base& tx) {
                     tx.exec("INSERT INTO items (id, name) VALUES (7, 'seven')");
                     return absl::OkStatus();
-                  }).ok());
+                  })
+                  .ok());
   std::string name, in_block;
   absl::Status status = pool->ReadOne([&](pqxx::transaction_base& tx) {
     name = tx.exec1("SELECT name FROM items WHERE id = 7")[0].as<std::string>();

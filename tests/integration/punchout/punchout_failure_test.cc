@@ -4,12 +4,12 @@
 // connection), the egress policy refusing a supplier URL, an expired
 // session's late cart; each checked through gRPC codes, the session's state
 // and iob_punchout_sessions_started_total.
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -195,8 +195,8 @@ TEST_F(PunchoutFailureTest, CredentialsRefusesPlainHttpToOtherHostsInTheFirstPla
   // never stored, so it never reaches punchout's egress policy.
   auto group = stack().CreateSimGroup();
   ASSERT_TRUE(group.ok());
-  auto in = stack().CreateIntegration("acme", "private-http", *group,
-                                      "http://10.1.2.3:8080/punchout");
+  auto in =
+      stack().CreateIntegration("acme", "private-http", *group, "http://10.1.2.3:8080/punchout");
   EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument) << in.status();
   EXPECT_THAT(std::string(in.status().message()), HasSubstr("punchout_url"));
 }

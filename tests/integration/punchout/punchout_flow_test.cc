@@ -4,15 +4,15 @@
 // form returns the cart to iob, and the platform reads it over gRPC. Plus
 // the cart endpoint's replay/conflict/unknown answers, listing, reading and
 // authorisation.
-#include <algorithm>
-#include <set>
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -212,15 +212,16 @@ TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
 
   // The browser: shop two products, check out, the form posts the cart to iob.
   HttpResult page;
-  const AutoPostForm form =
-      ShopAndReturn(s, {{"B0SIMPEN12", 2}, {"B0SIMCOFFE", 1}}, &page);
+  const AutoPostForm form = ShopAndReturn(s, {{"B0SIMPEN12", 2}, {"B0SIMCOFFE", 1}}, &page);
   EXPECT_EQ(form.field, "cxml-urlencoded");
   EXPECT_EQ(form.action, setup.browser_form_post_url);
   EXPECT_THAT(page.content_type, StartsWith("text/html"));
   EXPECT_THAT(page.body, HasSubstr("data-testid=\"cart-title\">Your cart is back in procurement"));
   EXPECT_THAT(page.body, HasSubstr("B0SIMPEN12"));
   EXPECT_THAT(page.body, HasSubstr("41.98 USD"));
-  EXPECT_THAT(page.body, HasSubstr("https://p2p.example/punchout/return?session=tenants%2Facme%2Fsessions%2F"));
+  EXPECT_THAT(
+      page.body,
+      HasSubstr("https://p2p.example/punchout/return?session=tenants%2Facme%2Fsessions%2F"));
 
   // GetCart: the lines as the supplier sent them, aux ids byte-for-byte.
   pb::Cart cart;
@@ -315,7 +316,8 @@ TEST_F(PunchoutFlowTest, ApprovalSwitchedOffLetsTheOrderCreatorPurchase) {
   cpb::GetIntegrationRequest get;
   get.set_name(integration);
   cpb::Integration current;
-  ASSERT_TRUE(stack().Credentials()->GetIntegration(stack().Ctx("admin").get(), get, &current).ok());
+  ASSERT_TRUE(
+      stack().Credentials()->GetIntegration(stack().Ctx("admin").get(), get, &current).ok());
   EXPECT_TRUE(current.require_approval());
   cpb::UpdateIntegrationRequest update;
   update.mutable_integration()->set_name(integration);
@@ -360,8 +362,8 @@ TEST_F(PunchoutFlowTest, ApprovalSwitchedOffLetsTheOrderCreatorPurchase) {
 struct PostVariant {
   std::string name;
   std::string group_encoding;
-  std::string field;         // "" = as the page has it
-  bool raw = false;          // POST the XML itself
+  std::string field;  // "" = as the page has it
+  bool raw = false;   // POST the XML itself
 };
 
 class CartEncodingTest : public PunchoutFlowTest,
@@ -729,24 +731,24 @@ TEST_F(PunchoutFlowTest, CallsNeedATokenWithTheScopeAndTheTenant) {
   pb::Cart cart;
   EXPECT_EQ(GetCart(s.name(), &cart, "globex-platform").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stack().StartCreate("acme", integration, "g@globex.example", &out, "globex-platform")
+  EXPECT_EQ(stack()
+                .StartCreate("acme", integration, "g@globex.example", &out, "globex-platform")
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   pb::ListSessionsRequest list;
   list.set_parent("tenants/acme");
   pb::ListSessionsResponse sessions;
-  EXPECT_EQ(
-      stub->ListSessions(stack().Ctx("globex-platform").get(), list, &sessions).error_code(),
-      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub->ListSessions(stack().Ctx("globex-platform").get(), list, &sessions).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
   // ... and under its own tenant the acme session id names nothing.
   const std::string id = s.name().substr(s.name().rfind('/') + 1);
   EXPECT_EQ(GetSession("tenants/globex/sessions/" + id, &out, "globex-platform").error_code(),
             grpc::StatusCode::NOT_FOUND);
 
   // Read scope cannot start or check out.
-  EXPECT_EQ(stack().StartCreate("acme", integration, "r@acme.example", &out, "acme-reader")
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stack().StartCreate("acme", integration, "r@acme.example", &out, "acme-reader").error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   pb::CheckoutCartRequest checkout;
   checkout.set_session(s.name());
   pb::RequisitionDraft draft;

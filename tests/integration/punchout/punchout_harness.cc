@@ -143,11 +143,16 @@ std::string HtmlUnescape(const std::string& s) {
     }
     const std::string ent = s.substr(i + 1, semi - i - 1);
     int code = -1;
-    if (ent == "amp") code = '&';
-    else if (ent == "lt") code = '<';
-    else if (ent == "gt") code = '>';
-    else if (ent == "quot") code = '"';
-    else if (ent == "apos") code = '\'';
+    if (ent == "amp")
+      code = '&';
+    else if (ent == "lt")
+      code = '<';
+    else if (ent == "gt")
+      code = '>';
+    else if (ent == "quot")
+      code = '"';
+    else if (ent == "apos")
+      code = '\'';
     else if (ent.size() > 1 && ent[0] == '#') {
       int v = 0;
       const bool hex = ent[1] == 'x' || ent[1] == 'X';
@@ -194,8 +199,8 @@ absl::StatusOr<HttpResult> SubmitAutoPost(const AutoPostForm& form) {
               "application/x-www-form-urlencoded");
 }
 
-absl::StatusOr<std::string> ShopAndCheckout(
-    const std::string& start_page_url, const std::vector<std::pair<std::string, int>>& items) {
+absl::StatusOr<std::string> ShopAndCheckout(const std::string& start_page_url,
+                                            const std::vector<std::pair<std::string, int>>& items) {
   absl::StatusOr<std::string> page = Ok200(Http("GET", start_page_url), "start page");
   if (!page.ok()) return page.status();
   for (const auto& [sku, qty] : items) {
@@ -204,18 +209,18 @@ absl::StatusOr<std::string> ShopAndCheckout(
       return absl::NotFoundError(absl::StrCat("no Add form for ", sku, " in\n", *page));
     }
     const std::string action = FormActionBefore(*page, at);
-    page = Ok200(Http("POST", Resolve(start_page_url, action),
-                      absl::StrCat("add=", sku, "&qty=", qty),
-                      "application/x-www-form-urlencoded", /*follow=*/true),
-                 "add " + sku);
+    page =
+        Ok200(Http("POST", Resolve(start_page_url, action), absl::StrCat("add=", sku, "&qty=", qty),
+                   "application/x-www-form-urlencoded", /*follow=*/true),
+              "add " + sku);
     if (!page.ok()) return page.status();
   }
   const size_t checkout = page->find("data-testid=\"checkout\"");
   if (checkout == std::string::npos) return absl::NotFoundError("no checkout button");
   const std::string action = FormActionBefore(*page, checkout);
-  return Ok200(Http("POST", Resolve(start_page_url, action), "",
-                    "application/x-www-form-urlencoded", true),
-               "checkout");
+  return Ok200(
+      Http("POST", Resolve(start_page_url, action), "", "application/x-www-form-urlencoded", true),
+      "checkout");
 }
 
 absl::StatusOr<std::string> EmptyCartAndCheckout(const std::string& start_page_url) {
@@ -331,18 +336,30 @@ PunchoutStack::~PunchoutStack() {
 
 std::vector<std::string> PunchoutStack::PunchoutArgs() const {
   return {"serve",
-          "--db-url", punchout_role_.url,
-          "--db-pool-size", "4",
-          "--tokens-file", secrets_.tokens_file,
-          "--credentials-addr", credentials_->grpc_address(),
-          "--credentials-token-file", punchout_token_file_,
-          "--grpc-listen", "127.0.0.1:0",
-          "--metrics-listen", "127.0.0.1:0",
-          "--http-listen", "127.0.0.1:0",
-          "--plain-http-hosts", "127.0.0.1",
-          "--supplier-timeout", options_.supplier_timeout,
-          "--session-ttl", options_.session_ttl,
-          "--return-url", "https://p2p.example/punchout/return?session={session}"};
+          "--db-url",
+          punchout_role_.url,
+          "--db-pool-size",
+          "4",
+          "--tokens-file",
+          secrets_.tokens_file,
+          "--credentials-addr",
+          credentials_->grpc_address(),
+          "--credentials-token-file",
+          punchout_token_file_,
+          "--grpc-listen",
+          "127.0.0.1:0",
+          "--metrics-listen",
+          "127.0.0.1:0",
+          "--http-listen",
+          "127.0.0.1:0",
+          "--plain-http-hosts",
+          "127.0.0.1",
+          "--supplier-timeout",
+          options_.supplier_timeout,
+          "--session-ttl",
+          options_.session_ttl,
+          "--return-url",
+          "https://p2p.example/punchout/return?session={session}"};
 }
 
 absl::StatusOr<std::unique_ptr<ServiceProcess>> PunchoutStack::StartPunchout(

@@ -14,15 +14,15 @@
 #ifndef IOB_TESTS_INTEGRATION_PUNCHOUT_PUNCHOUT_HARNESS_H_
 #define IOB_TESTS_INTEGRATION_PUNCHOUT_PUNCHOUT_HARNESS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <nlohmann/json.hpp>
 
 #include "absl/status/statusor.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
@@ -49,8 +49,8 @@ struct HttpResult {
 // One request, no proxy, 20 s timeout. `follow` follows redirects the way a
 // browser does (303 -> GET). UNAVAILABLE when the transfer fails.
 absl::StatusOr<HttpResult> Http(const std::string& method, const std::string& url,
-                                const std::string& body = "",
-                                const std::string& content_type = "", bool follow = false);
+                                const std::string& body = "", const std::string& content_type = "",
+                                bool follow = false);
 
 // ---- the simulator's side ---------------------------------------------------
 
@@ -86,8 +86,8 @@ std::string FormBody(const std::string& field, const std::string& value);
 // Opens `start_page_url`, submits the "Add to cart" form of each SKU with its
 // quantity, then the checkout form; returns the checkout page's HTML.
 // Each step fails (with the page) unless the simulator answers 200.
-absl::StatusOr<std::string> ShopAndCheckout(
-    const std::string& start_page_url, const std::vector<std::pair<std::string, int>>& items);
+absl::StatusOr<std::string> ShopAndCheckout(const std::string& start_page_url,
+                                            const std::vector<std::pair<std::string, int>>& items);
 
 // Like ShopAndCheckout, but removes every line of the cart (the remove
 // buttons) before checking out.

@@ -106,11 +106,10 @@ TEST(ValidateEndpointUrlTest, UserInfoRefused) {
 }
 
 TEST(ValidateEndpointUrlTest, ControlCharactersAndSpacesRefused) {
-  for (std::string url : {std::string("https://www.amazon.com/p\r\nX-Injected: 1"),
-                          std::string("https://www.amazon.com/p q"),
-                          std::string("https://www.amazon.com/\x7f"),
-                          std::string("https://www.amazon.com/\t"),
-                          std::string("https://www.amazon.com/p\0x", 25)}) {
+  for (std::string url :
+       {std::string("https://www.amazon.com/p\r\nX-Injected: 1"),
+        std::string("https://www.amazon.com/p q"), std::string("https://www.amazon.com/\x7f"),
+        std::string("https://www.amazon.com/\t"), std::string("https://www.amazon.com/p\0x", 25)}) {
     ExpectRejected(Url(url), "spaces or control characters");
   }
 }
@@ -288,26 +287,29 @@ TEST(ValidateSharedSecretTest, BoundsAndPrintable) {
 
 TEST(ParseIntegrationNameTest, AcceptsOnlyTheResourceForm) {
   std::string tenant, id;
-  ASSERT_TRUE(ParseIntegrationName("tenants/acme/integrations/amazon-1", "name", &tenant, &id).ok());
+  ASSERT_TRUE(
+      ParseIntegrationName("tenants/acme/integrations/amazon-1", "name", &tenant, &id).ok());
   EXPECT_EQ(tenant, "acme");
   EXPECT_EQ(id, "amazon-1");
-  for (const char* bad : {"", "tenants/acme", "tenants/acme/integrations",
-                          "tenants/acme/integrations/", "tenants//integrations/x",
-                          "tenants/acme/integrations/x/y", "tenant/acme/integrations/x",
-                          "tenants/acme/integration/x", "tenants/Acme/integrations/x",
-                          "tenants/acme/integrations/X", "tenants/acme/integrations/x-",
-                          "tenants/acme/integrations/1x", "tenants/acme/integrations/a_b",
-                          "/tenants/acme/integrations/x", "tenants/acme/integrations/x/",
-                          "tenants/../integrations/x", "tenants/acme/integrations/%61"}) {
+  for (const char* bad :
+       {"", "tenants/acme", "tenants/acme/integrations", "tenants/acme/integrations/",
+        "tenants//integrations/x", "tenants/acme/integrations/x/y", "tenant/acme/integrations/x",
+        "tenants/acme/integration/x", "tenants/Acme/integrations/x", "tenants/acme/integrations/X",
+        "tenants/acme/integrations/x-", "tenants/acme/integrations/1x",
+        "tenants/acme/integrations/a_b", "/tenants/acme/integrations/x",
+        "tenants/acme/integrations/x/", "tenants/../integrations/x",
+        "tenants/acme/integrations/%61"}) {
     const absl::Status st = ParseIntegrationName(bad, "integration.name", &tenant, &id);
     ASSERT_FALSE(st.ok()) << bad;
     EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(st.message()), StartsWith("integration.name: "));
   }
   const std::string long_id(64, 'a');
-  EXPECT_FALSE(ParseIntegrationName("tenants/acme/integrations/" + long_id, "n", &tenant, &id).ok());
+  EXPECT_FALSE(
+      ParseIntegrationName("tenants/acme/integrations/" + long_id, "n", &tenant, &id).ok());
   EXPECT_TRUE(
-      ParseIntegrationName("tenants/acme/integrations/" + long_id.substr(1), "n", &tenant, &id).ok());
+      ParseIntegrationName("tenants/acme/integrations/" + long_id.substr(1), "n", &tenant, &id)
+          .ok());
 }
 
 TEST(ParseTenantNameTest, AcceptsOnlyTenants) {
@@ -315,7 +317,9 @@ TEST(ParseTenantNameTest, AcceptsOnlyTenants) {
   ASSERT_TRUE(ParseTenantName("tenants/globex", "parent", &tenant).ok());
   EXPECT_EQ(tenant, "globex");
   for (const char* bad : {"", "tenants", "tenants/", "tenants/*", "tenants/acme/x", "acme"}) {
-    EXPECT_THAT(std::string(ParseTenantName(bad, "parent", &tenant).message()), StartsWith("parent: ")) << bad;
+    EXPECT_THAT(std::string(ParseTenantName(bad, "parent", &tenant).message()),
+                StartsWith("parent: "))
+        << bad;
   }
 }
 

@@ -1,7 +1,8 @@
 // Form-post decoding: cxml-urlencoded / cxml-base64 in any case, raw bodies.
+#include "libs/cxml/form.h"
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
-#include "libs/cxml/form.h"
 
 namespace iob::cxml {
 namespace {
@@ -42,7 +43,8 @@ TEST(FormTest, Base64AnyCaseAndSloppyEncoding) {
 TEST(FormTest, Errors) {
   EXPECT_EQ(ExtractCxml("foo=bar").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ExtractCxml("cxml-urlencoded=").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ExtractCxml("cxml-urlencoded=%3Cx%G").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ExtractCxml("cxml-urlencoded=%3Cx%G").status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ExtractCxml("cxml-base64=!!!!").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ExtractCxml(std::string(100, 'a'), 10).status().code(),
             absl::StatusCode::kResourceExhausted);

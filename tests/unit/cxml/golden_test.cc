@@ -3,12 +3,12 @@
 // yield.
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/cxml/form.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
-#include "absl/strings/escaping.h"
 #include "tests/unit/cxml/test_util.h"
 
 namespace iob::cxml {
@@ -43,7 +43,8 @@ TEST(GoldenTest, AmazonPunchOutOrderMessage) {
   EXPECT_EQ(pen.item_detail.unit_price, (Money{"0.50", "USD"}));
   EXPECT_EQ(pen.item_detail.descriptions[0].lang, "de-DE");
   EXPECT_EQ(pen.item_detail.descriptions[0].text,
-            "Kugelschreiber \xE2\x80\x93 blau, 10 St\xC3\xBC" "ck \xE2\x80\x9EPremium\xE2\x80\x9C "
+            "Kugelschreiber \xE2\x80\x93 blau, 10 St\xC3\xBC"
+            "ck \xE2\x80\x9EPremium\xE2\x80\x9C "
             "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E");
   EXPECT_EQ(pen.item_detail.unit_of_measure, "EA");
   EXPECT_EQ(pen.item_detail.classifications[0], (Classification{"UNSPSC", "", "44121704"}));
@@ -89,7 +90,9 @@ TEST(GoldenTest, CoupaOrderRequest) {
   EXPECT_EQ(o.total, (Money{"1234.50", "EUR"}));
   ASSERT_TRUE(o.ship_to && o.ship_to->postal_address);
   EXPECT_EQ(o.ship_to->name, "M\xC3\xBCller GmbH");
-  EXPECT_EQ(o.ship_to->postal_address->street[0], "K\xC3\xB6nigstra\xC3\x9F" "e 1");
+  EXPECT_EQ(o.ship_to->postal_address->street[0],
+            "K\xC3\xB6nigstra\xC3\x9F"
+            "e 1");
   EXPECT_EQ(o.ship_to->postal_address->iso_country_code, "DE");
   EXPECT_EQ(o.bill_to.name, "M\xC3\xBCller GmbH Buchhaltung");
   EXPECT_EQ(o.contacts[0].role, "endUser");
@@ -139,9 +142,10 @@ TEST(GoldenTest, AribaPunchOutSetupRequest) {
   order.body = o;
   auto xml = WriteDocument(order);
   ASSERT_TRUE(xml.ok()) << xml.status();
-  EXPECT_NE(xml->find("<SupplierPartAuxiliaryID>" + r.items[0].item_id.supplier_part_auxiliary_id->xml +
-                      "</SupplierPartAuxiliaryID>"),
-            std::string::npos);
+  EXPECT_NE(
+      xml->find("<SupplierPartAuxiliaryID>" + r.items[0].item_id.supplier_part_auxiliary_id->xml +
+                "</SupplierPartAuxiliaryID>"),
+      std::string::npos);
 }
 
 TEST(GoldenTest, AmazonConfirmation) {

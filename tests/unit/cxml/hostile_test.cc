@@ -65,7 +65,8 @@ TEST(HostileTest, DeepNestingRejected) {
 }
 
 TEST(HostileTest, DepthLimitIsConfigurable) {
-  std::string doc = "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><a><b><c/></b></a></cXML>";
+  std::string doc =
+      "<cXML payloadID=\"x\" timestamp=\"2024-05-01T09:30:00Z\"><a><b><c/></b></a></cXML>";
   Limits tight;
   tight.max_depth = 3;
   EXPECT_EQ(ReadDocument(doc, tight).status().code(), absl::StatusCode::kResourceExhausted);
@@ -129,7 +130,8 @@ TEST(HostileTest, NoNetworkAccessAttempted) {
       "<!DOCTYPE cXML [<!ENTITY % p SYSTEM \"" + url + "\"> %p;]>" + body,
       "<?xml-stylesheet href=\"" + url + "\"?>" + body,
       "<cXML xmlns:xi=\"http://www.w3.org/2001/XInclude\" payloadID=\"x\" "
-      "timestamp=\"2024-05-01T09:30:00Z\"><xi:include href=\"" + url + "\"/></cXML>",
+      "timestamp=\"2024-05-01T09:30:00Z\"><xi:include href=\"" +
+          url + "\"/></cXML>",
   };
   for (const std::string& d : docs) (void)ReadDocument(d);
   int conn = accept(fd, nullptr, nullptr);

@@ -73,7 +73,8 @@ TEST(IobctlCxmlTest, DecodeOrderFields) {
 }
 
 TEST(IobctlCxmlTest, DecodeFormBody) {
-  std::string xml = cxml::testing::ReadFileOrDie(cxml::testing::DataDir() + "/golden/amazon_punchout_order_message.xml");
+  std::string xml = cxml::testing::ReadFileOrDie(cxml::testing::DataDir() +
+                                                 "/golden/amazon_punchout_order_message.xml");
   std::string b64;
   absl::Base64Escape(xml, &b64);
   std::string path = TempFile("cXML-base64=" + cxml::FormUrlEncode(b64));
@@ -109,7 +110,8 @@ namespace iob::iobctl {
 namespace {
 
 TEST(IobctlCxmlTest, DecodeFromStdin) {
-  std::string xml = cxml::testing::ReadFileOrDie(cxml::testing::DataDir() + "/golden/coupa_order_request.xml");
+  std::string xml =
+      cxml::testing::ReadFileOrDie(cxml::testing::DataDir() + "/golden/coupa_order_request.xml");
   std::istringstream in("cxml-urlencoded=" + cxml::FormUrlEncode(xml));
   std::streambuf* saved = std::cin.rdbuf(in.rdbuf());
   CmdResult dec = Cmd({"decode", "-"});

@@ -19,8 +19,8 @@ TEST(DecimalTest, AcceptsPlainDecimals) {
 }
 
 TEST(DecimalTest, RejectsEverythingElse) {
-  for (const char* s : {"", "1e2", "1E2", "NaN", "nan", "Inf", "-", ".5", "5.", "1,000.00",
-                        " 1", "1 ", "0x10", "1.2.3", "--1", "\xD9\xA1"}) {
+  for (const char* s : {"", "1e2", "1E2", "NaN", "nan", "Inf", "-", ".5", "5.", "1,000.00", " 1",
+                        "1 ", "0x10", "1.2.3", "--1", "\xD9\xA1"}) {
     EXPECT_FALSE(IsDecimal(s)) << s;
   }
   EXPECT_FALSE(ValidateDecimal("1e2", "X/Money").ok());
@@ -59,8 +59,9 @@ TEST(TimestampTest, ParsesWhatSuppliersSend) {
 }
 
 TEST(TimestampTest, RejectsGarbage) {
-  for (const char* s : {"", "yesterday", "2024-13-01T00:00:00Z", "2024-02-31", "2024-05-01T25:00:00Z",
-                        "2024-05-01T07:30:00+25:00", "2024-05-01T07:30:00Zjunk", "20240501"}) {
+  for (const char* s :
+       {"", "yesterday", "2024-13-01T00:00:00Z", "2024-02-31", "2024-05-01T25:00:00Z",
+        "2024-05-01T07:30:00+25:00", "2024-05-01T07:30:00Zjunk", "20240501"}) {
     EXPECT_FALSE(ParseTimestamp(s).ok()) << s;
   }
   EXPECT_FALSE(IsStrictTimestamp("2024-05-01T07:30:00Z"));

@@ -1,11 +1,12 @@
 // Reader strictness: a missing required element or attribute is an error
 // naming its path; sloppiness that does not matter is tolerated.
+#include "libs/cxml/reader.h"
+
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/cxml/examples.h"
-#include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
 
 namespace iob::cxml {
@@ -36,8 +37,10 @@ TEST(ReaderTest, MissingRequiredPartsNameTheirPath) {
   const Removal cases[] = {
       {DocumentType::kOrderRequest, " orderID=\"PO-2024-0001\"", "",
        "missing required OrderRequest/OrderRequestHeader@orderID"},
-      {DocumentType::kOrderRequest, " orderDate=", " x=", "OrderRequest/OrderRequestHeader@orderDate"},
-      {DocumentType::kOrderRequest, "<BillTo>", "<BillToX>", "OrderRequest/OrderRequestHeader/BillTo"},
+      {DocumentType::kOrderRequest,
+       " orderDate=", " x=", "OrderRequest/OrderRequestHeader@orderDate"},
+      {DocumentType::kOrderRequest, "<BillTo>", "<BillToX>",
+       "OrderRequest/OrderRequestHeader/BillTo"},
       {DocumentType::kOrderRequest, "<Money currency=\"USD\">2.00</Money>", "<Money>2.00</Money>",
        "OrderRequest/OrderRequestHeader/Total/Money@currency"},
       {DocumentType::kOrderRequest, "<ItemOut quantity=\"2\"", "<ItemOut q=\"2\"",
@@ -85,8 +88,10 @@ TEST(ReaderTest, RejectsNonDecimalAmounts) {
 TEST(ReaderTest, ToleratesSloppyButHarmlessInput) {
   std::string xml = Written(DocumentType::kOrderRequest, ExampleDetail::kMinimal);
   Replace(xml, "timestamp=\"2024-05-01T09:30:00+02:00\"", "timestamp=\"2024-05-01T07:30:00Z\"");
-  Replace(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>");
-  Replace(xml, "<Money currency=\"USD\">1.00</Money>", "<Money currency=\"USD\">\n  1.00\n</Money>");
+  Replace(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+          "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>");
+  Replace(xml, "<Money currency=\"USD\">1.00</Money>",
+          "<Money currency=\"USD\">\n  1.00\n</Money>");
   Replace(xml, "<UserAgent>iob 0.1</UserAgent>", "");
   absl::StatusOr<Document> doc = ReadDocument(xml);
   ASSERT_TRUE(doc.ok()) << doc.status();
@@ -161,7 +166,8 @@ TEST(ReaderTest, EmptyAuxiliaryIdIsPresentButEmpty) {
           "<SupplierPartID>B07PART1</SupplierPartID><SupplierPartAuxiliaryID/>");
   absl::StatusOr<Document> doc = ReadDocument(xml);
   ASSERT_TRUE(doc.ok()) << doc.status();
-  const auto& aux = std::get<PunchOutOrderMessage>(doc->body).items[0].item_id.supplier_part_auxiliary_id;
+  const auto& aux =
+      std::get<PunchOutOrderMessage>(doc->body).items[0].item_id.supplier_part_auxiliary_id;
   ASSERT_TRUE(aux.has_value());
   EXPECT_EQ(aux->xml, "");
 }

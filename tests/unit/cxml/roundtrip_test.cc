@@ -31,14 +31,15 @@ TEST_P(RoundTripTest, WriteReadEqual) {
   EXPECT_EQ(*again, *xml);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllTypes, RoundTripTest,
-    ::testing::Combine(::testing::ValuesIn(AllDocumentTypes()),
-                       ::testing::Values(ExampleDetail::kMinimal, ExampleDetail::kFull)),
-    [](const auto& info) {
-      return std::string(DocumentTypeName(std::get<0>(info.param))) +
-             (std::get<1>(info.param) == ExampleDetail::kFull ? "Full" : "Minimal");
-    });
+INSTANTIATE_TEST_SUITE_P(AllTypes, RoundTripTest,
+                         ::testing::Combine(::testing::ValuesIn(AllDocumentTypes()),
+                                            ::testing::Values(ExampleDetail::kMinimal,
+                                                              ExampleDetail::kFull)),
+                         [](const auto& info) {
+                           return std::string(DocumentTypeName(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == ExampleDetail::kFull ? "Full"
+                                                                                   : "Minimal");
+                         });
 
 TEST(WriterTest, AuxiliaryIdWithMarkupIsWrittenByteForByte) {
   Document doc = ExampleDocument(DocumentType::kOrderRequest, ExampleDetail::kMinimal);
@@ -50,7 +51,8 @@ TEST(WriterTest, AuxiliaryIdWithMarkupIsWrittenByteForByte) {
   EXPECT_THAT(*xml, HasSubstr("<SupplierPartAuxiliaryID>" + aux + "</SupplierPartAuxiliaryID>"));
   auto back = ReadDocument(*xml);
   ASSERT_TRUE(back.ok()) << back.status();
-  EXPECT_EQ(std::get<OrderRequest>(back->body).items[0].item_id.supplier_part_auxiliary_id->xml, aux);
+  EXPECT_EQ(std::get<OrderRequest>(back->body).items[0].item_id.supplier_part_auxiliary_id->xml,
+            aux);
 }
 
 TEST(WriterTest, EscapesTextAndAttributes) {
@@ -76,11 +78,12 @@ struct BadCase {
 const BadCase kBadCases[] = {
     {"no_order_id", [](Document& d) { std::get<OrderRequest>(d.body).order_id.clear(); },
      "OrderRequest/OrderRequestHeader@orderID"},
-    {"double_like_amount",
-     [](Document& d) { std::get<OrderRequest>(d.body).total.amount = "1e2"; },
+    {"double_like_amount", [](Document& d) { std::get<OrderRequest>(d.body).total.amount = "1e2"; },
      "OrderRequest/OrderRequestHeader/Total/Money"},
     {"no_currency",
-     [](Document& d) { std::get<OrderRequest>(d.body).items[0].item_detail->unit_price.currency.clear(); },
+     [](Document& d) {
+       std::get<OrderRequest>(d.body).items[0].item_detail->unit_price.currency.clear();
+     },
      "OrderRequest/ItemOut[1]/ItemDetail/UnitPrice/Money@currency"},
     {"bad_quantity", [](Document& d) { std::get<OrderRequest>(d.body).items[1].quantity = "two"; },
      "OrderRequest/ItemOut[2]@quantity"},

@@ -1,12 +1,14 @@
 // Status code classification and failure Responses.
-#include "gtest/gtest.h"
 #include "libs/cxml/status.h"
+
+#include "gtest/gtest.h"
 
 namespace iob::cxml {
 namespace {
 
 TEST(StatusTest, ClassifiesEveryTableCode) {
-  for (int c : {200, 201, 204, 280, 281}) EXPECT_EQ(ClassifyStatusCode(c), StatusClass::kSuccess) << c;
+  for (int c : {200, 201, 204, 280, 281})
+    EXPECT_EQ(ClassifyStatusCode(c), StatusClass::kSuccess) << c;
   for (int c : {400, 401, 402, 403, 406, 409, 412, 417, 450, 475, 476, 477}) {
     EXPECT_EQ(ClassifyStatusCode(c), StatusClass::kPermanent) << c;
   }

@@ -43,14 +43,15 @@ TEST_P(WriterDtdTest, ValidatesAgainstFamilyDtd) {
   EXPECT_EQ(lint.exit_code, 0) << lint.output << "\n" << *xml;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllTypes, WriterDtdTest,
-    ::testing::Combine(::testing::ValuesIn(AllDocumentTypes()),
-                       ::testing::Values(ExampleDetail::kMinimal, ExampleDetail::kFull)),
-    [](const auto& info) {
-      return std::string(DocumentTypeName(std::get<0>(info.param))) +
-             (std::get<1>(info.param) == ExampleDetail::kFull ? "Full" : "Minimal");
-    });
+INSTANTIATE_TEST_SUITE_P(AllTypes, WriterDtdTest,
+                         ::testing::Combine(::testing::ValuesIn(AllDocumentTypes()),
+                                            ::testing::Values(ExampleDetail::kMinimal,
+                                                              ExampleDetail::kFull)),
+                         [](const auto& info) {
+                           return std::string(DocumentTypeName(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == ExampleDetail::kFull ? "Full"
+                                                                                   : "Minimal");
+                         });
 
 // The check itself must be able to fail: an element out of DTD order is caught.
 TEST(WriterDtdSelfCheck, XmllintRejectsOutOfOrderElements) {

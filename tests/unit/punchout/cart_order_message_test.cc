@@ -1,10 +1,10 @@
 // services/punchout/session.{h,cc} CartFromOrderMessage: the cart iob keeps
 // from a supplier's PunchOutOrderMessage, read from real cXML bytes.
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
@@ -15,9 +15,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-cxml::ItemIn Item(const std::string& line, const std::string& sku,
-                  std::optional<std::string> aux, const std::string& price,
-                  const std::string& currency = "USD") {
+cxml::ItemIn Item(const std::string& line, const std::string& sku, std::optional<std::string> aux,
+                  const std::string& price, const std::string& currency = "USD") {
   cxml::ItemIn in;
   in.quantity = "3";
   in.line_number = line;
@@ -131,9 +130,9 @@ TEST(CartFromOrderMessageTest, MixedCurrenciesAreRefused) {
 }
 
 TEST(CartFromOrderMessageTest, DuplicateLineNumbersAreRenumberedInDocumentOrder) {
-  auto cart = CartFromOrderMessage(Message({Item("1", "A", std::nullopt, "1.00"),
-                                            Item("1", "B", std::nullopt, "1.00"),
-                                            Item("2", "C", std::nullopt, "1.00")}));
+  auto cart = CartFromOrderMessage(
+      Message({Item("1", "A", std::nullopt, "1.00"), Item("1", "B", std::nullopt, "1.00"),
+               Item("2", "C", std::nullopt, "1.00")}));
   ASSERT_TRUE(cart.ok()) << cart.status();
   ASSERT_EQ(cart->lines.size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -151,9 +150,9 @@ TEST(CartFromOrderMessageTest, DistinctLineNumbersAreKept) {
 }
 
 TEST(CartFromOrderMessageTest, MissingOrNonNumericLineNumbersUsePositions) {
-  auto cart = CartFromOrderMessage(Message({Item("", "A", std::nullopt, "1.00"),
-                                            Item("x", "B", std::nullopt, "1.00"),
-                                            Item("", "C", std::nullopt, "1.00")}));
+  auto cart = CartFromOrderMessage(
+      Message({Item("", "A", std::nullopt, "1.00"), Item("x", "B", std::nullopt, "1.00"),
+               Item("", "C", std::nullopt, "1.00")}));
   ASSERT_TRUE(cart.ok()) << cart.status();
   ASSERT_EQ(cart->lines.size(), 3u);
   EXPECT_EQ(cart->lines[0].line_number, 1);

@@ -2,10 +2,10 @@
 // post escapes everything the supplier (or anyone) sent.
 #include "services/punchout/cart_page.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace iob::punchout {
 namespace {
@@ -54,7 +54,8 @@ TEST(RenderCartPageTest, ScriptInADescriptionIsEscaped) {
   EXPECT_THAT(html, HasSubstr("US&lt;D"));
   EXPECT_THAT(html, HasSubstr("E&#39;A"));
   EXPECT_THAT(html, HasSubstr("17.98&amp;"));
-  EXPECT_THAT(html, HasSubstr("href=\"https://p2p.example/return?s=&quot;x&quot;&amp;t=&lt;y&gt;\""));
+  EXPECT_THAT(html,
+              HasSubstr("href=\"https://p2p.example/return?s=&quot;x&quot;&amp;t=&lt;y&gt;\""));
   EXPECT_THAT(html, HasSubstr("data-testid=\"cart-title\""));
   EXPECT_THAT(html, HasSubstr("data-testid=\"cart-lines\""));
 }

@@ -3,6 +3,8 @@
 // written XML, and against the cXML DTD with xmllint.
 #include "services/punchout/session.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,9 +13,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
@@ -55,8 +54,7 @@ Lint XmllintValidate(const std::string& xml, const std::string& dtd) {
   const bool written = write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
   close(fd);
   if (written) {
-    const std::string cmd =
-        "xmllint --nonet --noout --dtdvalid '" + dtd + "' '" + path + "' 2>&1";
+    const std::string cmd = "xmllint --nonet --noout --dtdvalid '" + dtd + "' '" + path + "' 2>&1";
     if (FILE* p = popen(cmd.c_str(), "r")) {
       char buf[4096];
       size_t n;
@@ -289,7 +287,8 @@ TEST(BuildSetupRequestTest, UserBusinessUnitOnlyWhenConfigured) {
   EXPECT_EQ(unit->value.Text(), "Finance <EU>");
   auto xml = cxml::WriteDocument(d);
   ASSERT_TRUE(xml.ok()) << xml.status();
-  EXPECT_THAT(*xml, HasSubstr("<Extrinsic name=\"UserBusinessUnit\">Finance &lt;EU&gt;</Extrinsic>"));
+  EXPECT_THAT(*xml,
+              HasSubstr("<Extrinsic name=\"UserBusinessUnit\">Finance &lt;EU&gt;</Extrinsic>"));
 }
 
 TEST(BuildSetupRequestTest, NoUserFullNameWithoutAName) {
@@ -355,7 +354,8 @@ TEST(BuildSetupRequestTest, EditCarriesItemOutLinesWithAuxIdsVerbatim) {
   auto xml = cxml::WriteDocument(d);
   ASSERT_TRUE(xml.ok()) << xml.status();
   for (size_t i = 0; i + 1 < aux.size(); ++i) {
-    EXPECT_THAT(*xml, HasSubstr("<SupplierPartAuxiliaryID>" + aux[i] + "</SupplierPartAuxiliaryID>"));
+    EXPECT_THAT(*xml,
+                HasSubstr("<SupplierPartAuxiliaryID>" + aux[i] + "</SupplierPartAuxiliaryID>"));
   }
   auto back = cxml::ReadDocumentOfType(*xml, cxml::DocumentType::kPunchOutSetupRequest);
   ASSERT_TRUE(back.ok()) << back.status();

@@ -16,7 +16,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string File(const std::string& entries) { return absl::StrCat("{\"tokens\":[", entries, "]}"); }
+std::string File(const std::string& entries) {
+  return absl::StrCat("{\"tokens\":[", entries, "]}");
+}
 
 std::string Entry(const std::string& principal, const std::string& hash,
                   const std::string& extra = "") {
@@ -89,7 +91,8 @@ TEST_F(AuthenticateTest, MissingToken) {
     ASSERT_FALSE(p.ok()) << "'" << header << "'";
     EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
   }
-  EXPECT_THAT(std::string(auth_->Authenticate("").status().message()), HasSubstr("missing bearer token"));
+  EXPECT_THAT(std::string(auth_->Authenticate("").status().message()),
+              HasSubstr("missing bearer token"));
 }
 
 TEST_F(AuthenticateTest, NotABearerToken) {
@@ -113,8 +116,8 @@ TEST_F(AuthenticateTest, InvalidTokenNeverEchoed) {
 }
 
 TEST_F(AuthenticateTest, ValidTokenGivesPrincipalWithScopesAndTenants) {
-  for (const char* header : {"Bearer admin-token-123", "bearer admin-token-123",
-                             "  BEARER   admin-token-123  "}) {
+  for (const char* header :
+       {"Bearer admin-token-123", "bearer admin-token-123", "  BEARER   admin-token-123  "}) {
     auto p = auth_->Authenticate(header);
     ASSERT_TRUE(p.ok()) << header << ": " << p.status();
     EXPECT_EQ(p->name, "admin");
