@@ -14,15 +14,16 @@
 #include "libs/crypto/key_ring.h"
 #include "libs/runtime/grpc_status.h"
 #include "libs/runtime/logging.h"
+#include "libs/runtime/pagination.h"
 
 namespace iob::credentials {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+using runtime::DecodePageToken;
+using runtime::EncodePageToken;
+using runtime::PageSize;
 using runtime::Secret;
-
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 
 // Scopes (documented in the proto).
 constexpr char kRead[] = "integrations.read";
@@ -131,27 +132,6 @@ absl::Status ValidateRequestId(const std::string& id) {
     if (c < 0x21 || c > 0x7e) return Invalid("request_id", "must be printable ASCII");
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) return Invalid("page_size", "must not be negative");
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
-}
-
-// Page tokens are opaque to clients: base64 of "v1:<kind>:<last key>".
-std::string EncodePageToken(absl::string_view kind, absl::string_view last) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1:", kind, ":", last));
-}
-
-absl::StatusOr<std::string> DecodePageToken(const std::string& token, absl::string_view kind) {
-  if (token.empty()) return std::string();
-  std::string raw;
-  const std::string prefix = absl::StrCat("v1:", kind, ":");
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.rfind(prefix, 0) != 0) {
-    return Invalid("page_token", "is not a token this list returned");
-  }
-  return raw.substr(prefix.size());
 }
 
 absl::Status CheckEtag(const std::string& given, const Integration& current) {

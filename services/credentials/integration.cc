@@ -1,7 +1,5 @@
 #include "services/credentials/integration.h"
 
-#include <curl/curl.h>
-
 #include <memory>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/http/egress_policy.h"
 
 namespace iob::credentials {
 namespace {
@@ -45,21 +44,9 @@ absl::Status ValidateCredential(const Credential& c, absl::string_view field) {
   return ValidateText(c.identity, absl::StrCat(field, ".identity"), kMaxIdentity, true);
 }
 
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-
-std::string UrlPart(CURLU* u, CURLUPart part) {
-  char* value = nullptr;
-  if (curl_url_get(u, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
-  std::string out(value);
-  curl_free(value);
-  return out;
-}
-
 bool HostAllowed(absl::string_view host, const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) {
-    if (HostMatches(host, p)) return true;
+    if (http::HostMatches(p, std::string(host))) return true;
   }
   return false;
 }
@@ -139,19 +126,14 @@ absl::Status ValidateEndpointUrl(absl::string_view url, absl::string_view field,
   if (HasControlChars(url) || absl::StrContains(url, ' ')) {
     return Invalid(field, "contains spaces or control characters");
   }
-  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
-  if (curl_url_set(u.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
-    return Invalid(field, "is not a valid absolute URL");
-  }
-  const std::string scheme = absl::AsciiStrToLower(UrlPart(u.get(), CURLUPART_SCHEME));
-  const std::string host = absl::AsciiStrToLower(UrlPart(u.get(), CURLUPART_HOST));
-  std::string port = UrlPart(u.get(), CURLUPART_PORT);
-  if (!UrlPart(u.get(), CURLUPART_USER).empty()) {
-    return Invalid(field, "must not contain user information");
-  }
-  if (host.empty()) return Invalid(field, "has no host");
+  // The same grammar the egress policy applies when the URL is called.
+  auto parsed = http::ParseUrl(std::string(url));
+  if (!parsed.ok()) return Invalid(field, "is not a valid absolute URL");
+  const std::string& scheme = parsed->scheme;
+  const std::string& host = parsed->host;
+  const std::string port = absl::StrCat(parsed->port);
+  if (parsed->has_userinfo) return Invalid(field, "must not contain user information");
   if (scheme != "https" && scheme != "http") return Invalid(field, "must be an https URL");
-  if (port.empty()) port = scheme == "https" ? "443" : "80";
   const bool test_host = mode == Mode::kTest && InTestModeHosts(host, port, policy.test_mode_hosts);
   if (test_host) return absl::OkStatus();
   if (scheme != "https") {

@@ -75,13 +75,4 @@ absl::StatusOr<const SupplierProfile*> SupplierProfiles::Find(absl::string_view 
   return &it->second;
 }
 
-bool HostMatches(absl::string_view host, absl::string_view pattern) {
-  host = absl::StripSuffix(host, ".");
-  if (absl::ConsumePrefix(&pattern, "*.")) {
-    return host.size() > pattern.size() + 1 && absl::EndsWithIgnoreCase(host, pattern) &&
-           host[host.size() - pattern.size() - 1] == '.';
-  }
-  return absl::EqualsIgnoreCase(host, pattern);
-}
-
 }  // namespace iob::credentials

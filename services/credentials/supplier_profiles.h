@@ -21,8 +21,8 @@ struct SupplierProfile {
   std::string to_domain;          // empty = admin supplies it
   std::string to_identity;        // empty = admin supplies it
   std::string default_marketplace;
-  // Allowed endpoint hosts per marketplace ("*.amazon.com" matches
-  // subdomains only). A profile with no entries allows any public host.
+  // Allowed endpoint hosts per marketplace, as http::HostMatches reads them
+  // ("*.amazon.com" matches subdomains only). A profile with no entries allows any public host.
   std::map<std::string, std::vector<std::string>> hosts_by_marketplace;
 
   // The allowed hosts for `marketplace`; INVALID_ARGUMENT naming
@@ -47,10 +47,6 @@ class SupplierProfiles {
  private:
   std::map<std::string, SupplierProfile, std::less<>> profiles_;
 };
-
-// True when `host` matches `pattern`: exact (case-insensitive), or
-// "*.example.com" matching any subdomain of example.com (not example.com itself).
-bool HostMatches(absl::string_view host, absl::string_view pattern);
 
 }  // namespace iob::credentials
 

@@ -2,12 +2,12 @@
 
 #include <google/protobuf/util/time_util.h>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/runtime/grpc_status.h"
 #include "libs/runtime/logging.h"
+#include "libs/runtime/pagination.h"
 
 namespace iob::punchout {
 namespace {
@@ -144,19 +144,6 @@ grpc::Status Finish(std::string_view method, const std::string& resource,
   return runtime::ToGrpcStatus(status);
 }
 
-std::string EncodeToken(const std::string& cursor) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1:", cursor));
-}
-
-absl::StatusOr<std::string> DecodeToken(const std::string& token) {
-  if (token.empty()) return std::string();
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.rfind("v1:", 0) != 0) {
-    return Invalid("page_token", "is not a token this list returned");
-  }
-  return raw.substr(3);
-}
-
 }  // namespace
 
 grpc::Status PunchoutService::ListSuppliers(grpc::ServerContext* ctx,
@@ -238,8 +225,7 @@ grpc::Status PunchoutService::ListSessions(grpc::ServerContext* ctx,
     std::string tenant;
     IOB_RETURN_IF_ERROR(ParseTenant(req->parent(), "parent", &tenant));
     IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    if (req->page_size() < 0) return Invalid("page_size", "must not be negative");
-    const int limit = req->page_size() == 0 ? 50 : std::min(req->page_size(), 1000);
+    IOB_ASSIGN_OR_RETURN(int limit, runtime::PageSize(req->page_size()));
     std::optional<SessionState> state;
     if (req->state() != pb::SESSION_STATE_UNSPECIFIED) {
       if (req->state() < pb::SESSION_STATE_CREATED || req->state() > pb::SESSION_STATE_FAILED) {
@@ -247,13 +233,15 @@ grpc::Status PunchoutService::ListSessions(grpc::ServerContext* ctx,
       }
       state = static_cast<SessionState>(static_cast<int>(req->state()) - 1);
     }
-    IOB_ASSIGN_OR_RETURN(std::string after, DecodeToken(req->page_token()));
+    IOB_ASSIGN_OR_RETURN(std::string after,
+                         runtime::DecodePageToken(req->page_token(), "sessions"));
     IOB_ASSIGN_OR_RETURN(auto sessions, store_->List(tenant, state, after, limit + 1));
     for (int i = 0; i < static_cast<int>(sessions.size()) && i < limit; ++i) {
       ToProto(sessions[i], resp->add_sessions());
     }
     if (static_cast<int>(sessions.size()) > limit) {
-      resp->set_next_page_token(EncodeToken(SessionStore::Cursor(sessions[limit - 1])));
+      resp->set_next_page_token(
+          runtime::EncodePageToken("sessions", SessionStore::Cursor(sessions[limit - 1])));
     }
     return absl::OkStatus();
   }();

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/http/egress_policy.h"
 #include "services/credentials/integration.h"
 #include "services/credentials/supplier_profiles.h"
 
@@ -127,6 +128,11 @@ TEST(ValidateEndpointUrlTest, MalformedOrOtherSchemesRefused) {
 TEST(ValidateEndpointUrlTest, EmptyHostListAllowsAnyHttpsHost) {
   EXPECT_TRUE(Url("https://cxml.supplier.example/po", Mode::kProduction, {}).ok());
   ExpectRejected(Url("http://cxml.supplier.example/po", Mode::kProduction, {}), "https");
+}
+
+// The supplier host lists are read by the egress policy's matcher.
+bool HostMatches(const std::string& host, const std::string& pattern) {
+  return http::HostMatches(pattern, host);
 }
 
 TEST(HostMatchesTest, WildcardsMatchSubdomainsOnly) {
