@@ -4,9 +4,13 @@
 #ifndef IOB_LIBS_RUNTIME_GRPC_STATUS_H_
 #define IOB_LIBS_RUNTIME_GRPC_STATUS_H_
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace iob::runtime {
 
@@ -19,6 +23,16 @@ inline absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
+
+// The caller's `x-request-id` metadata (at most 128 bytes), or "".
+std::string RequestIdOf(const grpc::ServerContext& ctx);
+
+// Ends an RPC: logs a failed call once (method, tenant taken from
+// `resource` = the request's resource or parent name, request id, code and
+// the client-safe message; errors for INTERNAL / DATA_LOSS / UNAVAILABLE)
+// and returns ToGrpcStatus(status).
+grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
+                       absl::string_view resource, const absl::Status& status);
 
 }  // namespace iob::runtime
 

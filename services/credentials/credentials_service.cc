@@ -9,7 +9,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/runtime/grpc_status.h"
@@ -142,35 +141,6 @@ absl::Status CheckEtag(const std::string& given, const Integration& current) {
   return absl::OkStatus();
 }
 
-std::string RequestIdOf(const grpc::ServerContext& ctx) {
-  const auto& md = ctx.client_metadata();
-  auto it = md.find("x-request-id");
-  return it == md.end() ? ""
-                        : std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
-}
-
-// One log line per failed call; messages are client-safe by construction.
-// `resource` is the request's resource or parent name.
-grpc::Status Finish(const grpc::ServerContext& ctx, absl::string_view method,
-                    absl::string_view resource, const absl::Status& status) {
-  if (!status.ok()) {
-    absl::string_view tenant;
-    if (absl::ConsumePrefix(&resource, "tenants/")) tenant = resource.substr(0, resource.find('/'));
-    runtime::Log(status.code() == absl::StatusCode::kInternal ||
-                         status.code() == absl::StatusCode::kDataLoss ||
-                         status.code() == absl::StatusCode::kUnavailable
-                     ? runtime::LogLevel::kError
-                     : runtime::LogLevel::kInfo,
-                 "rpc failed",
-                 {{"method", method},
-                  {"tenant", tenant},
-                  {"request_id", RequestIdOf(ctx)},
-                  {"code", absl::StatusCodeToString(status.code())},
-                  {"error", status.message()}});
-  }
-  return runtime::ToGrpcStatus(status);
-}
-
 std::string NewIntegrationId(const std::string& supplier) {
   const std::string rnd = crypto::RandomBytes(4);
   return absl::StrCat(supplier.substr(0, 50), "-", absl::BytesToHexString(rnd));
@@ -202,7 +172,7 @@ grpc::Status CredentialsService::GetIntegration(grpc::ServerContext* ctx,
     st = in.status();
     if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
   }
-  return Finish(*ctx, "GetIntegration", req->name(), st);
+  return runtime::FinishRpc(*ctx, "GetIntegration", req->name(), st);
 }
 
 grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
@@ -223,7 +193,7 @@ grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
     }
     return absl::OkStatus();
   }();
-  return Finish(*ctx, "ListIntegrations", req->parent(), st);
+  return runtime::FinishRpc(*ctx, "ListIntegrations", req->parent(), st);
 }
 
 absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext& ctx,
@@ -268,7 +238,7 @@ grpc::Status CredentialsService::CreateIntegration(grpc::ServerContext* ctx,
                                                    pb::Integration* resp) {
   auto in = Create(*ctx, *req);
   if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return Finish(*ctx, "CreateIntegration", req->parent(), in.status());
+  return runtime::FinishRpc(*ctx, "CreateIntegration", req->parent(), in.status());
 }
 
 absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext& ctx,
@@ -333,7 +303,7 @@ grpc::Status CredentialsService::UpdateIntegration(grpc::ServerContext* ctx,
                                                    pb::Integration* resp) {
   auto in = Update(*ctx, *req);
   if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return Finish(*ctx, "UpdateIntegration", req->integration().name(), in.status());
+  return runtime::FinishRpc(*ctx, "UpdateIntegration", req->integration().name(), in.status());
 }
 
 absl::Status CredentialsService::Delete(const grpc::ServerContext& ctx,
@@ -351,7 +321,7 @@ absl::Status CredentialsService::Delete(const grpc::ServerContext& ctx,
 grpc::Status CredentialsService::DeleteIntegration(grpc::ServerContext* ctx,
                                                    const pb::DeleteIntegrationRequest* req,
                                                    pb::DeleteIntegrationResponse*) {
-  return Finish(*ctx, "DeleteIntegration", req->name(), Delete(*ctx, *req));
+  return runtime::FinishRpc(*ctx, "DeleteIntegration", req->name(), Delete(*ctx, *req));
 }
 
 absl::StatusOr<Integration> CredentialsService::Rotate(const grpc::ServerContext& ctx,
@@ -380,7 +350,7 @@ grpc::Status CredentialsService::RotateSharedSecret(grpc::ServerContext* ctx,
                                                     pb::Integration* resp) {
   auto in = Rotate(*ctx, *req);
   if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return Finish(*ctx, "RotateSharedSecret", req->name(), in.status());
+  return runtime::FinishRpc(*ctx, "RotateSharedSecret", req->name(), in.status());
 }
 
 absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
@@ -394,8 +364,8 @@ absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
     return absl::FailedPreconditionError(absl::StrCat("integration ", in.Name(), " is disabled"));
   }
   IOB_ASSIGN_OR_RETURN(Secret secret, vault_->Open(in));
-  IOB_RETURN_IF_ERROR(
-      store_->AppendAudit(AuditEntry::About(in, "secret.resolved", who.name, RequestIdOf(ctx))));
+  IOB_RETURN_IF_ERROR(store_->AppendAudit(
+      AuditEntry::About(in, "secret.resolved", who.name, runtime::RequestIdOf(ctx))));
   ToProto(in, AllowedHosts(in), resp->mutable_integration());
   resp->set_shared_secret(secret.reveal());
   return absl::OkStatus();
@@ -404,7 +374,8 @@ absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
 grpc::Status CredentialsService::ResolveIntegrationSecret(
     grpc::ServerContext* ctx, const pb::ResolveIntegrationSecretRequest* req,
     pb::ResolveIntegrationSecretResponse* resp) {
-  return Finish(*ctx, "ResolveIntegrationSecret", req->name(), Resolve(*ctx, *req, resp));
+  return runtime::FinishRpc(*ctx, "ResolveIntegrationSecret", req->name(),
+                            Resolve(*ctx, *req, resp));
 }
 
 absl::StatusOr<Integration> CredentialsService::Verify(
@@ -439,7 +410,8 @@ grpc::Status CredentialsService::VerifySupplierCredential(
     pb::VerifySupplierCredentialResponse* resp) {
   auto in = Verify(*ctx, *req);
   if (in.ok()) ToProto(*in, AllowedHosts(*in), resp->mutable_integration());
-  return Finish(*ctx, "VerifySupplierCredential", "tenants/" + req->tenant(), in.status());
+  return runtime::FinishRpc(*ctx, "VerifySupplierCredential", "tenants/" + req->tenant(),
+                            in.status());
 }
 
 absl::Status CredentialsService::ListAudit(const grpc::ServerContext& ctx,
@@ -481,7 +453,7 @@ absl::Status CredentialsService::ListAudit(const grpc::ServerContext& ctx,
 grpc::Status CredentialsService::ListAuditEvents(grpc::ServerContext* ctx,
                                                  const pb::ListAuditEventsRequest* req,
                                                  pb::ListAuditEventsResponse* resp) {
-  return Finish(*ctx, "ListAuditEvents", req->parent(), ListAudit(*ctx, *req, resp));
+  return runtime::FinishRpc(*ctx, "ListAuditEvents", req->parent(), ListAudit(*ctx, *req, resp));
 }
 
 }  // namespace iob::credentials

@@ -130,20 +130,6 @@ CartLine FromProto(const pb::CartLine& l) {
   return out;
 }
 
-grpc::Status Finish(std::string_view method, const std::string& resource,
-                    const absl::Status& status) {
-  if (!status.ok()) {
-    runtime::Log(status.code() == absl::StatusCode::kInternal ? runtime::LogLevel::kError
-                                                              : runtime::LogLevel::kInfo,
-                 "rpc failed",
-                 {{"method", std::string(method)},
-                  {"resource", resource},
-                  {"code", absl::StatusCodeToString(status.code())},
-                  {"error", std::string(status.message())}});
-  }
-  return runtime::ToGrpcStatus(status);
-}
-
 }  // namespace
 
 grpc::Status PunchoutService::ListSuppliers(grpc::ServerContext* ctx,
@@ -163,7 +149,7 @@ grpc::Status PunchoutService::ListSuppliers(grpc::ServerContext* ctx,
     }
     return absl::OkStatus();
   }();
-  return Finish("ListSuppliers", req->parent(), st);
+  return runtime::FinishRpc(*ctx, "ListSuppliers", req->parent(), st);
 }
 
 grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
@@ -202,7 +188,7 @@ grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
     ToProto(s, resp);
     return absl::OkStatus();
   }();
-  return Finish("StartSession", req->parent(), st);
+  return runtime::FinishRpc(*ctx, "StartSession", req->parent(), st);
 }
 
 grpc::Status PunchoutService::GetSession(grpc::ServerContext* ctx, const pb::GetSessionRequest* req,
@@ -215,7 +201,7 @@ grpc::Status PunchoutService::GetSession(grpc::ServerContext* ctx, const pb::Get
     ToProto(s, resp);
     return absl::OkStatus();
   }();
-  return Finish("GetSession", req->name(), st);
+  return runtime::FinishRpc(*ctx, "GetSession", req->name(), st);
 }
 
 grpc::Status PunchoutService::ListSessions(grpc::ServerContext* ctx,
@@ -245,7 +231,7 @@ grpc::Status PunchoutService::ListSessions(grpc::ServerContext* ctx,
     }
     return absl::OkStatus();
   }();
-  return Finish("ListSessions", req->parent(), st);
+  return runtime::FinishRpc(*ctx, "ListSessions", req->parent(), st);
 }
 
 grpc::Status PunchoutService::GetCart(grpc::ServerContext* ctx, const pb::GetCartRequest* req,
@@ -259,7 +245,7 @@ grpc::Status PunchoutService::GetCart(grpc::ServerContext* ctx, const pb::GetCar
     ToProto(s, cart, resp);
     return absl::OkStatus();
   }();
-  return Finish("GetCart", req->session(), st);
+  return runtime::FinishRpc(*ctx, "GetCart", req->session(), st);
 }
 
 grpc::Status PunchoutService::CheckoutCart(grpc::ServerContext* ctx,
@@ -280,7 +266,7 @@ grpc::Status PunchoutService::CheckoutCart(grpc::ServerContext* ctx,
     ToProto(draft.cart.total, resp->mutable_total());
     return absl::OkStatus();
   }();
-  return Finish("CheckoutCart", req->session(), st);
+  return runtime::FinishRpc(*ctx, "CheckoutCart", req->session(), st);
 }
 
 }  // namespace iob::punchout
