@@ -12,7 +12,7 @@
 #include "bench/load_driver.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 
 namespace pb = iob::credentials::v1;
 
@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   std::string addr = "127.0.0.1:7101", token_file, integration;
   int concurrency = 16;
   absl::Duration duration = absl::Seconds(10);
-  iob::runtime::Flags flags("credentials_load", "Load driver for the credentials service.");
+  iob::common::Flags flags("credentials_load", "Load driver for the credentials service.");
   flags.Add("addr", &addr, "service address");
   flags.Add("token-file", &token_file, "bearer token with integrations.read and secrets.resolve");
   flags.Add("integration", &integration, "integration resource name to read");

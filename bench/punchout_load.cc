@@ -17,7 +17,7 @@
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
 #include "libs/http/client.h"
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 #include "libs/runtime/service_host.h"
 
 namespace pb = iob::punchout::v1;
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
               sim_url = "http://127.0.0.1:8200", identity, secret_file;
   int concurrency = 16;
   absl::Duration duration = absl::Seconds(10);
-  iob::runtime::Flags flags("punchout_load", "Load driver for punchout StartSession.");
+  iob::common::Flags flags("punchout_load", "Load driver for punchout StartSession.");
   flags.Add("punchout-addr", &punchout_addr, "punchout service address");
   flags.Add("token-file", &token_file, "bearer token with punchout.start");
   flags.Add("tenant", &tenant, "tenant");

@@ -6,7 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::db {
 namespace {
@@ -91,7 +91,7 @@ DbFailure ClassifyDbException(std::exception_ptr error) {
 }
 
 void LogDbDetail(absl::string_view context, absl::string_view detail) {
-  runtime::LogWarn("database error", {{"context", context}, {"detail", detail}});
+  common::LogWarn("database error", {{"context", context}, {"detail", detail}});
 }
 
 }  // namespace iob::db

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/strip.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::runtime {
 
@@ -22,7 +22,7 @@ grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
     const bool server_side = status.code() == absl::StatusCode::kInternal ||
                              status.code() == absl::StatusCode::kDataLoss ||
                              status.code() == absl::StatusCode::kUnavailable;
-    Log(server_side ? LogLevel::kError : LogLevel::kInfo, "rpc failed",
+    common::Log(server_side ? common::LogLevel::kError : common::LogLevel::kInfo, "rpc failed",
         {{"method", method},
          {"resource", resource},
          {"tenant", tenant},

@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::runtime {
 namespace {

@@ -8,11 +8,11 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::runtime {
 
-void HostOptions::Register(Flags& flags) {
+void HostOptions::Register(common::Flags& flags) {
   flags.Add("grpc-listen", &grpc_listen, "gRPC listen address host:port (port 0 picks one)");
   flags.Add("metrics-listen", &metrics_listen, "Prometheus /metrics listen address host:port");
   flags.Add("tls-cert-file", &tls_cert_file, "PEM server certificate; enables TLS on gRPC");
@@ -91,7 +91,7 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   }
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
-  LogInfo("serving", {{"grpc_port", host->grpc_port_},
+  common::LogInfo("serving", {{"grpc_port", host->grpc_port_},
                       {"metrics_port", host->metrics_->port()},
                       {"transport", options.tls_cert_file.empty()        ? "plaintext"
                                     : options.tls_client_ca_file.empty() ? "tls"
@@ -111,9 +111,9 @@ void ServiceHost::ReadinessLoop() {
       serving = now_serving;
       server_->GetHealthCheckService()->SetServingStatus(serving);
       if (serving) {
-        LogInfo("health SERVING");
+        common::LogInfo("health SERVING");
       } else {
-        LogWarn("health NOT_SERVING", {{"reason", std::string(st.message())}});
+        common::LogWarn("health NOT_SERVING", {{"reason", std::string(st.message())}});
       }
     }
   } while (!stop_readiness_.WaitForNotificationWithTimeout(serving ? options_.readiness_interval
@@ -130,11 +130,11 @@ void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      LogInfo("SIGHUP: reloading");
+      common::LogInfo("SIGHUP: reloading");
       if (on_reload) on_reload();
       continue;
     }
-    LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    common::LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
   Shutdown();
@@ -150,7 +150,7 @@ void ServiceHost::Shutdown() {
                       absl::ToChronoMilliseconds(options_.drain_timeout));
     server_->Wait();
   }
-  LogInfo("stopped");
+  common::LogInfo("stopped");
 }
 
 }  // namespace iob::runtime

@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 #include "libs/runtime/metrics.h"
 
 namespace iob::runtime {
@@ -33,7 +33,7 @@ struct HostOptions {
   absl::Duration drain_timeout = absl::Seconds(10);
   absl::Duration readiness_interval = absl::Seconds(5);
 
-  void Register(Flags& flags);
+  void Register(common::Flags& flags);
 };
 
 class ServiceHost {

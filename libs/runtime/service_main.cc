@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::runtime {
 
@@ -33,7 +33,7 @@ std::optional<int> ServiceMain::Parse(int argc, char** argv) {
     return 2;
   }
   command_ = args->empty() ? defaults_.commands.front() : (*args)[0];
-  InitLogging(defaults_.name, debug_ ? LogLevel::kDebug : LogLevel::kInfo);
+  common::InitLogging(defaults_.name, debug_ ? common::LogLevel::kDebug : common::LogLevel::kInfo);
   if (std::find(defaults_.commands.begin(), defaults_.commands.end(), command_) ==
       defaults_.commands.end()) {
     std::cerr << "unknown command '" << command_ << "'\n" << flags_.Usage();
@@ -50,7 +50,7 @@ absl::StatusOr<std::unique_ptr<db::Pool>> ServiceMain::OpenDatabase(
   if (command_ == "migrate" || (command_ == "serve" && migrate_on_start_)) {
     IOB_RETURN_IF_ERROR(pool->WithConnection(
         [&](pqxx::connection_base& conn) { return db::Migrate(conn, db_schema_, migrations); }));
-    LogInfo("migrations applied", {{"schema", db_schema_}});
+    common::LogInfo("migrations applied", {{"schema", db_schema_}});
   }
   return pool;
 }
@@ -60,7 +60,7 @@ absl::StatusOr<std::unique_ptr<Authenticator>> ServiceMain::LoadTokens() const {
 }
 
 int ServiceMain::Fail(absl::string_view what, const absl::Status& status) {
-  LogError(what, {{"error", status.ToString()}});
+  common::LogError(what, {{"error", status.ToString()}});
   return 1;
 }
 

@@ -15,7 +15,7 @@
 #include "libs/db/migrate.h"
 #include "libs/db/pool.h"
 #include "libs/runtime/auth.h"
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 #include "libs/runtime/service_host.h"
 
 namespace iob::runtime {
@@ -34,7 +34,7 @@ class ServiceMain {
   explicit ServiceMain(ServiceDefaults defaults);
 
   // Add service-specific flags here before Parse.
-  Flags& flags() { return flags_; }
+  common::Flags& flags() { return flags_; }
 
   // Parses argv (flags, IOB_* variables, the command) and starts logging.
   // Returns an exit code when the process should stop now (0 after --help,
@@ -58,7 +58,7 @@ class ServiceMain {
 
  private:
   ServiceDefaults defaults_;
-  Flags flags_;
+  common::Flags flags_;
   std::string command_;
   std::string db_url_;
   std::string db_schema_;

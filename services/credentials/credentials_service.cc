@@ -12,7 +12,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/runtime/grpc_status.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/pagination.h"
 
 namespace iob::credentials {
@@ -22,7 +22,7 @@ using google::protobuf::util::TimeUtil;
 using runtime::DecodePageToken;
 using runtime::EncodePageToken;
 using runtime::PageSize;
-using runtime::Secret;
+using common::Secret;
 
 // Scopes (documented in the proto).
 constexpr char kRead[] = "integrations.read";

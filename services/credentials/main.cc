@@ -4,7 +4,7 @@
 //   iob-credentials migrate   apply migrations and exit
 //   iob-credentials rewrap    re-seal every secret with the primary key and exit
 #include "absl/strings/str_split.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/service_main.h"
 #include "services/credentials/credentials_service.h"
 #include "services/credentials/integration_store.h"
@@ -32,7 +32,7 @@ int Rewrap(IntegrationStore& store, const SecretVault& vault) {
     total += *n;
     if (*n == 0) break;
   }
-  runtime::LogInfo("rewrap done", {{"rewrapped", total}, {"primary_key_id", primary}});
+  common::LogInfo("rewrap done", {{"rewrapped", total}, {"primary_key_id", primary}});
   return 0;
 }
 
@@ -77,10 +77,10 @@ int Main(int argc, char** argv) {
   }
   (*host)->ServeUntilSignal([&] {
     if (absl::Status st = (*vault)->Reload(); !st.ok()) {
-      runtime::LogError("key ring reload failed; keeping the current keys",
+      common::LogError("key ring reload failed; keeping the current keys",
                         {{"error", st.ToString()}});
     } else {
-      runtime::LogInfo("key ring reloaded", {{"primary_key_id", (*vault)->PrimaryKeyId()}});
+      common::LogInfo("key ring reloaded", {{"primary_key_id", (*vault)->PrimaryKeyId()}});
     }
   });
   return 0;

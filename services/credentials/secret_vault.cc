@@ -29,21 +29,21 @@ std::shared_ptr<const crypto::KeyRing> SecretVault::ring() const {
 }
 
 absl::StatusOr<crypto::Sealed> SecretVault::Seal(const Integration& owner,
-                                                 const runtime::Secret& secret) const {
+                                                 const common::Secret& secret) const {
   auto r = ring();
   return r->Seal(secret.reveal(),
                  crypto::AssociatedData(owner.tenant, owner.id, kField, r->primary_id()));
 }
 
-absl::StatusOr<runtime::Secret> SecretVault::Open(const Integration& owner) const {
+absl::StatusOr<common::Secret> SecretVault::Open(const Integration& owner) const {
   IOB_ASSIGN_OR_RETURN(
       std::string plain,
       ring()->Open(owner.sealed_secret, crypto::AssociatedData(owner.tenant, owner.id, kField,
                                                                owner.sealed_secret.key_id)));
-  return runtime::Secret(std::move(plain));
+  return common::Secret(std::move(plain));
 }
 
-std::string SecretVault::Fingerprint(const runtime::Secret& secret) const {
+std::string SecretVault::Fingerprint(const common::Secret& secret) const {
   return ring()->Fingerprint(secret.reveal());
 }
 

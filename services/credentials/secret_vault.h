@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/crypto/key_ring.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "services/credentials/integration.h"
 
 namespace iob::credentials {
@@ -27,11 +27,11 @@ class SecretVault {
   absl::Status Reload();
 
   absl::StatusOr<crypto::Sealed> Seal(const Integration& owner,
-                                      const runtime::Secret& secret) const;
+                                      const common::Secret& secret) const;
   // FAILED_PRECONDITION for a retired key, DATA_LOSS when the ciphertext does
   // not belong to this row.
-  absl::StatusOr<runtime::Secret> Open(const Integration& owner) const;
-  std::string Fingerprint(const runtime::Secret& secret) const;
+  absl::StatusOr<common::Secret> Open(const Integration& owner) const;
+  std::string Fingerprint(const common::Secret& secret) const;
   std::string PrimaryKeyId() const;
 
  private:

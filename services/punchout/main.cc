@@ -12,7 +12,7 @@
 #include "absl/synchronization/notification.h"
 #include "libs/http/client.h"
 #include "libs/http/server.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/service_main.h"
 #include "services/punchout/cart_page.h"
 #include "services/punchout/credentials_client.h"
@@ -42,7 +42,7 @@ int Main(int argc, char** argv) {
               http_listen = "127.0.0.1:8102", public_url, return_url, plain_http_hosts,
               private_allow;
   absl::Duration session_ttl = absl::Hours(1), supplier_timeout = absl::Seconds(15);
-  runtime::Flags& f = m.flags();
+  common::Flags& f = m.flags();
   f.Add("credentials-addr", &credentials_addr, "credentials service address");
   f.Add("credentials-token-file", &credentials_token_file,
         "this service's bearer token for the credentials service (required)");
@@ -102,7 +102,7 @@ int Main(int argc, char** argv) {
   broker.set_public_url(public_url.empty()
                             ? absl::StrCat("http://", http_options.host, ":", *http_port)
                             : public_url);
-  runtime::LogInfo("http serving", {{"http_port", *http_port}});
+  common::LogInfo("http serving", {{"http_port", *http_port}});
 
   PunchoutService service(auth->get(), &broker, &store);
   if (absl::Status st = (*host)->Start({&service}, [&] { return (*pool)->Ping(); }); !st.ok()) {
@@ -112,7 +112,7 @@ int Main(int argc, char** argv) {
   std::thread sweeper([&] {
     do {
       if (auto n = broker.ExpireDue(); !n.ok()) {
-        runtime::LogWarn("expiring sessions failed", {{"error", n.status().ToString()}});
+        common::LogWarn("expiring sessions failed", {{"error", n.status().ToString()}});
       }
     } while (!stop_sweeper.WaitForNotificationWithTimeout(absl::Seconds(30)));
   });

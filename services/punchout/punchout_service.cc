@@ -6,7 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/runtime/grpc_status.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/pagination.h"
 
 namespace iob::punchout {

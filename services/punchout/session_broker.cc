@@ -12,7 +12,7 @@
 #include "libs/cxml/reader.h"
 #include "libs/cxml/status.h"
 #include "libs/cxml/writer.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/metrics.h"
 
 namespace iob::punchout {
@@ -120,7 +120,7 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   started_->Add({{"supplier", s.supplier}, {"outcome", outcome}}).Increment();
   if (!sent.ok()) {
-    runtime::LogWarn("punchout setup failed", {{"tenant", s.tenant},
+    common::LogWarn("punchout setup failed", {{"tenant", s.tenant},
                                                {"session", s.id},
                                                {"supplier", s.supplier},
                                                {"outcome", outcome},
@@ -129,7 +129,7 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
     return sent;
   }
   IOB_RETURN_IF_ERROR(store_->MarkStarted(stored, start_page_url));
-  runtime::LogInfo("punchout session started",
+  common::LogInfo("punchout session started",
                    {{"tenant", s.tenant}, {"session", s.id}, {"supplier", s.supplier}});
   return store_->Get(s.tenant, s.id);
 }
@@ -272,7 +272,7 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
     return result;
   }
   count("stored");
-  runtime::LogInfo("cart received", {{"tenant", session->tenant},
+  common::LogInfo("cart received", {{"tenant", session->tenant},
                                      {"session", session->id},
                                      {"lines", static_cast<int>(cart->lines.size())}});
   result.cart = *cart;

@@ -12,7 +12,7 @@
 
 namespace iob::iobctl {
 
-void Connection::Register(runtime::Flags& flags, const std::string& default_addr) {
+void Connection::Register(common::Flags& flags, const std::string& default_addr) {
   addr = default_addr;
   flags.Add("addr", &addr, "service address host:port");
   flags.Add("token-file", &token_file, "file holding the bearer token");
@@ -45,7 +45,7 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Connection::Context() const
   return ctx;
 }
 
-bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& args,
+bool ParseCommandFlags(common::Flags& flags, const std::vector<std::string>& args,
                        std::vector<std::string>* positional, std::ostream& err, int* exit_code) {
   auto parsed = flags.Parse(args, [](const std::string& name) -> const char* {
     return name == "IOB_ADDR" || name == "IOB_TOKEN_FILE" ? std::getenv(name.c_str()) : nullptr;

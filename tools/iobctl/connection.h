@@ -10,7 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 
 namespace iob::iobctl {
 
@@ -21,7 +21,7 @@ struct Connection {
   bool json = false;
 
   // --addr (default `default_addr`), --token-file, --tls-ca-file, --json.
-  void Register(runtime::Flags& flags, const std::string& default_addr);
+  void Register(common::Flags& flags, const std::string& default_addr);
 
   // A channel to `addr`.
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial() const;
@@ -34,7 +34,7 @@ struct Connection {
 // Parses `args` with `flags`; only IOB_ADDR-style variables for --addr and
 // --token-file are read from the environment. Prints help / errors to err
 // and returns false when the command should stop (exit code in *exit_code).
-bool ParseCommandFlags(runtime::Flags& flags, const std::vector<std::string>& args,
+bool ParseCommandFlags(common::Flags& flags, const std::vector<std::string>& args,
                        std::vector<std::string>* positional, std::ostream& err, int* exit_code);
 
 // Prints "iobctl: CODE: message" for a refused call; returns exit code 1.

@@ -46,7 +46,7 @@ struct Args {
   std::vector<std::string> positional;
 };
 
-void Register(runtime::Flags& f, Args& a) {
+void Register(common::Flags& f, Args& a) {
   a.conn.Register(f, "127.0.0.1:7101");
   f.Add("tenant", &a.tenant, "tenant id");
   f.Add("id", &a.id, "integration id (create: optional)");
@@ -142,9 +142,9 @@ bool SetMode(const std::string& mode, pb::Integration* in, std::ostream& err) {
 
 using Stub = pb::CredentialsService::Stub;
 using Handler =
-    std::function<int(Stub&, const Args&, const runtime::Flags&, std::ostream&, std::ostream&)>;
+    std::function<int(Stub&, const Args&, const common::Flags&, std::ostream&, std::ostream&)>;
 
-int Create(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int Create(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   if (a.tenant.empty() || a.supplier.empty() || a.secret_file.empty() || a.mode.empty()) {
     err << "iobctl: create needs --tenant, --supplier, --mode and --shared-secret-file\n";
     return 2;
@@ -181,7 +181,7 @@ int Create(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, 
   return 0;
 }
 
-int Get(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int Get(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   pb::GetIntegrationRequest req;
   std::string name;
   if (!NameOf(a, &name, err)) return 2;
@@ -195,7 +195,7 @@ int Get(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std
   return 0;
 }
 
-int List(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int List(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   if (a.tenant.empty()) return (err << "iobctl: list needs --tenant\n", 2);
   pb::ListIntegrationsResponse all;
   pb::ListIntegrationsRequest req;
@@ -219,7 +219,7 @@ int List(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, st
   return 0;
 }
 
-int Update(Stub& stub, const Args& a, const runtime::Flags& f, std::ostream& out,
+int Update(Stub& stub, const Args& a, const common::Flags& f, std::ostream& out,
            std::ostream& err) {
   pb::UpdateIntegrationRequest req;
   std::string name;
@@ -264,7 +264,7 @@ int Update(Stub& stub, const Args& a, const runtime::Flags& f, std::ostream& out
   return 0;
 }
 
-int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int Delete(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   pb::DeleteIntegrationRequest req;
   std::string name;
   if (!NameOf(a, &name, err)) return 2;
@@ -280,7 +280,7 @@ int Delete(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, 
   return 0;
 }
 
-int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int Rotate(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   pb::RotateSharedSecretRequest req;
   std::string name;
   if (!NameOf(a, &name, err)) return 2;
@@ -301,7 +301,7 @@ int Rotate(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, 
   return 0;
 }
 
-int Audit(Stub& stub, const Args& a, const runtime::Flags&, std::ostream& out, std::ostream& err) {
+int Audit(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   if (a.tenant.empty()) return (err << "iobctl: audit needs --tenant\n", 2);
   pb::ListAuditEventsRequest req;
   req.set_parent("tenants/" + a.tenant);
@@ -353,7 +353,7 @@ int RunIntegrationsCommand(const std::vector<std::string>& args, std::ostream& o
     return 2;
   }
   Args a;
-  runtime::Flags flags("iobctl integrations " + args[0], kUsage);
+  common::Flags flags("iobctl integrations " + args[0], kUsage);
   Register(flags, a);
   int exit_code = 0;
   if (!ParseCommandFlags(flags, {args.begin() + 1, args.end()}, &a.positional, err, &exit_code)) {

@@ -197,7 +197,7 @@ int RunPunchoutCommand(const std::vector<std::string>& args, std::ostream& out, 
     return 2;
   }
   Args a;
-  runtime::Flags flags("iobctl punchout " + args[0], kUsage);
+  common::Flags flags("iobctl punchout " + args[0], kUsage);
   a.conn.Register(flags, "127.0.0.1:7102");
   flags.Add("tenant", &a.tenant, "tenant id");
   flags.Add("integration", &a.integration, "integration id or resource name");

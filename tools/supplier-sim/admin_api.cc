@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "nlohmann/json.hpp"
 #include "tools/supplier-sim/random_ids.h"
 
@@ -137,7 +137,7 @@ void AdminApi::CreateGroup(const httplib::Request& req, httplib::Response& res) 
   if (g.shared_secret.empty()) g.shared_secret = NewSharedSecret();
   absl::Status s = ctx_.groups.Add(g);
   if (!s.ok()) return SendError(res, HttpStatusFor(s), std::string(s.message()));
-  runtime::LogInfo("admin: punchout group created", {{"from_identity", g.from_identity}});
+  common::LogInfo("admin: punchout group created", {{"from_identity", g.from_identity}});
   SendJson(res, 201, Json::parse(GroupJson(g)));
 }
 
@@ -171,13 +171,13 @@ void AdminApi::GetFaults(const httplib::Request&, httplib::Response& res) const 
 void AdminApi::SetFaults(const httplib::Request& req, httplib::Response& res) const {
   absl::Status s = ctx_.faults.SetFromJson(req.body);
   if (!s.ok()) return SendError(res, 400, std::string(s.message()));
-  runtime::LogInfo("admin: faults set", {{"faults", ctx_.faults.ToJson()}});
+  common::LogInfo("admin: faults set", {{"faults", ctx_.faults.ToJson()}});
   SendJson(res, 200, Json::parse(ctx_.faults.ToJson()));
 }
 
 void AdminApi::ClearFaults(const httplib::Request&, httplib::Response& res) const {
   ctx_.faults.Clear();
-  runtime::LogInfo("admin: faults cleared");
+  common::LogInfo("admin: faults cleared");
   SendJson(res, 200, Json::object());
 }
 

@@ -5,7 +5,7 @@
 #include "libs/cxml/payload_id.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 namespace iob::sim {
 
@@ -17,7 +17,7 @@ std::string ResponseXml(const cxml::Response& response) {
   doc.body = response;
   auto xml = cxml::WriteDocument(doc);
   if (!xml.ok()) {
-    runtime::LogError("cannot write cXML Response",
+    common::LogError("cannot write cXML Response",
                       {{"error", std::string(xml.status().message())}});
     return "";
   }

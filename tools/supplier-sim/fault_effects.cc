@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "tools/supplier-sim/connection_control.h"
 
 namespace iob::sim {
@@ -39,7 +39,7 @@ bool FaultEffects::ApplyBeforeHandling(const FaultDecision& decision, const http
       [[fallthrough]];
     case FaultKind::kReset:
       if (!ResetConnection(req)) {
-        runtime::LogWarn("fault: connection to reset not found; answering 500");
+        common::LogWarn("fault: connection to reset not found; answering 500");
       }
       res.status = 500;
       res.set_content("connection reset (injected)\n", "text/plain; charset=utf-8");

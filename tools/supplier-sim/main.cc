@@ -7,22 +7,22 @@
 #include <iostream>
 #include <string>
 
-#include "libs/runtime/flags.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/flags.h"
+#include "libs/common/logging.h"
 #include "tools/supplier-sim/supplier_sim.h"
 
 namespace {
 
 int Run(int argc, char** argv) {
-  using iob::runtime::LogError;
-  using iob::runtime::LogInfo;
+  using iob::common::LogError;
+  using iob::common::LogInfo;
   std::string listen = "127.0.0.1:8200";
   std::string public_url;
   std::string cart_encoding = "urlencoded";
   std::string seed_group;
   int fault_seed = 1;
   int keep_documents = 50;
-  iob::runtime::Flags flags("iob-supplier-sim",
+  iob::common::Flags flags("iob-supplier-sim",
                             "A simulated Amazon Business punchout supplier speaking cXML.");
   flags.Add("listen", &listen, "address to serve HTTP on, host:port (port 0 picks a free one)");
   flags.Add("public-url", &public_url,
@@ -40,7 +40,7 @@ int Run(int argc, char** argv) {
     std::cerr << parsed.status().message() << "\n" << flags.Usage();
     return 2;
   }
-  iob::runtime::InitLogging("iob-supplier-sim");
+  iob::common::InitLogging("iob-supplier-sim");
 
   iob::sim::SimOptions options;
   auto address = iob::sim::ParseListenAddress(listen);

@@ -10,7 +10,7 @@
 #include "libs/cxml/reader.h"
 #include "libs/cxml/shared_secret.h"
 #include "libs/cxml/status.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "tools/supplier-sim/cart.h"
 #include "tools/supplier-sim/cxml_http.h"
 #include "tools/supplier-sim/random_ids.h"
@@ -44,13 +44,13 @@ std::string PunchOutEndpoint::Answer(const FaultDecision& fault, const httplib::
   if (auto doc = cxml::ReadDocumentOfType(req.body, cxml::DocumentType::kPunchOutSetupRequest);
       !doc.ok()) {
     answer = cxml::ResponseForStatus(doc.status());
-    runtime::LogInfo(
+    common::LogInfo(
         "punchout: rejected document",
         {{"code", answer.status.code}, {"reason", std::string(doc.status().message())}});
   } else if (auto who = Authenticate(doc->header); !who.ok()) {
     answer = cxml::MakeFailureResponse(cxml::InboundFailure::kUnauthenticated,
                                        std::string(who.status().message()));
-    runtime::LogInfo("punchout: authentication failed",
+    common::LogInfo("punchout: authentication failed",
                      {{"reason", std::string(who.status().message())}});
   } else {
     answer = StartSession(*doc, who->first, who->second);
@@ -107,7 +107,7 @@ cxml::Response PunchOutEndpoint::StartSession(const cxml::Document& doc, const G
     s.cart = CartFromItems(request.items, ctx_.catalog, &s.notes);
   }
   const std::string start_page = absl::StrCat(ctx_.public_url.Get(), "/shop/", s.token);
-  runtime::LogInfo("punchout: session started",
+  common::LogInfo("punchout: session started",
                    {{"operation", std::string(cxml::PunchOutOperationName(s.operation))},
                     {"from_identity", s.group_identity},
                     {"session", s.token.substr(0, 8)},

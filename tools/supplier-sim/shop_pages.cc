@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/cxml/writer.h"
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 #include "tools/supplier-sim/cart.h"
 #include "tools/supplier-sim/checkout.h"
 #include "tools/supplier-sim/html.h"
@@ -226,7 +226,7 @@ std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& 
   if (!doc.ok()) return SendError(res, 409, std::string(doc.status().message()), ShopPath(token));
   auto xml = cxml::WriteDocument(*doc);
   if (!xml.ok()) {
-    runtime::LogError("checkout: cannot write PunchOutOrderMessage",
+    common::LogError("checkout: cannot write PunchOutOrderMessage",
                       {{"error", std::string(xml.status().message())}});
     return SendError(res, 500, "Could not write the cart as cXML.", ShopPath(token));
   }
@@ -235,7 +235,7 @@ std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& 
   std::string summary =
       absl::StrCat("Returning ", message.items.size(), " line(s), total ", message.total.amount,
                    " ", message.total.currency, ", to your procurement system.");
-  runtime::LogInfo("checkout: cart returned",
+  common::LogInfo("checkout: cart returned",
                    {{"session", token.substr(0, 8)},
                     {"lines", static_cast<int64_t>(message.items.size())},
                     {"encoding", std::string(CartEncodingName(session->cart_encoding))}});

@@ -1,4 +1,4 @@
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 #include <iostream>
 #include <string>
@@ -9,7 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace iob::runtime {
+namespace iob::common {
 namespace {
 
 struct LogState {
@@ -159,4 +159,4 @@ void Log(LogLevel level, absl::string_view message, std::initializer_list<LogFie
   s.out->flush();
 }
 
-}  // namespace iob::runtime
+}  // namespace iob::common

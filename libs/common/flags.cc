@@ -1,4 +1,4 @@
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 
-namespace iob::runtime {
+namespace iob::common {
 
 Flags::Flags(std::string program, std::string summary)
     : program_(std::move(program)), summary_(std::move(summary)) {}
@@ -111,4 +111,4 @@ absl::StatusOr<std::vector<std::string>> Flags::Parse(
   return positional;
 }
 
-}  // namespace iob::runtime
+}  // namespace iob::common

@@ -7,8 +7,8 @@
 //
 // Precedence: command line, then environment, then the default. `--help`
 // prints every flag with its variable and default.
-#ifndef IOB_LIBS_RUNTIME_FLAGS_H_
-#define IOB_LIBS_RUNTIME_FLAGS_H_
+#ifndef IOB_LIBS_COMMON_FLAGS_H_
+#define IOB_LIBS_COMMON_FLAGS_H_
 
 #include <functional>
 #include <map>
@@ -19,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace iob::runtime {
+namespace iob::common {
 
 // Not thread-safe; used from main only.
 class Flags {
@@ -64,6 +64,6 @@ class Flags {
   std::set<std::string> given_;
 };
 
-}  // namespace iob::runtime
+}  // namespace iob::common
 
-#endif  // IOB_LIBS_RUNTIME_FLAGS_H_
+#endif  // IOB_LIBS_COMMON_FLAGS_H_

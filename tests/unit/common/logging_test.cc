@@ -1,6 +1,6 @@
 // JSON logging: every line parses, secrets never reach the output, and
 // hostile strings (control characters, broken UTF-8) are escaped.
-#include "libs/runtime/logging.h"
+#include "libs/common/logging.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -13,7 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace iob::runtime {
+namespace iob::common {
 namespace {
 
 using ::testing::HasSubstr;
@@ -189,4 +189,4 @@ TEST_F(LoggingTest, ConcurrentLinesNeverInterleave) {
 }
 
 }  // namespace
-}  // namespace iob::runtime
+}  // namespace iob::common

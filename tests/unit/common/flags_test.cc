@@ -1,6 +1,6 @@
 // Flags: command line beats environment beats default; the accepted
 // spellings; and the errors for unknown flags and bad values.
-#include "libs/runtime/flags.h"
+#include "libs/common/flags.h"
 
 #include <map>
 #include <string>
@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace iob::runtime {
+namespace iob::common {
 namespace {
 
 using ::testing::ElementsAre;
@@ -189,4 +189,4 @@ TEST(FlagsEnvNameTest, UpperCaseWithUnderscores) {
 }
 
 }  // namespace
-}  // namespace iob::runtime
+}  // namespace iob::common

@@ -5,8 +5,8 @@
 // authorization, key, credential...) is always written as "[redacted]", and
 // values wrapped in Secret print as "[redacted]" wherever they go, so a
 // secret cannot be logged by accident.
-#ifndef IOB_LIBS_RUNTIME_LOGGING_H_
-#define IOB_LIBS_RUNTIME_LOGGING_H_
+#ifndef IOB_LIBS_COMMON_LOGGING_H_
+#define IOB_LIBS_COMMON_LOGGING_H_
 
 #include <initializer_list>
 #include <ostream>
@@ -17,7 +17,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace iob::runtime {
+namespace iob::common {
 
 // A string that must never be printed. Read it with `reveal()` only where it
 // is sent to its one legitimate destination.
@@ -73,6 +73,6 @@ bool IsSecretKey(absl::string_view key);
 // quotes, backslashes, control characters and invalid UTF-8 bytes.
 void AppendJsonEscaped(std::string& out, absl::string_view s);
 
-}  // namespace iob::runtime
+}  // namespace iob::common
 
-#endif  // IOB_LIBS_RUNTIME_LOGGING_H_
+#endif  // IOB_LIBS_COMMON_LOGGING_H_
