@@ -245,15 +245,16 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
 Pool::Pool(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Pool::~Pool() = default;
 
-absl::Status Pool::Transact(const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
-  return impl_->RunTransaction<pqxx::work>(fn, "transaction");
-}
-
-absl::Status Pool::Read(const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
-  return impl_->RunTransaction<pqxx::read_transaction>(fn, "read transaction");
-}
-
-absl::Status Pool::ReadOne(const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+absl::Status Pool::RunStatus(Kind kind,
+                             const std::function<absl::Status(pqxx::transaction_base&)>& fn) {
+  switch (kind) {
+    case Kind::kWrite:
+      return impl_->RunTransaction<pqxx::work>(fn, "transaction");
+    case Kind::kRead:
+      return impl_->RunTransaction<pqxx::read_transaction>(fn, "read transaction");
+    case Kind::kReadOne:
+      break;
+  }
   return impl_->RunTransaction<pqxx::nontransaction>(fn, "read");
 }
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <pqxx/connection>  // pqxx::connection is an alias: it cannot be forward-declared.
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,7 +44,9 @@ class Pool {
 
   // Runs `fn` inside one read-write transaction (pqxx::work) on a pooled
   // connection and commits when it returns OK; rolls back otherwise and
-  // returns fn's status unchanged.
+  // returns fn's status unchanged. `fn` returns absl::Status, or
+  // absl::StatusOr<T> to hand a value out: Transact then returns that
+  // StatusOr (an error from fn rolls back like an error Status).
   // Retries the whole function (at most 3 retries after the first attempt,
   // with a short jittered backoff) on serialization failure, deadlock or a
   // connection broken before commit, so `fn` may run more than once and must
@@ -58,15 +62,24 @@ class Pool {
   // The message is safe for clients ("database error", ...); the detail goes
   // to the log. UNAVAILABLE also when no connection frees up within
   // acquire_timeout or a new connection cannot be opened.
-  absl::Status Transact(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+  template <typename Fn>
+  auto Transact(Fn&& fn) {
+    return Run(Kind::kWrite, std::forward<Fn>(fn));
+  }
 
   // Like Transact but read-only (pqxx::read_transaction; writes fail).
-  absl::Status Read(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+  template <typename Fn>
+  auto Read(Fn&& fn) {
+    return Run(Kind::kRead, std::forward<Fn>(fn));
+  }
 
   // A single-statement read without BEGIN/COMMIT (pqxx::nontransaction): one
   // round trip instead of three. Statements in `fn` do not share a snapshot,
   // so use it for one SELECT only. Errors as Transact.
-  absl::Status ReadOne(const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+  template <typename Fn>
+  auto ReadOne(Fn&& fn) {
+    return Run(Kind::kReadOne, std::forward<Fn>(fn));
+  }
 
   // Runs `SELECT 1` (retrying past stale broken connections like Transact);
   // OK when the database answers, UNAVAILABLE otherwise.
@@ -81,6 +94,26 @@ class Pool {
   const std::string& schema() const;
 
  private:
+  enum class Kind { kWrite, kRead, kReadOne };
+
+  absl::Status RunStatus(Kind kind, const std::function<absl::Status(pqxx::transaction_base&)>& fn);
+
+  template <typename Fn>
+  auto Run(Kind kind, Fn&& fn) -> std::invoke_result_t<Fn&, pqxx::transaction_base&> {
+    using Result = std::invoke_result_t<Fn&, pqxx::transaction_base&>;
+    if constexpr (std::is_same_v<Result, absl::Status>) {
+      return RunStatus(kind, fn);
+    } else {
+      Result out = absl::UnknownError("transaction did not run");
+      absl::Status st = RunStatus(kind, [&](pqxx::transaction_base& tx) {
+        out = fn(tx);
+        return out.status();
+      });
+      if (!st.ok()) return st;
+      return out;
+    }
+  }
+
   class Impl;
   explicit Pool(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

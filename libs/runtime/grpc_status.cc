@@ -23,12 +23,12 @@ grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
                              status.code() == absl::StatusCode::kDataLoss ||
                              status.code() == absl::StatusCode::kUnavailable;
     common::Log(server_side ? common::LogLevel::kError : common::LogLevel::kInfo, "rpc failed",
-        {{"method", method},
-         {"resource", resource},
-         {"tenant", tenant},
-         {"request_id", RequestIdOf(ctx)},
-         {"code", absl::StatusCodeToString(status.code())},
-         {"error", status.message()}});
+                {{"method", method},
+                 {"resource", resource},
+                 {"tenant", tenant},
+                 {"request_id", RequestIdOf(ctx)},
+                 {"code", absl::StatusCodeToString(status.code())},
+                 {"error", status.message()}});
   }
   return ToGrpcStatus(status);
 }

@@ -7,6 +7,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -33,6 +34,16 @@ std::string RequestIdOf(const grpc::ServerContext& ctx);
 // and returns ToGrpcStatus(status).
 grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
                        absl::string_view resource, const absl::Status& status);
+
+// The one handler style of every RPC: runs `body` (which validates,
+// authorises and calls the domain, filling the response) and finishes the
+// call with FinishRpc. `resource` is the request's resource or parent name.
+//   return runtime::HandleRpc(*ctx, "GetSession", req->name(), [&]() -> absl::Status {...});
+inline grpc::Status HandleRpc(const grpc::ServerContext& ctx, absl::string_view method,
+                              absl::string_view resource,
+                              const std::function<absl::Status()>& body) {
+  return FinishRpc(ctx, method, resource, body());
+}
 
 }  // namespace iob::runtime
 

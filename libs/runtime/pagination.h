@@ -5,11 +5,15 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/status_macros.h"
 
 namespace iob::runtime {
 
@@ -40,6 +44,37 @@ inline absl::StatusOr<std::string> DecodePageToken(const std::string& token,
     return absl::InvalidArgumentError("page_token: is not a token this list returned");
   }
   return raw.substr(prefix.size());
+}
+
+// One page of a List RPC.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;  // "" on the last page
+};
+
+// The whole AIP-158 dance for a list of `kind`: bounds `page_size`, decodes
+// `page_token`, asks `fetch(after, limit)` (returning absl::StatusOr of a
+// vector of T, ordered by key, with keys after `after`) for one item more
+// than the page holds, and when that extra item exists makes the token that
+// continues after `key_of(last item on the page)`. Errors from the bounds,
+// the token or `fetch` are returned as they are.
+template <typename Fetch, typename KeyOf>
+auto Paginate(int page_size, const std::string& page_token, absl::string_view kind, Fetch fetch,
+              KeyOf key_of)
+    -> absl::StatusOr<Page<
+        typename std::invoke_result_t<Fetch&, const std::string&, int>::value_type::value_type>> {
+  using T = typename std::invoke_result_t<Fetch&, const std::string&, int>::value_type::value_type;
+  IOB_ASSIGN_OR_RETURN(const int limit, PageSize(page_size));
+  IOB_ASSIGN_OR_RETURN(const std::string after, DecodePageToken(page_token, kind));
+  IOB_ASSIGN_OR_RETURN(std::vector<T> items, fetch(after, limit + 1));
+  Page<T> page;
+  if (static_cast<int>(items.size()) > limit) {
+    items.resize(limit);
+    page.next_page_token = EncodePageToken(kind, key_of(items.back()));
+  }
+  page.items = std::move(items);
+  return page;
 }
 
 }  // namespace iob::runtime
