@@ -69,6 +69,8 @@ class HttpServer {
 
   // Port passed back by Start(), or 0.
   int port() const { return port_.load(); }
+  // The bind address (options.host).
+  const std::string& host() const { return options_.host; }
 
  private:
   // Reads the body of a POST through `reader` under the size cap, then calls

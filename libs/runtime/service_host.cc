@@ -92,10 +92,10 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   host->server_->GetHealthCheckService()->SetServingStatus(false);
   host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
   common::LogInfo("serving", {{"grpc_port", host->grpc_port_},
-                      {"metrics_port", host->metrics_->port()},
-                      {"transport", options.tls_cert_file.empty()        ? "plaintext"
-                                    : options.tls_client_ca_file.empty() ? "tls"
-                                                                         : "mtls"}});
+                              {"metrics_port", host->metrics_->port()},
+                              {"transport", options.tls_cert_file.empty()        ? "plaintext"
+                                            : options.tls_client_ca_file.empty() ? "tls"
+                                                                                 : "mtls"}});
   return absl::OkStatus();
 }
 
@@ -120,7 +120,8 @@ void ServiceHost::ReadinessLoop() {
                                                                    : absl::Milliseconds(200)));
 }
 
-void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload) {
+void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload,
+                                   const std::function<void()>& on_drain) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -137,6 +138,7 @@ void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload) {
     common::LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
+  if (on_drain) on_drain();
   Shutdown();
 }
 

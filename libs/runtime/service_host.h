@@ -56,11 +56,13 @@ class ServiceHost {
   int metrics_port() const { return metrics_->port(); }
   Metrics& metrics() { return *metrics_; }
 
-  // Blocks until SIGTERM or SIGINT (SIGHUP calls `on_reload`), then sets
-  // NOT_SERVING, stops accepting, and waits up to drain_timeout for calls in
-  // flight. Call BlockShutdownSignals() at the top of main, before any thread
-  // starts, so the signals reach this wait.
-  void ServeUntilSignal(const std::function<void()>& on_reload = {});
+  // Blocks until SIGTERM or SIGINT (SIGHUP calls `on_reload`), calls
+  // `on_drain` (stop background work), then sets NOT_SERVING, stops
+  // accepting, and waits up to drain_timeout for calls in flight. Call
+  // BlockShutdownSignals() at the top of main, before any thread starts, so
+  // the signals reach this wait.
+  void ServeUntilSignal(const std::function<void()>& on_reload = {},
+                        const std::function<void()>& on_drain = {});
 
   // Stops now (tests); idempotent.
   void Shutdown();

@@ -3,9 +3,10 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
-#include "libs/common/status_macros.h"
 #include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
 
 namespace iob::runtime {
 
@@ -14,15 +15,15 @@ ServiceMain::ServiceMain(ServiceDefaults defaults)
       flags_("iob-" + defaults_.name + " [" + absl::StrJoin(defaults_.commands, "|") + "]",
              defaults_.summary),
       db_schema_(defaults_.name) {
-  host_.grpc_listen = defaults_.grpc_listen;
-  host_.metrics_listen = defaults_.metrics_listen;
+  host_options_.grpc_listen = defaults_.grpc_listen;
+  host_options_.metrics_listen = defaults_.metrics_listen;
   flags_.Add("db-url", &db_url_, "Postgres URL for this service's own role (required)");
   flags_.Add("db-schema", &db_schema_, "the schema this service owns");
   flags_.Add("db-pool-size", &db_pool_size_, "database connections");
   flags_.Add("tokens-file", &tokens_file_, "bearer token hashes JSON (required to serve)");
   flags_.Add("migrate-on-start", &migrate_on_start_, "apply migrations before serving");
   flags_.Add("debug", &debug_, "debug logs");
-  host_.Register(flags_);
+  host_options_.Register(flags_);
 }
 
 std::optional<int> ServiceMain::Parse(int argc, char** argv) {
@@ -33,6 +34,16 @@ std::optional<int> ServiceMain::Parse(int argc, char** argv) {
     return 2;
   }
   command_ = args->empty() ? defaults_.commands.front() : (*args)[0];
+  if (!http_listen_.empty()) {
+    const size_t colon = http_listen_.rfind(':');
+    if (colon == std::string::npos ||
+        !absl::SimpleAtoi(http_listen_.substr(colon + 1), &http_options_.port)) {
+      std::cerr << "--http-listen must be host:port\n" << flags_.Usage();
+      return 2;
+    }
+    http_options_.host = http_listen_.substr(0, colon);
+    http_edge_ = std::make_unique<http::HttpServer>(http_options_);
+  }
   common::InitLogging(defaults_.name, debug_ ? common::LogLevel::kDebug : common::LogLevel::kInfo);
   if (std::find(defaults_.commands.begin(), defaults_.commands.end(), command_) ==
       defaults_.commands.end()) {
@@ -57,6 +68,47 @@ absl::StatusOr<std::unique_ptr<db::Pool>> ServiceMain::OpenDatabase(
 
 absl::StatusOr<std::unique_ptr<Authenticator>> ServiceMain::LoadTokens() const {
   return Authenticator::LoadFile(tokens_file_);
+}
+
+void ServiceMain::AddHttpEdge(std::string default_listen, http::HttpServerOptions options) {
+  http_listen_ = std::move(default_listen);
+  http_options_ = std::move(options);
+  flags_.Add("http-listen", &http_listen_, "inbound HTTP edge listen address (host:port)");
+}
+
+absl::StatusOr<int> ServiceMain::StartHttpEdge() {
+  IOB_ASSIGN_OR_RETURN(int port, http_edge_->Start());
+  common::LogInfo("http serving", {{"http_port", port}});
+  return port;
+}
+
+void ServiceMain::RunEvery(absl::Duration period, std::function<void()> fn) {
+  periodic_.push_back({period, std::move(fn)});
+}
+
+absl::StatusOr<ServiceHost*> ServiceMain::CreateHost(const std::string& service_name) {
+  IOB_ASSIGN_OR_RETURN(host_, ServiceHost::Create(service_name, host_options_));
+  return host_.get();
+}
+
+int ServiceMain::Serve(std::vector<grpc::Service*> services, std::function<absl::Status()> ready,
+                       std::function<void()> on_reload) {
+  if (absl::Status st = host_->Start(std::move(services), std::move(ready)); !st.ok()) {
+    return Fail("cannot start", st);
+  }
+  for (const Periodic& p : periodic_) {
+    periodic_threads_.emplace_back([this, &p] {
+      do {
+        p.fn();
+      } while (!stop_periodic_.WaitForNotificationWithTimeout(p.period));
+    });
+  }
+  host_->ServeUntilSignal(on_reload, [this] {
+    stop_periodic_.Notify();
+    for (std::thread& t : periodic_threads_) t.join();
+  });
+  if (http_edge_) http_edge_->Stop();
+  return 0;
 }
 
 int ServiceMain::Fail(absl::string_view what, const absl::Status& status) {

@@ -1,21 +1,27 @@
 // What every service's main() shares: the common flags, the command word
-// (serve / migrate / ...), logging, and opening the database with its
-// migrations. A main() builds one ServiceMain, adds its own flags, parses,
-// and then wires its own pieces.
+// (serve / migrate / ...), logging, opening the database with its
+// migrations, the optional HTTP edge, periodic work, and serving until
+// SIGTERM. A main() builds one ServiceMain, adds its own flags, parses, wires
+// its own pieces and calls Serve: it holds no start-up or shutdown logic.
 #ifndef IOB_LIBS_RUNTIME_SERVICE_MAIN_H_
 #define IOB_LIBS_RUNTIME_SERVICE_MAIN_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "libs/common/flags.h"
 #include "libs/db/migrate.h"
 #include "libs/db/pool.h"
+#include "libs/http/server.h"
 #include "libs/runtime/auth.h"
-#include "libs/common/flags.h"
 #include "libs/runtime/service_host.h"
 
 namespace iob::runtime {
@@ -42,7 +48,6 @@ class ServiceMain {
   std::optional<int> Parse(int argc, char** argv);
 
   const std::string& command() const { return command_; }
-  const HostOptions& host() const { return host_; }
 
   // Opens the pool (--db-url, --db-schema, --db-pool-size) and applies
   // `migrations` under their advisory lock when the command is "migrate" or
@@ -52,6 +57,34 @@ class ServiceMain {
 
   // The --tokens-file authenticator.
   absl::StatusOr<std::unique_ptr<Authenticator>> LoadTokens() const;
+
+  // Before Parse: declares --http-listen (default `default_listen`,
+  // "host:port") for the service's inbound HTTP edge (form posts, supplier
+  // cXML), served with `options` (its host and port come from the flag).
+  void AddHttpEdge(std::string default_listen, http::HttpServerOptions options = {});
+
+  // After Parse, with AddHttpEdge: the edge's server, to register routes on.
+  http::HttpServer& http_edge() { return *http_edge_; }
+
+  // Starts the HTTP edge and returns its bound port. INVALID_ARGUMENT for a
+  // malformed --http-listen, UNAVAILABLE when it cannot bind.
+  absl::StatusOr<int> StartHttpEdge();
+
+  // Runs `fn` every `period` (first at Serve) on a thread of its own, until
+  // shutdown begins; a run in progress then finishes before the drain.
+  void RunEvery(absl::Duration period, std::function<void()> fn);
+
+  // The gRPC host for the service whose full name is `service_name`; create
+  // it before building what registers metrics on its metrics().
+  absl::StatusOr<ServiceHost*> CreateHost(const std::string& service_name);
+
+  // Starts `services` on the host (health SERVING while `ready` is OK) and
+  // the periodic work, then blocks until SIGTERM or SIGINT (SIGHUP calls
+  // `on_reload`). Then stops the periodic work, drains the gRPC calls and
+  // stops the HTTP edge. Returns the process exit code (1 when the host
+  // cannot start).
+  int Serve(std::vector<grpc::Service*> services, std::function<absl::Status()> ready,
+            std::function<void()> on_reload = {});
 
   // Logs `what` with the status and returns exit code 1.
   static int Fail(absl::string_view what, const absl::Status& status);
@@ -66,7 +99,18 @@ class ServiceMain {
   std::string tokens_file_;
   bool migrate_on_start_ = true;
   bool debug_ = false;
-  HostOptions host_;
+  HostOptions host_options_;
+  std::string http_listen_;
+  std::unique_ptr<http::HttpServer> http_edge_;
+  http::HttpServerOptions http_options_;
+  struct Periodic {
+    absl::Duration period;
+    std::function<void()> fn;
+  };
+  std::vector<Periodic> periodic_;
+  absl::Notification stop_periodic_;
+  std::vector<std::thread> periodic_threads_;
+  std::unique_ptr<ServiceHost> host_;
 };
 
 }  // namespace iob::runtime

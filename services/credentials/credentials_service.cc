@@ -1,7 +1,5 @@
 #include "services/credentials/credentials_service.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -9,20 +7,24 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/invalid_field.h"
+#include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/runtime/grpc_status.h"
-#include "libs/common/logging.h"
 #include "libs/runtime/pagination.h"
+#include "libs/runtime/proto_time.h"
+#include "libs/runtime/request_key.h"
+#include "libs/runtime/resource_name.h"
 
 namespace iob::credentials {
 namespace {
 
-using google::protobuf::util::TimeUtil;
-using runtime::DecodePageToken;
-using runtime::EncodePageToken;
-using runtime::PageSize;
+using common::InvalidField;
 using common::Secret;
+using runtime::HandleRpc;
+using runtime::ParseName;
+using runtime::ToProtoTime;
 
 // Scopes (documented in the proto).
 constexpr char kRead[] = "integrations.read";
@@ -43,10 +45,6 @@ const std::set<std::string>& UpdatablePaths() {
   return *kPaths;
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
-}
-
 void ToProto(const Integration& in, const std::vector<std::string>& allowed_hosts,
              pb::Integration* out) {
   out->set_name(in.Name());
@@ -64,21 +62,18 @@ void ToProto(const Integration& in, const std::vector<std::string>& allowed_host
   out->set_order_url(in.order_url);
   out->set_mode(in.mode == Mode::kProduction ? pb::MODE_PRODUCTION : pb::MODE_TEST);
   out->set_require_approval(in.require_approval);
-  out->set_payment_method(in.payment_method == "pcard" ? pb::PAYMENT_METHOD_PCARD
-                                                       : pb::PAYMENT_METHOD_PAY_BY_INVOICE);
-  out->set_state(in.state == "disabled" ? pb::INTEGRATION_STATE_DISABLED
-                                        : pb::INTEGRATION_STATE_ACTIVE);
+  out->set_payment_method(in.payment_method == PaymentMethod::kPcard
+                              ? pb::PAYMENT_METHOD_PCARD
+                              : pb::PAYMENT_METHOD_PAY_BY_INVOICE);
+  out->set_state(in.state == IntegrationState::kDisabled ? pb::INTEGRATION_STATE_DISABLED
+                                                         : pb::INTEGRATION_STATE_ACTIVE);
   out->set_user_business_unit(in.user_business_unit);
   out->set_etag(in.Etag());
-  *out->mutable_create_time() = ToProto(in.create_time);
-  *out->mutable_update_time() = ToProto(in.update_time);
+  *out->mutable_create_time() = ToProtoTime(in.create_time);
+  *out->mutable_update_time() = ToProtoTime(in.update_time);
   out->set_secret_version(in.secret_version);
-  *out->mutable_secret_update_time() = ToProto(in.secret_update_time);
+  *out->mutable_secret_update_time() = ToProtoTime(in.secret_update_time);
   out->set_secret_fingerprint(in.secret_fingerprint);
-}
-
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
 // Copies the enum-valued proto fields; UNSPECIFIED leaves the current value
@@ -93,42 +88,34 @@ absl::Status CopyEnums(const pb::Integration& src, bool required, Integration& d
       break;
     case pb::MODE_UNSPECIFIED:
       if (required)
-        return Invalid("integration.mode", "is required (MODE_TEST or MODE_PRODUCTION)");
+        return InvalidField("integration.mode", "is required (MODE_TEST or MODE_PRODUCTION)");
       break;
     default:
-      return Invalid("integration.mode", "unknown value");
+      return InvalidField("integration.mode", "unknown value");
   }
   switch (src.payment_method()) {
     case pb::PAYMENT_METHOD_PAY_BY_INVOICE:
-      dst.payment_method = "pay_by_invoice";
+      dst.payment_method = PaymentMethod::kPayByInvoice;
       break;
     case pb::PAYMENT_METHOD_PCARD:
-      dst.payment_method = "pcard";
+      dst.payment_method = PaymentMethod::kPcard;
       break;
     case pb::PAYMENT_METHOD_UNSPECIFIED:
       break;
     default:
-      return Invalid("integration.payment_method", "unknown value");
+      return InvalidField("integration.payment_method", "unknown value");
   }
   switch (src.state()) {
     case pb::INTEGRATION_STATE_ACTIVE:
-      dst.state = "active";
+      dst.state = IntegrationState::kActive;
       break;
     case pb::INTEGRATION_STATE_DISABLED:
-      dst.state = "disabled";
+      dst.state = IntegrationState::kDisabled;
       break;
     case pb::INTEGRATION_STATE_UNSPECIFIED:
       break;
     default:
-      return Invalid("integration.state", "unknown value");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateRequestId(const std::string& id) {
-  if (id.size() > 128) return Invalid("request_id", "longer than 128 characters");
-  for (unsigned char c : id) {
-    if (c < 0x21 || c > 0x7e) return Invalid("request_id", "must be printable ASCII");
+      return InvalidField("integration.state", "unknown value");
   }
   return absl::OkStatus();
 }
@@ -164,52 +151,50 @@ std::vector<std::string> CredentialsService::AllowedHosts(const Integration& in)
 grpc::Status CredentialsService::GetIntegration(grpc::ServerContext* ctx,
                                                 const pb::GetIntegrationRequest* req,
                                                 pb::Integration* resp) {
-  std::string tenant, id;
-  absl::Status st = ParseIntegrationName(req->name(), "name", &tenant, &id);
-  if (st.ok()) st = auth_->Authorize(*ctx, kRead, tenant).status();
-  if (st.ok()) {
-    auto in = store_->Get(tenant, id);
-    st = in.status();
-    if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  }
-  return runtime::FinishRpc(*ctx, "GetIntegration", req->name(), st);
+  return HandleRpc(*ctx, "GetIntegration", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
+    IOB_ASSIGN_OR_RETURN(Integration in, store_->Get(name.tenant, name.id));
+    ToProto(in, AllowedHosts(in), resp);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
                                                   const pb::ListIntegrationsRequest* req,
                                                   pb::ListIntegrationsResponse* resp) {
-  std::string tenant;
-  absl::Status st = [&]() -> absl::Status {
-    IOB_RETURN_IF_ERROR(ParseTenantName(req->parent(), "parent", &tenant));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    IOB_ASSIGN_OR_RETURN(int limit, PageSize(req->page_size()));
-    IOB_ASSIGN_OR_RETURN(std::string after, DecodePageToken(req->page_token(), "integrations"));
-    IOB_ASSIGN_OR_RETURN(auto page, store_->List(tenant, after, limit + 1));
-    for (int i = 0; i < static_cast<int>(page.size()) && i < limit; ++i) {
-      ToProto(page[i], AllowedHosts(page[i]), resp->add_integrations());
+  return HandleRpc(*ctx, "ListIntegrations", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req->parent(), "parent"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, parent.tenant).status());
+    IOB_ASSIGN_OR_RETURN(auto page, runtime::Paginate(
+                                        req->page_size(), req->page_token(), "integrations",
+                                        [&](const std::string& after, int limit) {
+                                          return store_->List(parent.tenant, after, limit);
+                                        },
+                                        [](const Integration& in) { return in.id; }));
+    for (const Integration& in : page.items) {
+      ToProto(in, AllowedHosts(in), resp->add_integrations());
     }
-    if (static_cast<int>(page.size()) > limit) {
-      resp->set_next_page_token(EncodePageToken("integrations", page[limit - 1].id));
-    }
+    resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "ListIntegrations", req->parent(), st);
+  });
 }
 
 absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext& ctx,
                                                        const pb::CreateIntegrationRequest& req) {
   Integration in;
-  IOB_RETURN_IF_ERROR(ParseTenantName(req.parent(), "parent", &in.tenant));
+  IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req.parent(), "parent"));
+  in.tenant = parent.tenant;
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, in.tenant));
-  IOB_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
-  if (!req.has_integration()) return Invalid("integration", "is required");
+  IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req.request_id()));
+  if (!req.has_integration()) return InvalidField("integration", "is required");
   const pb::Integration& src = req.integration();
-  if (!src.name().empty()) return Invalid("integration.name", "is assigned by the server");
+  if (!src.name().empty()) return InvalidField("integration.name", "is assigned by the server");
   IOB_ASSIGN_OR_RETURN(const SupplierProfile* profile, profiles_->Find(src.supplier()));
   in.supplier = profile->id;
   in.id = req.integration_id().empty() ? NewIntegrationId(in.supplier) : req.integration_id();
-  if (!IsValidId(in.id)) {
-    return Invalid("integration_id", "must match [a-z][a-z0-9-]{0,62} and not end with '-'");
+  if (!runtime::IsValidId(in.id)) {
+    return InvalidField("integration_id", absl::StrCat("must match ", runtime::kIdRule));
   }
   in.display_name = src.display_name();
   in.marketplace = src.marketplace();
@@ -228,41 +213,46 @@ absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext
   IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
   in.secret_fingerprint = vault_->Fingerprint(secret);
   in.secret_version = 1;
-  return store_->Create(in,
-                        AuditEntry::About(in, "integration.created", who.name, req.request_id()),
-                        {req.request_id(), "CreateIntegration"});
+  // The request is keyed with the secret's keyed fingerprint, never the secret.
+  pb::CreateIntegrationRequest keyed = req;
+  keyed.mutable_integration()->set_shared_secret(in.secret_fingerprint);
+  IOB_ASSIGN_OR_RETURN(db::RequestKey key,
+                       runtime::RequestKeyOf(in.tenant, "CreateIntegration", keyed));
+  return store_->Create(
+      in, AuditEntry::About(in, "integration.created", who.name, req.request_id()), key);
 }
 
 grpc::Status CredentialsService::CreateIntegration(grpc::ServerContext* ctx,
                                                    const pb::CreateIntegrationRequest* req,
                                                    pb::Integration* resp) {
-  auto in = Create(*ctx, *req);
-  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return runtime::FinishRpc(*ctx, "CreateIntegration", req->parent(), in.status());
+  return HandleRpc(*ctx, "CreateIntegration", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(Integration in, Create(*ctx, *req));
+    ToProto(in, AllowedHosts(in), resp);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext& ctx,
                                                        const pb::UpdateIntegrationRequest& req) {
-  std::string tenant, id;
-  IOB_RETURN_IF_ERROR(
-      ParseIntegrationName(req.integration().name(), "integration.name", &tenant, &id));
-  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, tenant));
-  IOB_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
-  if (req.update_mask().paths_size() == 0) return Invalid("update_mask", "names no fields");
+  IOB_ASSIGN_OR_RETURN(
+      auto name, ParseName(kIntegrationPattern, req.integration().name(), "integration.name"));
+  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, name.tenant));
+  IOB_ASSIGN_OR_RETURN(db::RequestKey key,
+                       runtime::RequestKeyOf(name.tenant, "UpdateIntegration", req));
+  if (req.update_mask().paths_size() == 0) return InvalidField("update_mask", "names no fields");
   std::set<std::string> paths;
   for (const std::string& p : req.update_mask().paths()) {
     if (p == "shared_secret") {
-      return Invalid("update_mask", "shared_secret is changed with RotateSharedSecret");
+      return InvalidField("update_mask", "shared_secret is changed with RotateSharedSecret");
     }
     if (!UpdatablePaths().count(p)) {
-      return Invalid("update_mask", absl::StrCat("field '", p, "' cannot be updated"));
+      return InvalidField("update_mask", absl::StrCat("field '", p, "' cannot be updated"));
     }
     paths.insert(p);
   }
   const pb::Integration& src = req.integration();
   return store_->Modify(
-      tenant, id, {req.request_id(), "UpdateIntegration"},
-      [&](Integration& in) -> absl::StatusOr<AuditEntry> {
+      name.tenant, name.id, key, [&](Integration& in) -> absl::StatusOr<AuditEntry> {
         IOB_RETURN_IF_ERROR(CheckEtag(src.etag(), in));
         const Credential old_from = in.from;
         auto has = [&](const char* p) { return paths.count(p) > 0; };
@@ -301,95 +291,106 @@ absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext
 grpc::Status CredentialsService::UpdateIntegration(grpc::ServerContext* ctx,
                                                    const pb::UpdateIntegrationRequest* req,
                                                    pb::Integration* resp) {
-  auto in = Update(*ctx, *req);
-  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return runtime::FinishRpc(*ctx, "UpdateIntegration", req->integration().name(), in.status());
-}
-
-absl::Status CredentialsService::Delete(const grpc::ServerContext& ctx,
-                                        const pb::DeleteIntegrationRequest& req) {
-  std::string tenant, id;
-  IOB_RETURN_IF_ERROR(ParseIntegrationName(req.name(), "name", &tenant, &id));
-  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, tenant));
-  IOB_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
-  return store_->Delete(tenant, id, [&](const Integration& in) -> absl::StatusOr<AuditEntry> {
-    IOB_RETURN_IF_ERROR(CheckEtag(req.etag(), in));
-    return AuditEntry::About(in, "integration.deleted", who.name, req.request_id());
+  return HandleRpc(*ctx, "UpdateIntegration", req->integration().name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(Integration in, Update(*ctx, *req));
+    ToProto(in, AllowedHosts(in), resp);
+    return absl::OkStatus();
   });
 }
 
 grpc::Status CredentialsService::DeleteIntegration(grpc::ServerContext* ctx,
                                                    const pb::DeleteIntegrationRequest* req,
                                                    pb::DeleteIntegrationResponse*) {
-  return runtime::FinishRpc(*ctx, "DeleteIntegration", req->name(), Delete(*ctx, *req));
+  return HandleRpc(*ctx, "DeleteIntegration", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(*ctx, kWrite, name.tenant));
+    IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req->request_id()));
+    return store_->Delete(
+        name.tenant, name.id, [&](const Integration& in) -> absl::StatusOr<AuditEntry> {
+          IOB_RETURN_IF_ERROR(CheckEtag(req->etag(), in));
+          return AuditEntry::About(in, "integration.deleted", who.name, req->request_id());
+        });
+  });
 }
 
 absl::StatusOr<Integration> CredentialsService::Rotate(const grpc::ServerContext& ctx,
                                                        const pb::RotateSharedSecretRequest& req) {
-  std::string tenant, id;
-  IOB_RETURN_IF_ERROR(ParseIntegrationName(req.name(), "name", &tenant, &id));
-  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, tenant));
-  IOB_RETURN_IF_ERROR(ValidateRequestId(req.request_id()));
+  IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req.name(), "name"));
+  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, name.tenant));
+  IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req.request_id()));
   const Secret secret(req.shared_secret());
   IOB_RETURN_IF_ERROR(ValidateSharedSecret(secret.reveal(), "shared_secret"));
-  return store_->Modify(tenant, id, {req.request_id(), "RotateSharedSecret"},
-                        [&](Integration& in) -> absl::StatusOr<AuditEntry> {
-                          IOB_RETURN_IF_ERROR(CheckEtag(req.etag(), in));
-                          IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
-                          in.secret_fingerprint = vault_->Fingerprint(secret);
-                          ++in.secret_version;
-                          AuditEntry audit =
-                              AuditEntry::About(in, "secret.rotated", who.name, req.request_id());
-                          audit.fields = {"shared_secret"};
-                          return audit;
-                        });
+  // The request is keyed with the secret's keyed fingerprint, never the secret.
+  pb::RotateSharedSecretRequest keyed = req;
+  keyed.set_shared_secret(vault_->Fingerprint(secret));
+  IOB_ASSIGN_OR_RETURN(db::RequestKey key,
+                       runtime::RequestKeyOf(name.tenant, "RotateSharedSecret", keyed));
+  return store_->Modify(
+      name.tenant, name.id, key, [&](Integration& in) -> absl::StatusOr<AuditEntry> {
+        IOB_RETURN_IF_ERROR(CheckEtag(req.etag(), in));
+        IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
+        in.secret_fingerprint = vault_->Fingerprint(secret);
+        ++in.secret_version;
+        AuditEntry audit = AuditEntry::About(in, "secret.rotated", who.name, req.request_id());
+        audit.fields = {"shared_secret"};
+        return audit;
+      });
 }
 
 grpc::Status CredentialsService::RotateSharedSecret(grpc::ServerContext* ctx,
                                                     const pb::RotateSharedSecretRequest* req,
                                                     pb::Integration* resp) {
-  auto in = Rotate(*ctx, *req);
-  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp);
-  return runtime::FinishRpc(*ctx, "RotateSharedSecret", req->name(), in.status());
-}
-
-absl::Status CredentialsService::Resolve(const grpc::ServerContext& ctx,
-                                         const pb::ResolveIntegrationSecretRequest& req,
-                                         pb::ResolveIntegrationSecretResponse* resp) {
-  std::string tenant, id;
-  IOB_RETURN_IF_ERROR(ParseIntegrationName(req.name(), "name", &tenant, &id));
-  IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kResolve, tenant));
-  IOB_ASSIGN_OR_RETURN(Integration in, store_->Get(tenant, id));
-  if (in.state != "active") {
-    return absl::FailedPreconditionError(absl::StrCat("integration ", in.Name(), " is disabled"));
-  }
-  IOB_ASSIGN_OR_RETURN(Secret secret, vault_->Open(in));
-  IOB_RETURN_IF_ERROR(store_->AppendAudit(
-      AuditEntry::About(in, "secret.resolved", who.name, runtime::RequestIdOf(ctx))));
-  ToProto(in, AllowedHosts(in), resp->mutable_integration());
-  resp->set_shared_secret(secret.reveal());
-  return absl::OkStatus();
+  return HandleRpc(*ctx, "RotateSharedSecret", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(Integration in, Rotate(*ctx, *req));
+    ToProto(in, AllowedHosts(in), resp);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status CredentialsService::ResolveIntegrationSecret(
     grpc::ServerContext* ctx, const pb::ResolveIntegrationSecretRequest* req,
     pb::ResolveIntegrationSecretResponse* resp) {
-  return runtime::FinishRpc(*ctx, "ResolveIntegrationSecret", req->name(),
-                            Resolve(*ctx, *req, resp));
+  return HandleRpc(*ctx, "ResolveIntegrationSecret", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(*ctx, kResolve, name.tenant));
+    IOB_ASSIGN_OR_RETURN(Integration in, store_->Get(name.tenant, name.id));
+    if (in.state != IntegrationState::kActive) {
+      return absl::FailedPreconditionError(absl::StrCat("integration ", in.Name(), " is disabled"));
+    }
+    IOB_ASSIGN_OR_RETURN(Secret secret, vault_->Open(in));
+    IOB_RETURN_IF_ERROR(store_->AppendAudit(
+        AuditEntry::About(in, "secret.resolved", who.name, runtime::RequestIdOf(*ctx))));
+    ToProto(in, AllowedHosts(in), resp->mutable_integration());
+    resp->set_shared_secret(secret.reveal());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CredentialsService::VerifySupplierCredential(
+    grpc::ServerContext* ctx, const pb::VerifySupplierCredentialRequest* req,
+    pb::VerifySupplierCredentialResponse* resp) {
+  return HandleRpc(*ctx, "VerifySupplierCredential", "tenants/" + req->tenant(),
+                   [&]() -> absl::Status {
+                     IOB_ASSIGN_OR_RETURN(Integration in, Verify(*ctx, *req));
+                     ToProto(in, AllowedHosts(in), resp->mutable_integration());
+                     return absl::OkStatus();
+                   });
 }
 
 absl::StatusOr<Integration> CredentialsService::Verify(
     const grpc::ServerContext& ctx, const pb::VerifySupplierCredentialRequest& req) {
-  if (!req.tenant().empty() && !IsValidId(req.tenant())) return Invalid("tenant", "is malformed");
+  if (!req.tenant().empty() && !runtime::IsValidId(req.tenant())) {
+    return InvalidField("tenant", "is malformed");
+  }
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kVerify, req.tenant()));
-  if (req.buyer().identity().empty()) return Invalid("buyer.identity", "is required");
-  if (req.shared_secret().empty()) return Invalid("shared_secret", "is required");
+  if (req.buyer().identity().empty()) return InvalidField("buyer.identity", "is required");
+  if (req.shared_secret().empty()) return InvalidField("shared_secret", "is required");
   const Secret presented(req.shared_secret());
   IOB_ASSIGN_OR_RETURN(auto candidates,
                        store_->FindByFromIdentity(req.buyer().identity(), req.tenant()));
   const Integration* match = nullptr;
   for (const Integration& in : candidates) {
-    if (in.state != "active" || !who.MayActFor(in.tenant)) continue;
+    if (in.state != IntegrationState::kActive || !who.MayActFor(in.tenant)) continue;
     if (!req.buyer().domain().empty() &&
         !absl::EqualsIgnoreCase(req.buyer().domain(), in.from.domain)) {
       continue;
@@ -405,55 +406,47 @@ absl::StatusOr<Integration> CredentialsService::Verify(
   return *match;
 }
 
-grpc::Status CredentialsService::VerifySupplierCredential(
-    grpc::ServerContext* ctx, const pb::VerifySupplierCredentialRequest* req,
-    pb::VerifySupplierCredentialResponse* resp) {
-  auto in = Verify(*ctx, *req);
-  if (in.ok()) ToProto(*in, AllowedHosts(*in), resp->mutable_integration());
-  return runtime::FinishRpc(*ctx, "VerifySupplierCredential", "tenants/" + req->tenant(),
-                            in.status());
-}
-
-absl::Status CredentialsService::ListAudit(const grpc::ServerContext& ctx,
-                                           const pb::ListAuditEventsRequest& req,
-                                           pb::ListAuditEventsResponse* resp) {
-  std::string tenant, integration_tenant, integration_id;
-  IOB_RETURN_IF_ERROR(ParseTenantName(req.parent(), "parent", &tenant));
-  IOB_RETURN_IF_ERROR(auth_->Authorize(ctx, kAudit, tenant).status());
-  if (!req.integration().empty()) {
-    IOB_RETURN_IF_ERROR(ParseIntegrationName(req.integration(), "integration", &integration_tenant,
-                                             &integration_id));
-    if (integration_tenant != tenant) return Invalid("integration", "belongs to another tenant");
-  }
-  IOB_ASSIGN_OR_RETURN(int limit, PageSize(req.page_size()));
-  IOB_ASSIGN_OR_RETURN(std::string after_text, DecodePageToken(req.page_token(), "audit"));
-  int64_t after = 0;
-  if (!after_text.empty() && !absl::SimpleAtoi(after_text, &after)) {
-    return Invalid("page_token", "is not a token this list returned");
-  }
-  IOB_ASSIGN_OR_RETURN(auto events, store_->ListAudit(tenant, integration_id, after, limit + 1));
-  for (int i = 0; i < static_cast<int>(events.size()) && i < limit; ++i) {
-    const AuditEntry& a = events[i];
-    pb::AuditEvent* e = resp->add_events();
-    e->set_id(a.id);
-    e->set_integration(absl::StrCat("tenants/", a.tenant, "/integrations/", a.integration_id));
-    e->set_action(a.action);
-    e->set_actor(a.actor);
-    *e->mutable_time() = ToProto(a.time);
-    e->set_secret_version(a.secret_version);
-    for (const auto& f : a.fields) e->add_fields(f);
-    e->set_request_id(a.request_id);
-  }
-  if (static_cast<int>(events.size()) > limit) {
-    resp->set_next_page_token(EncodePageToken("audit", absl::StrCat(events[limit - 1].id)));
-  }
-  return absl::OkStatus();
-}
-
 grpc::Status CredentialsService::ListAuditEvents(grpc::ServerContext* ctx,
                                                  const pb::ListAuditEventsRequest* req,
                                                  pb::ListAuditEventsResponse* resp) {
-  return runtime::FinishRpc(*ctx, "ListAuditEvents", req->parent(), ListAudit(*ctx, *req, resp));
+  return HandleRpc(*ctx, "ListAuditEvents", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req->parent(), "parent"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kAudit, parent.tenant).status());
+    std::string integration_id;
+    if (!req->integration().empty()) {
+      IOB_ASSIGN_OR_RETURN(auto integration,
+                           ParseName(kIntegrationPattern, req->integration(), "integration"));
+      if (integration.tenant != parent.tenant) {
+        return InvalidField("integration", "belongs to another tenant");
+      }
+      integration_id = integration.id;
+    }
+    IOB_ASSIGN_OR_RETURN(
+        auto page, runtime::Paginate(
+                       req->page_size(), req->page_token(), "audit",
+                       [&](const std::string& after_text,
+                           int limit) -> absl::StatusOr<std::vector<AuditEntry>> {
+                         int64_t after = 0;
+                         if (!after_text.empty() && !absl::SimpleAtoi(after_text, &after)) {
+                           return InvalidField("page_token", "is not a token this list returned");
+                         }
+                         return store_->ListAudit(parent.tenant, integration_id, after, limit);
+                       },
+                       [](const AuditEntry& a) { return absl::StrCat(a.id); }));
+    for (const AuditEntry& a : page.items) {
+      pb::AuditEvent* e = resp->add_events();
+      e->set_id(a.id);
+      e->set_integration(absl::StrCat("tenants/", a.tenant, "/integrations/", a.integration_id));
+      e->set_action(a.action);
+      e->set_actor(a.actor);
+      *e->mutable_time() = ToProtoTime(a.time);
+      e->set_secret_version(a.secret_version);
+      for (const auto& f : a.fields) e->add_fields(f);
+      e->set_request_id(a.request_id);
+    }
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace iob::credentials

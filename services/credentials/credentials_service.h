@@ -49,20 +49,15 @@ class CredentialsService final : public pb::CredentialsService::Service {
                                pb::ListAuditEventsResponse* resp) override;
 
  private:
+  // The mutations and the credential check, for their RPCs above.
   absl::StatusOr<Integration> Create(const grpc::ServerContext& ctx,
                                      const pb::CreateIntegrationRequest& req);
   absl::StatusOr<Integration> Update(const grpc::ServerContext& ctx,
                                      const pb::UpdateIntegrationRequest& req);
   absl::StatusOr<Integration> Rotate(const grpc::ServerContext& ctx,
                                      const pb::RotateSharedSecretRequest& req);
-  absl::Status Delete(const grpc::ServerContext& ctx, const pb::DeleteIntegrationRequest& req);
-  absl::Status Resolve(const grpc::ServerContext& ctx,
-                       const pb::ResolveIntegrationSecretRequest& req,
-                       pb::ResolveIntegrationSecretResponse* resp);
   absl::StatusOr<Integration> Verify(const grpc::ServerContext& ctx,
                                      const pb::VerifySupplierCredentialRequest& req);
-  absl::Status ListAudit(const grpc::ServerContext& ctx, const pb::ListAuditEventsRequest& req,
-                         pb::ListAuditEventsResponse* resp);
 
   // Hosts the integration's endpoints may be on, for callers' egress checks.
   std::vector<std::string> AllowedHosts(const Integration& in) const;

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/invalid_field.h"
 #include "libs/common/status_macros.h"
 #include "libs/http/egress_policy.h"
 
@@ -17,9 +18,7 @@ constexpr size_t kMaxIdentity = 256;
 constexpr size_t kMaxDisplayName = 200;
 constexpr size_t kMaxUrl = 2048;
 
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
+using common::InvalidField;
 
 bool HasControlChars(absl::string_view s) {
   for (unsigned char c : s) {
@@ -30,11 +29,11 @@ bool HasControlChars(absl::string_view s) {
 
 absl::Status ValidateText(absl::string_view value, absl::string_view field, size_t max,
                           bool required) {
-  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
-  if (value.size() > max) return Invalid(field, absl::StrCat("longer than ", max, " bytes"));
-  if (HasControlChars(value)) return Invalid(field, "contains control characters");
+  if (value.empty()) return required ? InvalidField(field, "is required") : absl::OkStatus();
+  if (value.size() > max) return InvalidField(field, absl::StrCat("longer than ", max, " bytes"));
+  if (HasControlChars(value)) return InvalidField(field, "contains control characters");
   if (absl::StripAsciiWhitespace(value) != value) {
-    return Invalid(field, "has leading or trailing spaces");
+    return InvalidField(field, "has leading or trailing spaces");
   }
   return absl::OkStatus();
 }
@@ -68,33 +67,52 @@ std::string Integration::Name() const {
 
 std::string Integration::Etag() const { return absl::StrCat("\"r", revision, "\""); }
 
-bool IsValidId(absl::string_view id) {
-  if (id.empty() || id.size() > 63 || !absl::ascii_islower(id[0])) return false;
-  for (char c : id) {
-    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '-') return false;
+std::string ModeText(Mode mode) {
+  switch (mode) {
+    case Mode::kProduction:
+      return "production";
+    case Mode::kTest:
+      break;
   }
-  return id.back() != '-';
+  return "test";
 }
 
-absl::Status ParseTenantName(absl::string_view name, absl::string_view field, std::string* tenant) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 2 || parts[0] != "tenants" || !IsValidId(parts[1])) {
-    return Invalid(field, "must be tenants/{tenant}");
+std::string PaymentMethodText(PaymentMethod method) {
+  switch (method) {
+    case PaymentMethod::kPcard:
+      return "pcard";
+    case PaymentMethod::kPayByInvoice:
+      break;
   }
-  *tenant = std::string(parts[1]);
-  return absl::OkStatus();
+  return "pay_by_invoice";
 }
 
-absl::Status ParseIntegrationName(absl::string_view name, absl::string_view field,
-                                  std::string* tenant, std::string* id) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "integrations" ||
-      !IsValidId(parts[1]) || !IsValidId(parts[3])) {
-    return Invalid(field, "must be tenants/{tenant}/integrations/{integration}");
+std::string StateText(IntegrationState state) {
+  switch (state) {
+    case IntegrationState::kDisabled:
+      return "disabled";
+    case IntegrationState::kActive:
+      break;
   }
-  *tenant = std::string(parts[1]);
-  *id = std::string(parts[3]);
-  return absl::OkStatus();
+  return "active";
+}
+
+std::optional<Mode> ParseMode(absl::string_view text) {
+  if (text == "test") return Mode::kTest;
+  if (text == "production") return Mode::kProduction;
+  return std::nullopt;
+}
+
+std::optional<PaymentMethod> ParsePaymentMethod(absl::string_view text) {
+  if (text == "pay_by_invoice") return PaymentMethod::kPayByInvoice;
+  if (text == "pcard") return PaymentMethod::kPcard;
+  return std::nullopt;
+}
+
+std::optional<IntegrationState> ParseState(absl::string_view text) {
+  if (text == "active") return IntegrationState::kActive;
+  if (text == "disabled") return IntegrationState::kDisabled;
+  return std::nullopt;
 }
 
 void ApplyProfileDefaults(const SupplierProfile& profile, Integration& in) {
@@ -108,12 +126,12 @@ void ApplyProfileDefaults(const SupplierProfile& profile, Integration& in) {
 }
 
 absl::Status ValidateSharedSecret(absl::string_view secret, absl::string_view field) {
-  if (secret.empty()) return Invalid(field, "is required");
+  if (secret.empty()) return InvalidField(field, "is required");
   if (secret.size() < 8 || secret.size() > 512) {
-    return Invalid(field, "must be 8 to 512 characters");
+    return InvalidField(field, "must be 8 to 512 characters");
   }
   for (unsigned char c : secret) {
-    if (c < 0x20 || c > 0x7e) return Invalid(field, "must be printable ASCII");
+    if (c < 0x20 || c > 0x7e) return InvalidField(field, "must be printable ASCII");
   }
   return absl::OkStatus();
 }
@@ -121,30 +139,31 @@ absl::Status ValidateSharedSecret(absl::string_view secret, absl::string_view fi
 absl::Status ValidateEndpointUrl(absl::string_view url, absl::string_view field, Mode mode,
                                  const std::vector<std::string>& allowed_hosts,
                                  const UrlPolicy& policy) {
-  if (url.empty()) return Invalid(field, "is required");
-  if (url.size() > kMaxUrl) return Invalid(field, absl::StrCat("longer than ", kMaxUrl, " bytes"));
+  if (url.empty()) return InvalidField(field, "is required");
+  if (url.size() > kMaxUrl)
+    return InvalidField(field, absl::StrCat("longer than ", kMaxUrl, " bytes"));
   if (HasControlChars(url) || absl::StrContains(url, ' ')) {
-    return Invalid(field, "contains spaces or control characters");
+    return InvalidField(field, "contains spaces or control characters");
   }
   // The same grammar the egress policy applies when the URL is called.
   auto parsed = http::ParseUrl(std::string(url));
-  if (!parsed.ok()) return Invalid(field, "is not a valid absolute URL");
+  if (!parsed.ok()) return InvalidField(field, "is not a valid absolute URL");
   const std::string& scheme = parsed->scheme;
   const std::string& host = parsed->host;
   const std::string port = absl::StrCat(parsed->port);
-  if (parsed->has_userinfo) return Invalid(field, "must not contain user information");
-  if (scheme != "https" && scheme != "http") return Invalid(field, "must be an https URL");
+  if (parsed->has_userinfo) return InvalidField(field, "must not contain user information");
+  if (scheme != "https" && scheme != "http") return InvalidField(field, "must be an https URL");
   const bool test_host = mode == Mode::kTest && InTestModeHosts(host, port, policy.test_mode_hosts);
   if (test_host) return absl::OkStatus();
   if (scheme != "https") {
-    return Invalid(field, mode == Mode::kProduction
-                              ? "https is required in production"
-                              : "https is required (plain http only for hosts the operator "
-                                "allow-lists for test mode)");
+    return InvalidField(field, mode == Mode::kProduction
+                                   ? "https is required in production"
+                                   : "https is required (plain http only for hosts the operator "
+                                     "allow-lists for test mode)");
   }
   if (!allowed_hosts.empty() && !HostAllowed(host, allowed_hosts)) {
-    return Invalid(field,
-                   absl::StrCat("host '", host, "' is not an allowed host for this supplier"));
+    return InvalidField(field,
+                        absl::StrCat("host '", host, "' is not an allowed host for this supplier"));
   }
   return absl::OkStatus();
 }
@@ -163,11 +182,13 @@ absl::Status ValidateIntegration(const Integration& in, const SupplierProfile& p
       ValidateEndpointUrl(in.order_url, "integration.order_url", in.mode, hosts, policy));
   IOB_RETURN_IF_ERROR(
       ValidateText(in.user_business_unit, "integration.user_business_unit", kMaxIdentity, false));
-  if (in.payment_method != "pay_by_invoice" && in.payment_method != "pcard") {
-    return Invalid("integration.payment_method", "must be PAY_BY_INVOICE or PCARD");
+  // Enums can still hold a value no enumerator names (a cast).
+  if (in.payment_method != PaymentMethod::kPayByInvoice &&
+      in.payment_method != PaymentMethod::kPcard) {
+    return InvalidField("integration.payment_method", "must be PAY_BY_INVOICE or PCARD");
   }
-  if (in.state != "active" && in.state != "disabled") {
-    return Invalid("integration.state", "must be ACTIVE or DISABLED");
+  if (in.state != IntegrationState::kActive && in.state != IntegrationState::kDisabled) {
+    return InvalidField("integration.state", "must be ACTIVE or DISABLED");
   }
   return absl::OkStatus();
 }

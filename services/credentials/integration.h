@@ -4,6 +4,7 @@
 #define IOB_SERVICES_CREDENTIALS_INTEGRATION_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,17 @@
 namespace iob::credentials {
 
 enum class Mode { kTest, kProduction };
+enum class PaymentMethod { kPayByInvoice, kPcard };
+enum class IntegrationState { kActive, kDisabled };
+
+// The text each enum is stored as ("test", "pay_by_invoice", "active", ...),
+// and back; nullopt for text no migration allows.
+std::string ModeText(Mode mode);
+std::string PaymentMethodText(PaymentMethod method);
+std::string StateText(IntegrationState state);
+std::optional<Mode> ParseMode(absl::string_view text);
+std::optional<PaymentMethod> ParsePaymentMethod(absl::string_view text);
+std::optional<IntegrationState> ParseState(absl::string_view text);
 
 struct Credential {
   std::string domain;
@@ -37,8 +49,8 @@ struct Integration {
   std::string order_url;
   Mode mode = Mode::kTest;
   bool require_approval = true;
-  std::string payment_method = "pay_by_invoice";  // or "pcard"
-  std::string state = "active";                   // or "disabled"
+  PaymentMethod payment_method = PaymentMethod::kPayByInvoice;
+  IntegrationState state = IntegrationState::kActive;
   std::string user_business_unit;
 
   // Maintained by the store.
@@ -63,15 +75,9 @@ struct UrlPolicy {
   std::vector<std::string> test_mode_hosts;
 };
 
-// Splits `tenants/{tenant}/integrations/{id}`. INVALID_ARGUMENT naming
-// `field` when malformed.
-absl::Status ParseIntegrationName(absl::string_view name, absl::string_view field,
-                                  std::string* tenant, std::string* id);
-// Splits `tenants/{tenant}`.
-absl::Status ParseTenantName(absl::string_view name, absl::string_view field, std::string* tenant);
-
-// Ids: [a-z][a-z0-9-]{0,62}; tenants the same.
-bool IsValidId(absl::string_view id);
+// Resource-name patterns (see libs/runtime/resource_name.h).
+inline constexpr char kTenantPattern[] = "tenants/{tenant}";
+inline constexpr char kIntegrationPattern[] = "tenants/{tenant}/integrations/{integration}";
 
 // Fills what the supplier profile knows (domains, To identity, Sender =
 // From, default marketplace) into fields the admin left empty.

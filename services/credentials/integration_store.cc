@@ -7,57 +7,57 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/db/row.h"
+#include "libs/runtime/resource_name.h"
 
 namespace iob::credentials {
 namespace {
 
-constexpr char kColumns[] = R"sql(
-  tenant, integration_id, supplier, display_name, marketplace,
-  from_domain, from_identity, to_domain, to_identity, sender_domain, sender_identity,
-  punchout_url, order_url, mode, require_approval, payment_method, state, user_business_unit,
-  revision, encode(secret_ciphertext, 'base64'), secret_key_id, secret_version, secret_fingerprint,
-  (extract(epoch from secret_update_time) * 1000000)::bigint,
-  (extract(epoch from create_time) * 1000000)::bigint,
-  (extract(epoch from update_time) * 1000000)::bigint)sql";
-
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
-
-Integration FromRow(const pqxx::row& r) {
-  Integration in;
-  int i = 0;
-  in.tenant = r[i++].as<std::string>();
-  in.id = r[i++].as<std::string>();
-  in.supplier = r[i++].as<std::string>();
-  in.display_name = r[i++].as<std::string>();
-  in.marketplace = r[i++].as<std::string>();
-  in.from = {r[i].as<std::string>(), r[i + 1].as<std::string>()};
-  i += 2;
-  in.to = {r[i].as<std::string>(), r[i + 1].as<std::string>()};
-  i += 2;
-  in.sender = {r[i].as<std::string>(), r[i + 1].as<std::string>()};
-  i += 2;
-  in.punchout_url = r[i++].as<std::string>();
-  in.order_url = r[i++].as<std::string>();
-  in.mode = r[i++].as<std::string>() == "production" ? Mode::kProduction : Mode::kTest;
-  in.require_approval = r[i++].as<bool>();
-  in.payment_method = r[i++].as<std::string>();
-  in.state = r[i++].as<std::string>();
-  in.user_business_unit = r[i++].as<std::string>();
-  in.revision = r[i++].as<int64_t>();
-  std::string blob;
-  // Postgres wraps base64 output every 76 characters.
-  absl::Base64Unescape(absl::StrJoin(absl::StrSplit(r[i++].as<std::string>(), '\n'), ""), &blob);
-  in.sealed_secret.blob = std::move(blob);
-  in.sealed_secret.key_id = r[i++].as<std::string>();
-  in.secret_version = r[i++].as<int64_t>();
-  in.secret_fingerprint = r[i++].as<std::string>();
-  in.secret_update_time = FromMicros(r[i++]);
-  in.create_time = FromMicros(r[i++]);
-  in.update_time = FromMicros(r[i++]);
-  return in;
+const std::string& Columns() {
+  static const std::string* kColumns = new std::string(absl::StrCat(
+      "tenant, integration_id, supplier, display_name, marketplace, from_domain, from_identity, "
+      "to_domain, to_identity, sender_domain, sender_identity, punchout_url, order_url, mode, "
+      "require_approval, payment_method, state, user_business_unit, revision, "
+      "encode(secret_ciphertext, 'base64') AS secret_ciphertext, secret_key_id, secret_version, "
+      "secret_fingerprint, ",
+      db::TimeColumn("secret_update_time"), ", ", db::TimeColumn("create_time"), ", ",
+      db::TimeColumn("update_time")));
+  return *kColumns;
 }
 
-std::string ModeText(Mode m) { return m == Mode::kProduction ? "production" : "test"; }
+Integration FromRow(const pqxx::row& row) {
+  const db::Row r(row);
+  Integration in;
+  in.tenant = r.Text("tenant");
+  in.id = r.Text("integration_id");
+  in.supplier = r.Text("supplier");
+  in.display_name = r.Text("display_name");
+  in.marketplace = r.Text("marketplace");
+  in.from = {r.Text("from_domain"), r.Text("from_identity")};
+  in.to = {r.Text("to_domain"), r.Text("to_identity")};
+  in.sender = {r.Text("sender_domain"), r.Text("sender_identity")};
+  in.punchout_url = r.Text("punchout_url");
+  in.order_url = r.Text("order_url");
+  // The table's CHECK constraints allow only the texts these parse.
+  in.mode = ParseMode(r.Text("mode")).value_or(Mode::kTest);
+  in.require_approval = r.Bool("require_approval");
+  in.payment_method =
+      ParsePaymentMethod(r.Text("payment_method")).value_or(PaymentMethod::kPayByInvoice);
+  in.state = ParseState(r.Text("state")).value_or(IntegrationState::kDisabled);
+  in.user_business_unit = r.Text("user_business_unit");
+  in.revision = r.Int("revision");
+  std::string blob;
+  // Postgres wraps base64 output every 76 characters.
+  absl::Base64Unescape(absl::StrJoin(absl::StrSplit(r.Text("secret_ciphertext"), '\n'), ""), &blob);
+  in.sealed_secret.blob = std::move(blob);
+  in.sealed_secret.key_id = r.Text("secret_key_id");
+  in.secret_version = r.Int("secret_version");
+  in.secret_fingerprint = r.Text("secret_fingerprint");
+  in.secret_update_time = r.Time("secret_update_time");
+  in.create_time = r.Time("create_time");
+  in.update_time = r.Time("update_time");
+  return in;
+}
 
 absl::Status NotFound(const std::string& tenant, const std::string& id) {
   return absl::NotFoundError(
@@ -67,7 +67,7 @@ absl::Status NotFound(const std::string& tenant, const std::string& id) {
 absl::StatusOr<Integration> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
                                       const std::string& id, bool for_update) {
   pqxx::result r =
-      tx.exec_params(absl::StrCat("SELECT ", kColumns,
+      tx.exec_params(absl::StrCat("SELECT ", Columns(),
                                   " FROM integrations WHERE tenant = $1 AND integration_id = $2",
                                   for_update ? " FOR UPDATE" : ""),
                      tenant, id);
@@ -81,27 +81,6 @@ void InsertAudit(pqxx::transaction_base& tx, const AuditEntry& a) {
       "request_id) VALUES ($1, $2, $3, $4, $5, string_to_array($6, ','), $7)",
       a.tenant, a.integration_id, a.action, a.actor, a.secret_version, absl::StrJoin(a.fields, ","),
       a.request_id);
-}
-
-// The integration a previous request with this key produced, if any.
-std::optional<std::string> SeenRequest(pqxx::transaction_base& tx, const std::string& tenant,
-                                       const RequestKey& key) {
-  if (key.request_id.empty()) return std::nullopt;
-  pqxx::result r = tx.exec_params(
-      "SELECT integration_id FROM request_ids WHERE tenant = $1 AND request_id = $2 AND method = "
-      "$3",
-      tenant, key.request_id, key.method);
-  if (r.empty()) return std::nullopt;
-  return r[0][0].as<std::string>();
-}
-
-void RecordRequest(pqxx::transaction_base& tx, const std::string& tenant, const std::string& id,
-                   const RequestKey& key) {
-  if (key.request_id.empty()) return;
-  tx.exec_params(
-      "INSERT INTO request_ids (tenant, request_id, method, integration_id) VALUES ($1, $2, $3, "
-      "$4)",
-      tenant, key.request_id, key.method, id);
 }
 
 std::string Base64(const std::string& bytes) { return absl::Base64Escape(bytes); }
@@ -122,37 +101,33 @@ AuditEntry AuditEntry::About(const Integration& in, std::string action, std::str
 
 absl::StatusOr<Integration> IntegrationStore::Get(const std::string& tenant,
                                                   const std::string& id) {
-  absl::StatusOr<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    out = SelectOne(tx, tenant, id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+  return pool_->ReadOne(
+      [&](pqxx::transaction_base& tx) { return SelectOne(tx, tenant, id, false); });
 }
 
 absl::StatusOr<std::vector<Integration>> IntegrationStore::List(const std::string& tenant,
                                                                 const std::string& after_id,
                                                                 int limit) {
-  std::vector<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    pqxx::result r =
-        tx.exec_params(absl::StrCat("SELECT ", kColumns,
-                                    " FROM integrations WHERE tenant = $1 AND integration_id > $2 "
-                                    "ORDER BY integration_id LIMIT $3"),
-                       tenant, after_id, limit);
-    for (const auto& row : r) out.push_back(FromRow(row));
-    return absl::OkStatus();
-  }));
-  return out;
+  return pool_->ReadOne(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Integration>> {
+        pqxx::result r = tx.exec_params(
+            absl::StrCat("SELECT ", Columns(),
+                         " FROM integrations WHERE tenant = $1 AND integration_id > $2 "
+                         "ORDER BY integration_id LIMIT $3"),
+            tenant, after_id, limit);
+        std::vector<Integration> out;
+        for (const auto& row : r) out.push_back(FromRow(row));
+        return out;
+      });
 }
 
 absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, const AuditEntry& audit,
-                                                     const RequestKey& key) {
-  absl::StatusOr<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    if (auto seen = SeenRequest(tx, in.tenant, key)) {
-      out = SelectOne(tx, in.tenant, *seen, false);
-      return absl::OkStatus();
+                                                     const db::RequestKey& key) {
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Integration> {
+    IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, in.Name()));
+    if (first) {
+      IOB_ASSIGN_OR_RETURN(auto name, runtime::ParseName(kIntegrationPattern, *first, "resource"));
+      return SelectOne(tx, name.tenant, name.id, false);
     }
     if (!tx.exec_params("SELECT 1 FROM integrations WHERE tenant = $1 AND integration_id = $2",
                         in.tenant, in.id)
@@ -168,27 +143,21 @@ absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, cons
         "$14, $15, $16, $17, $18, decode($19, 'base64'), $20, 1, $21)",
         in.tenant, in.id, in.supplier, in.display_name, in.marketplace, in.from.domain,
         in.from.identity, in.to.domain, in.to.identity, in.sender.domain, in.sender.identity,
-        in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval, in.payment_method,
-        in.state, in.user_business_unit, Base64(in.sealed_secret.blob), in.sealed_secret.key_id,
-        in.secret_fingerprint);
+        in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval,
+        PaymentMethodText(in.payment_method), StateText(in.state), in.user_business_unit,
+        Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_fingerprint);
     InsertAudit(tx, audit);
-    RecordRequest(tx, in.tenant, in.id, key);
-    out = SelectOne(tx, in.tenant, in.id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+    return SelectOne(tx, in.tenant, in.id, false);
+  });
 }
 
 absl::StatusOr<Integration> IntegrationStore::Modify(
-    const std::string& tenant, const std::string& id, const RequestKey& key,
+    const std::string& tenant, const std::string& id, const db::RequestKey& key,
     const std::function<absl::StatusOr<AuditEntry>(Integration&)>& change) {
-  absl::StatusOr<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    if (SeenRequest(tx, tenant, key)) {
-      out = SelectOne(tx, tenant, id, false);
-      return absl::OkStatus();
-    }
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Integration> {
     IOB_ASSIGN_OR_RETURN(Integration in, SelectOne(tx, tenant, id, true));
+    IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, in.Name()));
+    if (first) return in;
     IOB_ASSIGN_OR_RETURN(AuditEntry audit, change(in));
     const bool secret_changed = audit.action == "secret.rotated";
     tx.exec_params(
@@ -203,15 +172,12 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         "WHERE tenant = $1 AND integration_id = $2",
         tenant, id, in.display_name, in.marketplace, in.from.domain, in.from.identity, in.to.domain,
         in.to.identity, in.sender.domain, in.sender.identity, in.punchout_url, in.order_url,
-        ModeText(in.mode), in.require_approval, in.payment_method, in.state, in.user_business_unit,
-        Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_version,
-        in.secret_fingerprint, secret_changed);
+        ModeText(in.mode), in.require_approval, PaymentMethodText(in.payment_method),
+        StateText(in.state), in.user_business_unit, Base64(in.sealed_secret.blob),
+        in.sealed_secret.key_id, in.secret_version, in.secret_fingerprint, secret_changed);
     InsertAudit(tx, audit);
-    RecordRequest(tx, tenant, id, key);
-    out = SelectOne(tx, tenant, id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+    return SelectOne(tx, tenant, id, false);
+  });
 }
 
 absl::Status IntegrationStore::Delete(
@@ -229,17 +195,17 @@ absl::Status IntegrationStore::Delete(
 
 absl::StatusOr<std::vector<Integration>> IntegrationStore::FindByFromIdentity(
     const std::string& identity, const std::string& tenant) {
-  std::vector<Integration> out;
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    pqxx::result r = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM integrations WHERE from_identity = $1 AND ($2 = '' OR tenant = $2) "
-                     "ORDER BY tenant, integration_id LIMIT 100"),
-        identity, tenant);
-    for (const auto& row : r) out.push_back(FromRow(row));
-    return absl::OkStatus();
-  }));
-  return out;
+  return pool_->ReadOne(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Integration>> {
+        pqxx::result r = tx.exec_params(
+            absl::StrCat("SELECT ", Columns(),
+                         " FROM integrations WHERE from_identity = $1 AND ($2 = '' OR tenant = $2) "
+                         "ORDER BY tenant, integration_id LIMIT 100"),
+            identity, tenant);
+        std::vector<Integration> out;
+        for (const auto& row : r) out.push_back(FromRow(row));
+        return out;
+      });
 }
 
 absl::Status IntegrationStore::AppendAudit(const AuditEntry& audit) {
@@ -251,40 +217,40 @@ absl::Status IntegrationStore::AppendAudit(const AuditEntry& audit) {
 
 absl::StatusOr<std::vector<AuditEntry>> IntegrationStore::ListAudit(
     const std::string& tenant, const std::string& integration_id, int64_t after_id, int limit) {
-  std::vector<AuditEntry> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) {
+  return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<AuditEntry>> {
     pqxx::result r = tx.exec_params(
-        "SELECT id, tenant, integration_id, action, actor, secret_version, "
-        "array_to_string(fields, ','), request_id, (extract(epoch from time) * 1000000)::bigint "
-        "FROM audit_events WHERE tenant = $1 AND ($2 = '' OR integration_id = $2) AND id > $3 "
-        "ORDER BY id LIMIT $4",
+        absl::StrCat("SELECT id, tenant, integration_id, action, actor, secret_version, "
+                     "array_to_string(fields, ',') AS fields, request_id, ",
+                     db::TimeColumn("time"),
+                     " FROM audit_events WHERE tenant = $1 AND ($2 = '' OR integration_id = $2) "
+                     "AND id > $3 ORDER BY id LIMIT $4"),
         tenant, integration_id, after_id, limit);
+    std::vector<AuditEntry> out;
     for (const auto& row : r) {
+      const db::Row e(row);
       AuditEntry a;
-      a.id = row[0].as<int64_t>();
-      a.tenant = row[1].as<std::string>();
-      a.integration_id = row[2].as<std::string>();
-      a.action = row[3].as<std::string>();
-      a.actor = row[4].as<std::string>();
-      a.secret_version = row[5].as<int64_t>();
-      a.fields = absl::StrSplit(row[6].as<std::string>(), ',', absl::SkipEmpty());
-      a.request_id = row[7].as<std::string>();
-      a.time = FromMicros(row[8]);
+      a.id = e.Int("id");
+      a.tenant = e.Text("tenant");
+      a.integration_id = e.Text("integration_id");
+      a.action = e.Text("action");
+      a.actor = e.Text("actor");
+      a.secret_version = e.Int("secret_version");
+      a.fields = absl::StrSplit(e.Text("fields"), ',', absl::SkipEmpty());
+      a.request_id = e.Text("request_id");
+      a.time = e.Time("time");
       out.push_back(std::move(a));
     }
-    return absl::OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 absl::StatusOr<int> IntegrationStore::RewrapBatch(
     const std::string& primary_key_id, int limit,
     const std::function<absl::StatusOr<crypto::Sealed>(const Integration&)>& reseal) {
-  int done = 0;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    done = 0;
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
+    int done = 0;
     pqxx::result r =
-        tx.exec_params(absl::StrCat("SELECT ", kColumns,
+        tx.exec_params(absl::StrCat("SELECT ", Columns(),
                                     " FROM integrations WHERE secret_key_id <> $1 ORDER BY tenant, "
                                     "integration_id LIMIT $2 FOR UPDATE SKIP LOCKED"),
                        primary_key_id, limit);
@@ -301,9 +267,8 @@ absl::StatusOr<int> IntegrationStore::RewrapBatch(
       InsertAudit(tx, audit);
       ++done;
     }
-    return absl::OkStatus();
-  }));
-  return done;
+    return done;
+  });
 }
 
 }  // namespace iob::credentials

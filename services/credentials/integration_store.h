@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/db/idempotency.h"
 #include "libs/db/pool.h"
 #include "services/credentials/integration.h"
 
@@ -32,12 +33,6 @@ struct AuditEntry {
                           std::string request_id);
 };
 
-// Idempotency key of a mutating call; empty request_id = not idempotent.
-struct RequestKey {
-  std::string request_id;
-  std::string method;
-};
-
 // Thread-safe (the pool is). Every mutation and its audit entry commit together.
 class IntegrationStore {
  public:
@@ -51,17 +46,19 @@ class IntegrationStore {
                                                 const std::string& after_id, int limit);
 
   // Inserts `in` (revision 1) and `audit`. When `key` names a request seen
-  // before, returns the integration that request created instead.
+  // before, returns the integration that request created instead;
+  // INVALID_ARGUMENT when it named a different request (libs/db/idempotency.h).
   // ALREADY_EXISTS when the id is taken.
   absl::StatusOr<Integration> Create(const Integration& in, const AuditEntry& audit,
-                                     const RequestKey& key);
+                                     const db::RequestKey& key);
 
   // Loads the row FOR UPDATE, lets `change` edit it and name the audit entry,
   // and writes it back with revision + 1. When `key` names a request seen
-  // before, returns the current row unchanged. Errors from `change` abort
-  // the transaction and are returned as is.
+  // before, returns the current row unchanged (INVALID_ARGUMENT when it named
+  // a different request). Errors from `change` abort the transaction and are
+  // returned as is.
   absl::StatusOr<Integration> Modify(
-      const std::string& tenant, const std::string& id, const RequestKey& key,
+      const std::string& tenant, const std::string& id, const db::RequestKey& key,
       const std::function<absl::StatusOr<AuditEntry>(Integration&)>& change);
 
   // Loads the row FOR UPDATE, lets `check` approve (etag) and name the audit

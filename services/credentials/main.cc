@@ -70,20 +70,19 @@ int Main(int argc, char** argv) {
   UrlPolicy policy;
   policy.test_mode_hosts = absl::StrSplit(test_mode_hosts, ',', absl::SkipWhitespace());
   CredentialsService service(auth->get(), &store, vault->get(), &profiles, policy);
-  auto host = runtime::ServiceHost::Create(v1::CredentialsService::service_full_name(), m.host());
-  if (!host.ok()) return fail("cannot start", host.status());
-  if (absl::Status st = (*host)->Start({&service}, [&] { return (*pool)->Ping(); }); !st.ok()) {
-    return fail("cannot start", st);
+  if (auto host = m.CreateHost(v1::CredentialsService::service_full_name()); !host.ok()) {
+    return fail("cannot start", host.status());
   }
-  (*host)->ServeUntilSignal([&] {
-    if (absl::Status st = (*vault)->Reload(); !st.ok()) {
-      common::LogError("key ring reload failed; keeping the current keys",
-                        {{"error", st.ToString()}});
-    } else {
-      common::LogInfo("key ring reloaded", {{"primary_key_id", (*vault)->PrimaryKeyId()}});
-    }
-  });
-  return 0;
+  return m.Serve(
+      {&service}, [&] { return (*pool)->Ping(); },
+      [&] {
+        if (absl::Status st = (*vault)->Reload(); !st.ok()) {
+          common::LogError("key ring reload failed; keeping the current keys",
+                           {{"error", st.ToString()}});
+        } else {
+          common::LogInfo("key ring reloaded", {{"primary_key_id", (*vault)->PrimaryKeyId()}});
+        }
+      });
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "libs/crypto/key_ring.h"
 #include "libs/common/logging.h"
+#include "libs/crypto/key_ring.h"
 #include "services/credentials/integration.h"
 
 namespace iob::credentials {
@@ -26,8 +26,7 @@ class SecretVault {
   // Re-reads the file; on error keeps the current ring and returns the error.
   absl::Status Reload();
 
-  absl::StatusOr<crypto::Sealed> Seal(const Integration& owner,
-                                      const common::Secret& secret) const;
+  absl::StatusOr<crypto::Sealed> Seal(const Integration& owner, const common::Secret& secret) const;
   // FAILED_PRECONDITION for a retired key, DATA_LOSS when the ciphertext does
   // not belong to this row.
   absl::StatusOr<common::Secret> Open(const Integration& owner) const;

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/http/egress_policy.h"
+#include "libs/runtime/resource_name.h"
 #include "services/credentials/integration.h"
 #include "services/credentials/supplier_profiles.h"
 
@@ -249,10 +250,10 @@ TEST(ValidateIntegrationTest, OtherFieldsNamed) {
   in.order_url = "https://orders.evil.io/";
   EXPECT_THAT(std::string(Validate(in).message()), StartsWith("integration.order_url: "));
   in = ValidAmazon();
-  in.payment_method = "cash";
+  in.payment_method = static_cast<PaymentMethod>(7);  // no such method
   EXPECT_THAT(std::string(Validate(in).message()), StartsWith("integration.payment_method: "));
   in = ValidAmazon();
-  in.state = "deleted";
+  in.state = static_cast<IntegrationState>(7);  // no such state
   EXPECT_THAT(std::string(Validate(in).message()), StartsWith("integration.state: "));
   in = ValidAmazon();
   in.display_name = std::string(201, 'x');
@@ -289,6 +290,24 @@ TEST(ValidateSharedSecretTest, BoundsAndPrintable) {
       EXPECT_THAT(std::string(st.message()), Not(HasSubstr(c.secret.substr(0, 4))));
     }
   }
+}
+
+// Credentials' resource names through the suite's one parser, in the call
+// shape these tests were written for.
+absl::Status ParseIntegrationName(absl::string_view name, absl::string_view field,
+                                  std::string* tenant, std::string* id) {
+  auto parsed = runtime::ParseName(kIntegrationPattern, name, field);
+  if (!parsed.ok()) return parsed.status();
+  *tenant = parsed->tenant;
+  *id = parsed->id;
+  return absl::OkStatus();
+}
+
+absl::Status ParseTenantName(absl::string_view name, absl::string_view field, std::string* tenant) {
+  auto parsed = runtime::ParseName(kTenantPattern, name, field);
+  if (!parsed.ok()) return parsed.status();
+  *tenant = parsed->tenant;
+  return absl::OkStatus();
 }
 
 TEST(ParseIntegrationNameTest, AcceptsOnlyTheResourceForm) {
