@@ -7,12 +7,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
+#include "iob/type/v1/line_item.pb.h"
+#include "iob/type/v1/money.pb.h"
 #include "tools/iobctl/connection.h"
 
 namespace iob::iobctl {
 namespace {
 
 namespace pb = ::iob::punchout::v1;
+namespace typepb = ::iob::type::v1;
 
 constexpr char kUsage[] =
     "usage: iobctl punchout <suppliers|start|get|sessions|cart|checkout> [flags]\n"
@@ -65,8 +68,8 @@ void ShowSession(std::ostream& out, const pb::Session& s) {
     out << absl::StrFormat("%-16s %s\n", "failure:", s.failure_reason());
 }
 
-void ShowLines(std::ostream& out, const google::protobuf::RepeatedPtrField<pb::CartLine>& lines,
-               const pb::Money& total) {
+void ShowLines(std::ostream& out, const google::protobuf::RepeatedPtrField<typepb::LineItem>& lines,
+               const typepb::Money& total) {
   out << absl::StrFormat("%-4s %-14s %-8s %-12s %s\n", "#", "PART", "QTY", "UNIT PRICE",
                          "DESCRIPTION / AUX ID");
   for (const auto& l : lines) {

@@ -62,7 +62,7 @@ Json ItemIdJson(const cxml::ItemId& id) {
   return j;
 }
 
-Json SessionJson(const Session& s) {
+Json ShopSessionJson(const ShopSession& s) {
   Json extrinsics = Json::object();
   for (const auto& e : s.extrinsics) extrinsics[e.name] = e.value.Text();
   Json items = Json::array();
@@ -222,9 +222,9 @@ void AdminApi::Documents(bool sent, const httplib::Request& req, httplib::Respon
 }
 
 void AdminApi::GetSession(const httplib::Request& req, httplib::Response& res) const {
-  std::optional<Session> s = ctx_.sessions.Get(req.matches[1]);
+  std::optional<ShopSession> s = ctx_.sessions.Get(req.matches[1]);
   if (!s.has_value()) return SendError(res, 404, "no such session");
-  SendJson(res, 200, SessionJson(*s));
+  SendJson(res, 200, ShopSessionJson(*s));
 }
 
 }  // namespace iob::sim

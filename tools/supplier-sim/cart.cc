@@ -4,10 +4,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "tools/supplier-sim/decimal_math.h"
+#include "libs/cxml/decimal.h"
 
 namespace iob::sim {
 namespace {
+
+using cxml::Decimal;
 
 bool IsKeySafe(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
@@ -17,9 +19,9 @@ bool IsKeySafe(const std::string& s) {
 }
 
 // The SKU when usable and free, else "line-<n>" with the first free n.
-std::string NewKey(const std::vector<CartLine>& cart, const std::string& sku) {
+std::string NewKey(const std::vector<ShopLine>& cart, const std::string& sku) {
   auto taken = [&cart](const std::string& k) {
-    return std::any_of(cart.begin(), cart.end(), [&k](const CartLine& l) { return l.key == k; });
+    return std::any_of(cart.begin(), cart.end(), [&k](const ShopLine& l) { return l.key == k; });
   };
   if (IsKeySafe(sku) && !taken(sku)) return sku;
   for (size_t n = cart.size() + 1;; ++n) {
@@ -50,11 +52,11 @@ bool IsFormQuantity(const std::string& quantity, int min) {
   return absl::SimpleAtoi(quantity, &n) && n >= min && n <= 9999;
 }
 
-std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items, const Catalog& catalog,
+std::vector<ShopLine> CartFromItems(const std::vector<cxml::ItemOut>& items, const Catalog& catalog,
                                     std::vector<std::string>* notes) {
-  std::vector<CartLine> cart;
+  std::vector<ShopLine> cart;
   for (const cxml::ItemOut& item : items) {
-    CartLine line;
+    ShopLine line;
     line.quantity = item.quantity;
     line.item_id = item.item_id;
     if (item.item_detail.has_value()) {
@@ -72,12 +74,12 @@ std::vector<CartLine> CartFromItems(const std::vector<cxml::ItemOut>& items, con
   return cart;
 }
 
-absl::Status AddToCart(std::vector<CartLine>& cart, const Product& product,
+absl::Status AddToCart(std::vector<ShopLine>& cart, const Product& product,
                        const std::string& quantity) {
   if (!IsFormQuantity(quantity, 1)) {
     return absl::InvalidArgumentError("quantity must be a whole number from 1 to 9999");
   }
-  for (CartLine& line : cart) {
+  for (ShopLine& line : cart) {
     if (line.item_id.supplier_part_id == product.sku &&
         line.item_id.supplier_part_auxiliary_id == product.auxiliary_id) {
       auto have = Decimal::Parse(line.quantity);
@@ -89,7 +91,7 @@ absl::Status AddToCart(std::vector<CartLine>& cart, const Product& product,
       return absl::OkStatus();
     }
   }
-  CartLine line;
+  ShopLine line;
   line.key = NewKey(cart, product.sku);
   line.quantity = quantity;
   line.item_id.supplier_part_id = product.sku;
@@ -99,9 +101,9 @@ absl::Status AddToCart(std::vector<CartLine>& cart, const Product& product,
   return absl::OkStatus();
 }
 
-absl::Status SetQuantity(std::vector<CartLine>& cart, const std::string& key,
+absl::Status SetQuantity(std::vector<ShopLine>& cart, const std::string& key,
                          const std::string& quantity) {
-  auto it = std::find_if(cart.begin(), cart.end(), [&](const CartLine& l) { return l.key == key; });
+  auto it = std::find_if(cart.begin(), cart.end(), [&](const ShopLine& l) { return l.key == key; });
   if (it == cart.end()) return absl::NotFoundError(absl::StrCat("no cart line \"", key, "\""));
   if (!IsFormQuantity(quantity, 0)) {
     return absl::InvalidArgumentError("quantity must be a whole number from 0 to 9999");
@@ -114,14 +116,14 @@ absl::Status SetQuantity(std::vector<CartLine>& cart, const std::string& key,
   return absl::OkStatus();
 }
 
-absl::Status RemoveLine(std::vector<CartLine>& cart, const std::string& key) {
-  auto it = std::find_if(cart.begin(), cart.end(), [&](const CartLine& l) { return l.key == key; });
+absl::Status RemoveLine(std::vector<ShopLine>& cart, const std::string& key) {
+  auto it = std::find_if(cart.begin(), cart.end(), [&](const ShopLine& l) { return l.key == key; });
   if (it == cart.end()) return absl::NotFoundError(absl::StrCat("no cart line \"", key, "\""));
   cart.erase(it);
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> LineTotal(const CartLine& line) {
+absl::StatusOr<std::string> LineTotal(const ShopLine& line) {
   auto q = Decimal::Parse(line.quantity);
   if (!q.ok()) return q.status();
   auto p = Decimal::Parse(line.item_detail.unit_price.amount);
@@ -131,12 +133,12 @@ absl::StatusOr<std::string> LineTotal(const CartLine& line) {
   return t->ToString();
 }
 
-absl::StatusOr<cxml::Money> CartTotal(const std::vector<CartLine>& cart,
+absl::StatusOr<cxml::Money> CartTotal(const std::vector<ShopLine>& cart,
                                       const std::string& empty_currency) {
   std::string currency =
       cart.empty() ? empty_currency : cart.front().item_detail.unit_price.currency;
   Decimal total;
-  for (const CartLine& line : cart) {
+  for (const ShopLine& line : cart) {
     if (line.item_detail.unit_price.currency != currency) {
       return absl::FailedPreconditionError("cart lines have different currencies");
     }

@@ -12,7 +12,7 @@
 
 namespace iob::sim {
 
-absl::StatusOr<cxml::Document> BuildOrderMessage(const Session& session,
+absl::StatusOr<cxml::Document> BuildOrderMessage(const ShopSession& session,
                                                  const std::string& empty_currency) {
   auto total = CartTotal(session.cart, empty_currency);
   if (!total.ok()) return total.status();
@@ -25,7 +25,7 @@ absl::StatusOr<cxml::Document> BuildOrderMessage(const Session& session,
   m.total = *total;
   m.ship_to = session.ship_to;
   int n = 0;
-  for (const CartLine& line : session.cart) {
+  for (const ShopLine& line : session.cart) {
     cxml::ItemIn in;
     in.quantity = line.quantity;
     in.line_number = std::to_string(++n);

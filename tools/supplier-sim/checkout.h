@@ -24,7 +24,7 @@ inline constexpr char kSupplierUserAgent[] = "iob-supplier-sim/1";
 // cart gives an empty message with Total 0.00 in `empty_currency`. Errors:
 // FAILED_PRECONDITION (mixed currencies), INVALID_ARGUMENT / OUT_OF_RANGE
 // (bad quantities or prices).
-absl::StatusOr<cxml::Document> BuildOrderMessage(const Session& session,
+absl::StatusOr<cxml::Document> BuildOrderMessage(const ShopSession& session,
                                                  const std::string& empty_currency);
 
 // The form field a cart is posted in, and its value for `xml`:

@@ -2,10 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/common/logging.h"
 #include "libs/cxml/payload_id.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
-#include "libs/common/logging.h"
 
 namespace iob::sim {
 
@@ -18,7 +18,7 @@ std::string ResponseXml(const cxml::Response& response) {
   auto xml = cxml::WriteDocument(doc);
   if (!xml.ok()) {
     common::LogError("cannot write cXML Response",
-                      {{"error", std::string(xml.status().message())}});
+                     {{"error", std::string(xml.status().message())}});
     return "";
   }
   return *std::move(xml);

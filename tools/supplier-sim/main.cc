@@ -23,7 +23,7 @@ int Run(int argc, char** argv) {
   int fault_seed = 1;
   int keep_documents = 50;
   iob::common::Flags flags("iob-supplier-sim",
-                            "A simulated Amazon Business punchout supplier speaking cXML.");
+                           "A simulated Amazon Business punchout supplier speaking cXML.");
   flags.Add("listen", &listen, "address to serve HTTP on, host:port (port 0 picks a free one)");
   flags.Add("public-url", &public_url,
             "base URL written into StartPage and credential URLs (default http://<listen>)");

@@ -7,10 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/logging.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/shared_secret.h"
 #include "libs/cxml/status.h"
-#include "libs/common/logging.h"
 #include "tools/supplier-sim/cart.h"
 #include "tools/supplier-sim/cxml_http.h"
 #include "tools/supplier-sim/random_ids.h"
@@ -51,7 +51,7 @@ std::string PunchOutEndpoint::Answer(const FaultDecision& fault, const httplib::
     answer = cxml::MakeFailureResponse(cxml::InboundFailure::kUnauthenticated,
                                        std::string(who.status().message()));
     common::LogInfo("punchout: authentication failed",
-                     {{"reason", std::string(who.status().message())}});
+                    {{"reason", std::string(who.status().message())}});
   } else {
     answer = StartSession(*doc, who->first, who->second);
   }
@@ -91,7 +91,7 @@ cxml::Response PunchOutEndpoint::StartSession(const cxml::Document& doc, const G
     return cxml::MakeFailureResponse(cxml::InboundFailure::kMalformed,
                                      "BrowserFormPost/URL must be an http or https URL");
   }
-  Session s;
+  ShopSession s;
   s.token = NewSessionToken();
   s.group_identity = group.from_identity;
   s.buyer_credential = {from.domain, from.identity, ""};
@@ -108,10 +108,10 @@ cxml::Response PunchOutEndpoint::StartSession(const cxml::Document& doc, const G
   }
   const std::string start_page = absl::StrCat(ctx_.public_url.Get(), "/shop/", s.token);
   common::LogInfo("punchout: session started",
-                   {{"operation", std::string(cxml::PunchOutOperationName(s.operation))},
-                    {"from_identity", s.group_identity},
-                    {"session", s.token.substr(0, 8)},
-                    {"lines", static_cast<int64_t>(s.cart.size())}});
+                  {{"operation", std::string(cxml::PunchOutOperationName(s.operation))},
+                   {"from_identity", s.group_identity},
+                   {"session", s.token.substr(0, 8)},
+                   {"lines", static_cast<int64_t>(s.cart.size())}});
   ctx_.sessions.Put(std::move(s));
 
   cxml::Response answer = cxml::MakeSuccessResponse();

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "libs/cxml/writer.h"
 #include "libs/common/logging.h"
+#include "libs/cxml/writer.h"
 #include "tools/supplier-sim/cart.h"
 #include "tools/supplier-sim/checkout.h"
 #include "tools/supplier-sim/html.h"
@@ -77,13 +77,13 @@ void ShopPages::HandleCheckout(const httplib::Request& req, httplib::Response& r
 }
 
 std::string ShopPages::Page(const httplib::Request& req, httplib::Response& res) const {
-  std::optional<Session> session = ctx_.sessions.Get(req.matches[1]);
+  std::optional<ShopSession> session = ctx_.sessions.Get(req.matches[1]);
   if (!session.has_value()) return SendError(res, 404, "Unknown or expired punchout session.");
   SendHtml(res, 200, RenderShop(*session));
   return "ok";
 }
 
-std::string ShopPages::RenderShop(const Session& s) const {
+std::string ShopPages::RenderShop(const ShopSession& s) const {
   const bool read_only = s.operation == cxml::PunchOutOperation::kInspect;
   const std::string base = ShopPath(s.token);
   std::string b = absl::StrCat(
@@ -128,7 +128,7 @@ std::string ShopPages::RenderShop(const Session& s) const {
                     "/cart\" id=\"cart-form\">\n<table data-testid=\"cart\">\n<tr><th>Item</th>"
                     "<th>SKU</th><th>Auxiliary ID</th><th class=\"num\">Price</th><th>Qty</th>"
                     "<th class=\"num\">Line total</th><th></th></tr>\n");
-    for (const CartLine& line : s.cart) {
+    for (const ShopLine& line : s.cart) {
       const auto& d = line.item_detail;
       std::string desc = d.descriptions.empty() ? "" : d.descriptions.front().text;
       auto total = LineTotal(line);
@@ -177,12 +177,12 @@ std::string ShopPages::RenderShop(const Session& s) const {
 std::string ShopPages::Cart(const httplib::Request& req, httplib::Response& res) const {
   const std::string token = req.matches[1];
   const std::string back = ShopPath(token);
-  std::optional<Session> before = ctx_.sessions.Get(token);
+  std::optional<ShopSession> before = ctx_.sessions.Get(token);
   if (!before.has_value()) return SendError(res, 404, "Unknown or expired punchout session.");
   if (before->operation == cxml::PunchOutOperation::kInspect) {
     return SendError(res, 403, "This cart was opened for inspection and cannot be changed.", back);
   }
-  auto updated = ctx_.sessions.Update(token, [&](Session& s) -> absl::Status {
+  auto updated = ctx_.sessions.Update(token, [&](ShopSession& s) -> absl::Status {
     if (req.has_param("add")) {
       const Product* p = ctx_.catalog.Find(req.get_param_value("add"));
       if (p == nullptr) return absl::NotFoundError("No such product.");
@@ -193,7 +193,7 @@ std::string ShopPages::Cart(const httplib::Request& req, httplib::Response& res)
     // Update: every qty-<key> field that changed. Take the keys first, as
     // SetQuantity may remove lines.
     std::vector<std::pair<std::string, std::string>> changes;
-    for (const CartLine& line : s.cart) {
+    for (const ShopLine& line : s.cart) {
       std::string field = "qty-" + line.key;
       if (req.has_param(field.c_str()) && req.get_param_value(field.c_str()) != line.quantity) {
         changes.emplace_back(line.key, req.get_param_value(field.c_str()));
@@ -217,7 +217,7 @@ std::string ShopPages::Cart(const httplib::Request& req, httplib::Response& res)
 
 std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& res) const {
   const std::string token = req.matches[1];
-  auto session = ctx_.sessions.Update(token, [](Session& s) {
+  auto session = ctx_.sessions.Update(token, [](ShopSession& s) {
     ++s.checkouts;
     return absl::OkStatus();
   });
@@ -227,7 +227,7 @@ std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& 
   auto xml = cxml::WriteDocument(*doc);
   if (!xml.ok()) {
     common::LogError("checkout: cannot write PunchOutOrderMessage",
-                      {{"error", std::string(xml.status().message())}});
+                     {{"error", std::string(xml.status().message())}});
     return SendError(res, 500, "Could not write the cart as cXML.", ShopPath(token));
   }
   ctx_.traffic.Sent(kCheckoutName, *xml);
@@ -236,9 +236,9 @@ std::string ShopPages::Checkout(const httplib::Request& req, httplib::Response& 
       absl::StrCat("Returning ", message.items.size(), " line(s), total ", message.total.amount,
                    " ", message.total.currency, ", to your procurement system.");
   common::LogInfo("checkout: cart returned",
-                   {{"session", token.substr(0, 8)},
-                    {"lines", static_cast<int64_t>(message.items.size())},
-                    {"encoding", std::string(CartEncodingName(session->cart_encoding))}});
+                  {{"session", token.substr(0, 8)},
+                   {"lines", static_cast<int64_t>(message.items.size())},
+                   {"encoding", std::string(CartEncodingName(session->cart_encoding))}});
   SendHtml(
       res, 200,
       RenderAutoPostPage(session->browser_form_post_url, session->cart_encoding, *xml, summary));

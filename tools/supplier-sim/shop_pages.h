@@ -12,7 +12,7 @@
 // "product-<sku>", "aux-<sku>", "qty-<key>", "remove-<key>", "line-<key>",
 // "line-total-<key>", "update-cart", "cart-total", "cart-empty", "checkout",
 // "operation", "user-email", "ship-to", "return-to-procurement". Keys are the
-// SKU for catalog lines (see CartLine::key).
+// SKU for catalog lines (see ShopLine::key).
 #ifndef IOB_TOOLS_SUPPLIER_SIM_SHOP_PAGES_H_
 #define IOB_TOOLS_SUPPLIER_SIM_SHOP_PAGES_H_
 
@@ -40,7 +40,7 @@ class ShopPages {
   void HandleCheckout(const httplib::Request& req, httplib::Response& res) const;
 
   // The shop page of `session` (exposed for tests).
-  std::string RenderShop(const Session& session) const;
+  std::string RenderShop(const ShopSession& session) const;
 
  private:
   std::string Page(const httplib::Request& req, httplib::Response& res) const;

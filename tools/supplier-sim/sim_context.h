@@ -19,7 +19,7 @@ namespace iob::sim {
 struct SimContext {
   const Catalog& catalog;
   GroupRegistry& groups;
-  SessionStore& sessions;
+  ShopSessions& sessions;
   TrafficLog& traffic;
   FaultInjector& faults;
   const FaultEffects& effects;

@@ -62,7 +62,7 @@ absl::Status GroupRegistry::SetCartEncoding(const std::string& from_identity,
   return absl::OkStatus();
 }
 
-void SessionStore::Put(Session session) {
+void ShopSessions::Put(ShopSession session) {
   absl::MutexLock lock(&mu_);
   std::string token = session.token;
   if (sessions_.insert_or_assign(token, std::move(session)).second) order_.push_back(token);
@@ -72,15 +72,15 @@ void SessionStore::Put(Session session) {
   }
 }
 
-std::optional<Session> SessionStore::Get(const std::string& token) const {
+std::optional<ShopSession> ShopSessions::Get(const std::string& token) const {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(token);
   if (it == sessions_.end()) return std::nullopt;
   return it->second;
 }
 
-absl::StatusOr<Session> SessionStore::Update(const std::string& token,
-                                             const std::function<absl::Status(Session&)>& mutate) {
+absl::StatusOr<ShopSession> ShopSessions::Update(
+    const std::string& token, const std::function<absl::Status(ShopSession&)>& mutate) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(token);
   if (it == sessions_.end()) return absl::NotFoundError("no such punchout session");
@@ -89,7 +89,7 @@ absl::StatusOr<Session> SessionStore::Update(const std::string& token,
   return it->second;
 }
 
-size_t SessionStore::size() const {
+size_t ShopSessions::size() const {
   absl::MutexLock lock(&mu_);
   return sessions_.size();
 }

@@ -40,8 +40,9 @@ struct Group {
   CartEncoding cart_encoding = CartEncoding::kUrlEncoded;
 };
 
-// One line of a session's cart, already in the shape it is posted back in.
-struct CartLine {
+// One line of a shop session's cart, already in the shape it is posted back
+// in. (Not punchout's CartLine: this is the supplier's side.)
+struct ShopLine {
   // Stable id used in form field names and data-testid attributes: the SKU
   // when it is [A-Za-z0-9-] and unique in the cart, otherwise "line-<n>".
   std::string key;
@@ -50,8 +51,10 @@ struct CartLine {
   cxml::ItemDetail item_detail;
 };
 
-// A punchout session, created by a successful PunchOutSetupRequest.
-struct Session {
+// The supplier's side of a punchout session: the shop a buyer's user is
+// sent to, created by a successful PunchOutSetupRequest. (Not punchout's
+// Session, which is iob's side.)
+struct ShopSession {
   std::string token;  // in the StartPage URL: /shop/<token>
   std::string group_identity;
   cxml::Credential buyer_credential;  // the From credential that matched
@@ -63,7 +66,7 @@ struct Session {
   std::optional<cxml::Address> ship_to;
   std::vector<cxml::ItemOut> request_items;  // as received (edit / inspect)
   CartEncoding cart_encoding = CartEncoding::kUrlEncoded;
-  std::vector<CartLine> cart;
+  std::vector<ShopLine> cart;
   std::vector<std::string> notes;  // shown on the shop page (e.g. dropped lines)
   int checkouts = 0;
 };
@@ -90,26 +93,26 @@ class GroupRegistry {
   std::map<std::string, Group> groups_ ABSL_GUARDED_BY(mu_);
 };
 
-// Sessions by token, oldest evicted beyond `max_sessions`. Thread-safe.
-class SessionStore {
+// Shop sessions by token, oldest evicted beyond `max_sessions`. Thread-safe.
+class ShopSessions {
  public:
-  explicit SessionStore(size_t max_sessions = 1000) : max_sessions_(max_sessions) {}
+  explicit ShopSessions(size_t max_sessions = 1000) : max_sessions_(max_sessions) {}
 
   // Stores `session` under session.token (replacing one with that token).
-  void Put(Session session);
+  void Put(ShopSession session);
   // Returns a copy, or nullopt for an unknown token.
-  std::optional<Session> Get(const std::string& token) const;
+  std::optional<ShopSession> Get(const std::string& token) const;
   // Runs `mutate` on the stored session under the lock and returns a copy of
   // the result; NOT_FOUND for an unknown token, or the status `mutate`
   // returns (the session is left as `mutate` left it).
-  absl::StatusOr<Session> Update(const std::string& token,
-                                 const std::function<absl::Status(Session&)>& mutate);
+  absl::StatusOr<ShopSession> Update(const std::string& token,
+                                     const std::function<absl::Status(ShopSession&)>& mutate);
   size_t size() const;
 
  private:
   const size_t max_sessions_;
   mutable absl::Mutex mu_;
-  std::map<std::string, Session> sessions_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, ShopSession> sessions_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // tokens, oldest first
 };
 

@@ -65,7 +65,7 @@ class SupplierSim {
 
   std::string public_url() const { return public_url_.Get(); }
   GroupRegistry& groups() { return groups_; }
-  SessionStore& sessions() { return sessions_; }
+  ShopSessions& sessions() { return sessions_; }
   TrafficLog& traffic() { return traffic_; }
   FaultInjector& faults() { return faults_; }
 
@@ -77,7 +77,7 @@ class SupplierSim {
   absl::Notification stopping_;
   const Catalog catalog_;
   GroupRegistry groups_;
-  SessionStore sessions_;
+  ShopSessions sessions_;
   TrafficLog traffic_;
   FaultInjector faults_;
   FaultEffects effects_;

@@ -18,7 +18,7 @@ using ::testing::StartsWith;
 
 constexpr char kPostUrl[] = "http://127.0.0.1:9/punchout/return?s=1&t=2";
 
-nlohmann::json SessionJson(SimHarness& h, const std::string& token) {
+nlohmann::json ShopSessionJson(SimHarness& h, const std::string& token) {
   auto r = h.Get("/admin/sessions/" + token);
   EXPECT_TRUE(r.ok()) << r.status();
   if (!r.ok()) return {};
@@ -89,7 +89,7 @@ TEST(SimPunchOut, RightSecretStartsASessionThatKeepsTheRequest) {
   const std::string url = resp->punch_out_setup_response->start_page_url;
   EXPECT_THAT(url, StartsWith(h.base() + "/shop/"));
 
-  nlohmann::json s = SessionJson(h, TokenOf(url));
+  nlohmann::json s = ShopSessionJson(h, TokenOf(url));
   EXPECT_EQ(s["operation"], "create");
   EXPECT_EQ(s["buyer_cookie"], "cookie-1");
   EXPECT_EQ(s["browser_form_post_url"], kPostUrl);
@@ -201,7 +201,7 @@ TEST(SimPunchOut, EditSessionPrefillsTheCartFromItemOut) {
 
   std::string token = h.StartSession(g, req);
   ASSERT_FALSE(token.empty());
-  nlohmann::json s = SessionJson(h, token);
+  nlohmann::json s = ShopSessionJson(h, token);
   EXPECT_EQ(s["operation"], "edit");
   ASSERT_EQ(s["request_items"].size(), 3u);
   ASSERT_EQ(s["cart"].size(), 2u);
