@@ -139,6 +139,182 @@ absl::Status Append(Slist& list, const std::string& entry) {
   return absl::OkStatus();
 }
 
+// Everything one transfer needs that must outlive curl_easy_perform.
+struct Transfer {
+  std::string method;
+  std::string url;
+  Slist headers;
+  Slist resolve;
+  TransferState state;
+};
+
+// What curl reports once the transfer is over.
+struct TransferInfo {
+  CURLcode rc = CURLE_OK;
+  long connects = 0;  // new connections opened
+  long status = 0;    // HTTP status of the final response
+  std::string content_type;
+};
+
+// Set-up: checks the request's method and headers, builds the header and
+// resolve lists in `t`, and sets every option of the transfer on `c` (reset
+// first). INVALID_ARGUMENT for a bad method or header, RESOURCE_EXHAUSTED
+// when curl cannot allocate a list; `c` is untouched then.
+absl::Status SetUp(CURL* c, const HttpRequest& request, const VettedTarget& target,
+                   const EgressPolicyOptions& limits, const CurlHttpClientOptions& options,
+                   Transfer* t) {
+  t->method = absl::AsciiStrToUpper(request.method);
+  if (!IsToken(t->method)) return absl::InvalidArgumentError("invalid HTTP method");
+
+  if (!request.content_type.empty()) {
+    if (!IsSafeHeaderValue(request.content_type)) {
+      return absl::InvalidArgumentError("invalid Content-Type value");
+    }
+    IOB_RETURN_IF_ERROR(Append(t->headers, "Content-Type: " + request.content_type));
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid request header '", IsToken(name) ? name : "?", "'"));
+    }
+    for (absl::string_view reserved :
+         {"host", "content-length", "transfer-encoding", "connection"}) {
+      if (absl::EqualsIgnoreCase(name, reserved)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("request header '", name, "' is set by the client, not the caller"));
+      }
+    }
+    IOB_RETURN_IF_ERROR(Append(t->headers, absl::StrCat(name, ": ", value)));
+  }
+  // No "Expect: 100-continue" round trip on large bodies.
+  IOB_RETURN_IF_ERROR(Append(t->headers, "Expect:"));
+
+  // Pin host:port to the vetted address; "-host:port" first drops any entry
+  // an earlier transfer left in this handle's DNS cache.
+  if (!target.host_is_ip_literal) {
+    std::string ip = target.ip.family == IpAddress::Family::kV6
+                         ? absl::StrCat("[", target.ip.ToString(), "]")
+                         : target.ip.ToString();
+    IOB_RETURN_IF_ERROR(Append(t->resolve, absl::StrCat("-", target.host, ":", target.port)));
+    IOB_RETURN_IF_ERROR(Append(t->resolve, absl::StrCat(target.host, ":", target.port, ":", ip)));
+  }
+
+  t->state.max_body = limits.max_response_bytes;
+  t->state.pinned = target.ip;
+  curl_easy_reset(c);  // keeps live connections; drops every option of the last transfer
+
+  t->url = target.Url();
+  curl_easy_setopt(c, CURLOPT_URL, t->url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
+  curl_easy_setopt(c, CURLOPT_PROXY, "");  // ignore http(s)_proxy from the environment
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(limits.connect_timeout)));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(limits.total_timeout)));
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(limits.max_response_bytes));
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (t->resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, t->resolve.get());
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t->state);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t->state);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t->state);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers.get());
+
+  if (t->method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else if (t->method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    if (t->method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, t->method.c_str());
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  return absl::OkStatus();
+}
+
+// Transfer: runs the transfer set up on `c`, reads what curl reports, and
+// detaches `c` from the Transfer so the handle can be pooled.
+TransferInfo Perform(CURL* c) {
+  TransferInfo info;
+  info.rc = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &info.connects);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &info.status);
+  char* content_type = nullptr;
+  curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type);
+  info.content_type = content_type != nullptr ? content_type : "";
+  // Do not keep pointers into the caller's Transfer in a pooled handle.
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, nullptr);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(c, CURLOPT_RESOLVE, nullptr);
+  return info;
+}
+
+// Classification: the curl code and HTTP status of a finished transfer as
+// the response or the error HttpClient::Send documents. Takes the body and
+// headers out of `st`.
+absl::StatusOr<HttpResponse> Classify(const TransferInfo& info, const VettedTarget& target,
+                                      const EgressPolicyOptions& limits, TransferState& st) {
+  const std::string& host = target.host;
+  if (st.socket_refused) {
+    return absl::PermissionDeniedError(absl::StrCat("egress policy: connection to host '", host,
+                                                    "' at an address other than the vetted ",
+                                                    target.ip.ToString(), " refused"));
+  }
+  if (st.body_too_large || info.rc == CURLE_FILESIZE_EXCEEDED) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("response from host '", host, "' larger than ", st.max_body, " bytes"));
+  }
+  if (st.headers_too_large) {
+    return absl::ResourceExhaustedError(absl::StrCat("response headers from host '", host,
+                                                     "' larger than ", kMaxHeaderBytes, " bytes"));
+  }
+  switch (info.rc) {
+    case CURLE_OK:
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      return absl::DeadlineExceededError(
+          absl::StrCat("request to host '", host, "' timed out (connect ",
+                       absl::FormatDuration(limits.connect_timeout), ", total ",
+                       absl::FormatDuration(limits.total_timeout), ")"));
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return absl::InvalidArgumentError(
+          absl::StrCat("request to host '", host, "' rejected: ", curl_easy_strerror(info.rc)));
+    default:
+      return absl::UnavailableError(
+          absl::StrCat("request to host '", host, "' failed: ", curl_easy_strerror(info.rc)));
+  }
+
+  if (info.status >= 300 && info.status < 400 && info.status != 304) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("egress policy: redirect refused (HTTP ", info.status, " to ",
+                     SafeLocation(FindHeader(st.headers, "Location")), ")"));
+  }
+
+  HttpResponse response;
+  response.status = static_cast<int>(info.status);
+  response.body = std::move(st.body);
+  response.content_type = info.content_type;
+  response.headers = std::move(st.headers);
+  return response;
+}
+
 }  // namespace
 
 struct CurlHttpClient::Handle {
@@ -182,160 +358,22 @@ long CurlHttpClient::connections_opened() const {
 
 absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   IOB_ASSIGN_OR_RETURN(VettedTarget target, policy_.Vet(request.url, request.allowed_hosts));
-
-  std::string method = absl::AsciiStrToUpper(request.method);
-  if (!IsToken(method)) return absl::InvalidArgumentError("invalid HTTP method");
-
-  Slist headers;
-  if (!request.content_type.empty()) {
-    if (!IsSafeHeaderValue(request.content_type)) {
-      return absl::InvalidArgumentError("invalid Content-Type value");
-    }
-    IOB_RETURN_IF_ERROR(Append(headers, "Content-Type: " + request.content_type));
-  }
-  for (const auto& [name, value] : request.headers) {
-    if (!IsToken(name) || !IsSafeHeaderValue(value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid request header '", IsToken(name) ? name : "?", "'"));
-    }
-    for (absl::string_view reserved :
-         {"host", "content-length", "transfer-encoding", "connection"}) {
-      if (absl::EqualsIgnoreCase(name, reserved)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("request header '", name, "' is set by the client, not the caller"));
-      }
-    }
-    IOB_RETURN_IF_ERROR(Append(headers, absl::StrCat(name, ": ", value)));
-  }
-  // No "Expect: 100-continue" round trip on large bodies.
-  IOB_RETURN_IF_ERROR(Append(headers, "Expect:"));
-
-  // Pin host:port to the vetted address; "-host:port" first drops any entry
-  // an earlier transfer left in this handle's DNS cache.
-  Slist resolve;
-  if (!target.host_is_ip_literal) {
-    std::string ip = target.ip.family == IpAddress::Family::kV6
-                         ? absl::StrCat("[", target.ip.ToString(), "]")
-                         : target.ip.ToString();
-    IOB_RETURN_IF_ERROR(Append(resolve, absl::StrCat("-", target.host, ":", target.port)));
-    IOB_RETURN_IF_ERROR(Append(resolve, absl::StrCat(target.host, ":", target.port, ":", ip)));
-  }
-
   const EgressPolicyOptions& limits = policy_.options();
-  TransferState st;
-  st.max_body = limits.max_response_bytes;
-  st.pinned = target.ip;
-
+  Transfer transfer;
   std::unique_ptr<Handle> handle = Acquire();
   if (handle->easy == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
-  CURL* c = handle->easy;
-  curl_easy_reset(c);  // keeps live connections; drops every option of the last transfer
-
-  const std::string url = target.Url();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
-  curl_easy_setopt(c, CURLOPT_PROXY, "");  // ignore http(s)_proxy from the environment
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(limits.connect_timeout)));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(limits.total_timeout)));
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(limits.max_response_bytes));
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-  if (resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, resolve.get());
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &st);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &st);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &WriteHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &st);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-
-  if (method == "GET") {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  } else if (method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else {
-    if (method != "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  if (absl::Status st = SetUp(handle->easy, request, target, limits, options_, &transfer);
+      !st.ok()) {
+    Release(std::move(handle));
+    return st;
   }
-
-  CURLcode rc = curl_easy_perform(c);
-
-  long connects = 0;
-  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  char* content_type = nullptr;
-  curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type);
-  std::string content_type_copy = content_type != nullptr ? content_type : "";
-  // Do not keep pointers into this stack frame in a pooled handle.
-  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, nullptr);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, nullptr);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, nullptr);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(c, CURLOPT_RESOLVE, nullptr);
+  const TransferInfo info = Perform(handle->easy);
   Release(std::move(handle));
   {
     absl::MutexLock lock(&mu_);
-    connections_opened_ += connects;
+    connections_opened_ += info.connects;
   }
-
-  const std::string& host = target.host;
-  if (st.socket_refused) {
-    return absl::PermissionDeniedError(absl::StrCat("egress policy: connection to host '", host,
-                                                    "' at an address other than the vetted ",
-                                                    target.ip.ToString(), " refused"));
-  }
-  if (st.body_too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("response from host '", host, "' larger than ", st.max_body, " bytes"));
-  }
-  if (st.headers_too_large) {
-    return absl::ResourceExhaustedError(absl::StrCat("response headers from host '", host,
-                                                     "' larger than ", kMaxHeaderBytes, " bytes"));
-  }
-  switch (rc) {
-    case CURLE_OK:
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      return absl::DeadlineExceededError(
-          absl::StrCat("request to host '", host, "' timed out (connect ",
-                       absl::FormatDuration(limits.connect_timeout), ", total ",
-                       absl::FormatDuration(limits.total_timeout), ")"));
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return absl::InvalidArgumentError(
-          absl::StrCat("request to host '", host, "' rejected: ", curl_easy_strerror(rc)));
-    default:
-      return absl::UnavailableError(
-          absl::StrCat("request to host '", host, "' failed: ", curl_easy_strerror(rc)));
-  }
-
-  if (status >= 300 && status < 400 && status != 304) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("egress policy: redirect refused (HTTP ", status, " to ",
-                     SafeLocation(FindHeader(st.headers, "Location")), ")"));
-  }
-
-  HttpResponse response;
-  response.status = static_cast<int>(status);
-  response.body = std::move(st.body);
-  response.content_type = std::move(content_type_copy);
-  response.headers = std::move(st.headers);
-  return response;
+  return Classify(info, target, limits, transfer.state);
 }
 
 }  // namespace iob::http

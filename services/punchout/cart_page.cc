@@ -2,10 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "libs/common/html.h"
 #include "libs/cxml/form.h"
 
 namespace iob::punchout {
 namespace {
+
+using ::iob::common::HtmlEscape;
 
 constexpr char kStyle[] =
     "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}"
@@ -22,25 +25,51 @@ std::string ReturnUrl(const std::string& tmpl, const Session& s) {
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& text) {
-  return absl::StrReplaceAll(
-      text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+CartPageView ViewOf(const CartPostResult& result) {
+  CartPageView view;
+  view.cart = result.cart;
+  if (result.status.ok()) {
+    if (result.repeat) view.message = "This cart was already received.";
+    return view;
+  }
+  view.message = std::string(result.status.message());
+  switch (result.status.code()) {
+    case absl::StatusCode::kNotFound:
+      view.http_status = 404;
+      break;
+    case absl::StatusCode::kFailedPrecondition:
+      view.http_status = 410;
+      break;
+    case absl::StatusCode::kAlreadyExists:
+      view.http_status = 409;
+      break;
+    case absl::StatusCode::kInvalidArgument:
+      view.http_status = 400;
+      break;
+    case absl::StatusCode::kUnavailable:
+      view.http_status = 503;
+      break;
+    default:
+      view.http_status = 500;
+      break;
+  }
+  return view;
 }
 
-std::string RenderCartPage(const CartPostResult& result, const std::string& return_url) {
-  const bool ok = result.http_status == 200;
+std::string RenderCartPage(const CartPageView& view, const std::string& return_url) {
+  const bool ok = view.http_status == 200;
   std::string html = absl::StrCat(
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>",
       ok ? "Cart received" : "Cart not accepted", "</title><style>", kStyle,
       "</style></head><body><h1 data-testid=\"cart-title\">",
       ok ? "Your cart is back in procurement" : "The cart was not accepted", "</h1>");
-  if (!result.message.empty() || !ok) {
+  if (!view.message.empty() || !ok) {
     absl::StrAppend(&html, "<p", ok ? "" : " class=\"error\"", " data-testid=\"cart-message\">",
-                    HtmlEscape(result.message), "</p>");
+                    HtmlEscape(view.message), "</p>");
   }
-  if (result.cart) {
-    const Cart& cart = *result.cart;
+  if (view.cart) {
+    const Cart& cart = *view.cart;
     if (cart.lines.empty()) {
       absl::StrAppend(&html,
                       "<p data-testid=\"cart-empty\">The cart is empty: the lines of "
@@ -79,20 +108,21 @@ void RegisterCartEndpoint(http::HttpServer& server, SessionBroker* broker,
       [broker, tmpl = std::move(return_url_template)](const httplib::Request& req,
                                                       httplib::Response& res) {
         const std::string token = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
-        CartPostResult result = broker->ReceiveCart(token, req.body);
+        const CartPostResult result =
+            broker->ReceiveCart(token, req.body, req.get_header_value("Content-Type"));
+        const CartPageView view = ViewOf(result);
         const std::string return_url = result.session ? ReturnUrl(tmpl, *result.session) : "";
-        res.status = result.http_status;
+        res.status = view.http_status;
         res.set_header("Cache-Control", "no-store");
         res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
-        res.set_content(RenderCartPage(result, return_url), "text/html; charset=utf-8");
+        res.set_content(RenderCartPage(view, return_url), "text/html; charset=utf-8");
       });
   server.Get(R"(/punchout/cart/([A-Za-z0-9_=-]{1,128}))", [](const httplib::Request&,
                                                              httplib::Response& res) {
     res.status = 405;
     res.set_header("Allow", "POST");
-    res.set_content(
-        RenderCartPage({405, "The supplier's page must post the cart here.", {}, {}}, ""),
-        "text/html; charset=utf-8");
+    res.set_content(RenderCartPage({405, "The supplier's page must post the cart here.", {}}, ""),
+                    "text/html; charset=utf-8");
   });
 }
 

@@ -4,6 +4,7 @@
 #ifndef IOB_SERVICES_PUNCHOUT_CART_PAGE_H_
 #define IOB_SERVICES_PUNCHOUT_CART_PAGE_H_
 
+#include <optional>
 #include <string>
 
 #include "libs/http/server.h"
@@ -17,12 +18,23 @@ namespace iob::punchout {
 void RegisterCartEndpoint(http::HttpServer& server, SessionBroker* broker,
                           std::string return_url_template);
 
-// The HTML page for one cart post result (exposed for tests). Everything the
-// supplier sent is escaped.
-std::string RenderCartPage(const CartPostResult& result, const std::string& return_url);
+// What the cart page shows: the HTTP status it is served with, a message
+// safe to show the user (escaped when rendered) and the cart, if any.
+struct CartPageView {
+  int http_status = 200;
+  std::string message;
+  std::optional<Cart> cart;
+};
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(const std::string& text);
+// The page for a cart post result: NOT_FOUND 404, FAILED_PRECONDITION 410,
+// ALREADY_EXISTS 409, INVALID_ARGUMENT 400, UNAVAILABLE 503 (any other error
+// 500), OK 200; the status message (or, for a repeat, a note saying so) as
+// the message. Exposed for tests.
+CartPageView ViewOf(const CartPostResult& result);
+
+// The HTML page for `view` (exposed for tests). Everything the supplier sent
+// is escaped; `return_url` (may be empty: no link) becomes the link back.
+std::string RenderCartPage(const CartPageView& view, const std::string& return_url);
 
 }  // namespace iob::punchout
 

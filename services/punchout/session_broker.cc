@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/cxml/form.h"
@@ -12,8 +13,8 @@
 #include "libs/cxml/reader.h"
 #include "libs/cxml/status.h"
 #include "libs/cxml/writer.h"
-#include "libs/common/logging.h"
 #include "libs/runtime/metrics.h"
+#include "libs/supplier/inbound.h"
 
 namespace iob::punchout {
 namespace {
@@ -22,36 +23,9 @@ std::string RandomHex(size_t bytes) { return absl::BytesToHexString(crypto::Rand
 
 std::string RandomToken() { return absl::WebSafeBase64Escape(crypto::RandomBytes(32)); }
 
-std::string Truncate(std::string s, size_t n = 200) {
-  if (s.size() > n) s = s.substr(0, n) + "...";
-  return s;
-}
-
-// A supplier's cXML Status as a gRPC-facing error.
-absl::Status FromSupplierStatus(const cxml::Status& st, std::string* outcome) {
-  const std::string what = absl::StrCat("cXML ", st.code, " ", st.text,
-                                        st.message.empty() ? "" : ": ", Truncate(st.message));
-  switch (cxml::ClassifyStatusCode(st.code)) {
-    case cxml::StatusClass::kSuccess:
-      return absl::OkStatus();
-    case cxml::StatusClass::kTransient:
-      *outcome = "supplier_error";
-      return absl::UnavailableError(absl::StrCat("supplier error, try again (", what, ")"));
-    default:
-      break;
-  }
-  *outcome = "rejected";
-  if (st.code == 401 || st.code == 403) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("supplier rejected our credentials (", what, ")"));
-  }
-  return absl::FailedPreconditionError(
-      absl::StrCat("supplier rejected the punchout request (", what, ")"));
-}
-
 }  // namespace
 
-SessionBroker::SessionBroker(BrokerOptions options, CredentialsClient* credentials,
+SessionBroker::SessionBroker(BrokerOptions options, supplier::CredentialsClient* credentials,
                              http::HttpClient* http, SessionStore* store,
                              prometheus::Registry* registry)
     : options_(std::move(options)), credentials_(credentials), http_(http), store_(store) {
@@ -72,16 +46,21 @@ SessionBroker::SessionBroker(BrokerOptions options, CredentialsClient* credentia
                   .Help("Sessions that expired before a cart came back.")
                   .Register(*registry)
                   .Add({});
-  for (const char* outcome :
-       {"ok", "rejected", "supplier_error", "unavailable", "egress_denied", "invalid_response"}) {
-    started_->Add({{"supplier", "amazon-business"}, {"outcome", outcome}});
+  for (supplier::Outcome outcome :
+       {supplier::Outcome::kDelivered, supplier::Outcome::kRejected,
+        supplier::Outcome::kSupplierError, supplier::Outcome::kUnreachable,
+        supplier::Outcome::kRefusedByPolicy, supplier::Outcome::kBadAnswer,
+        supplier::Outcome::kNotSent}) {
+    started_->Add(
+        {{"supplier", "amazon-business"}, {"outcome", std::string(OutcomeLabel(outcome))}});
   }
   for (const char* outcome : {"stored", "repeat", "conflict", "expired", "unknown", "invalid"}) {
     carts_->Add({{"outcome", outcome}});
   }
 }
 
-absl::StatusOr<std::vector<SupplierTile>> SessionBroker::ListSuppliers(const std::string& tenant) {
+absl::StatusOr<std::vector<supplier::SupplierTile>> SessionBroker::ListSuppliers(
+    const std::string& tenant) {
   return credentials_->ListActive(tenant);
 }
 
@@ -96,7 +75,7 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
 
   Session s;
   s.tenant = r.tenant;
-  s.id = RandomHex(12);
+  s.id = absl::StrCat("s", RandomHex(12));  // ids start with a letter (resource_name.h)
   s.integration = endpoint.integration;
   s.supplier = endpoint.supplier;
   s.user = r.user;
@@ -105,159 +84,107 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
   const std::string token = RandomToken();
   s.post_token_sha256 = crypto::Sha256Hex(token);
   s.approval_required = endpoint.approval_required;
-  s.request_id = r.request_id;
   s.expire_time = absl::Now() + options_.session_ttl;
   bool replayed = false;
-  IOB_ASSIGN_OR_RETURN(Session stored, store_->Create(s, &replayed));
+  IOB_ASSIGN_OR_RETURN(Session stored, store_->Create(s, r.key, &replayed));
   if (replayed) return stored;
 
-  std::string start_page_url, outcome = "ok";
   const auto t0 = std::chrono::steady_clock::now();
-  const absl::Status sent = SendSetupRequest(
-      stored, endpoint, r, absl::StrCat(options_.public_url, "/punchout/cart/", token),
-      &start_page_url, &outcome);
+  const SetupResult setup = SendSetupRequest(
+      stored, endpoint, r, absl::StrCat(options_.public_url, "/punchout/cart/", token));
   setup_seconds_->Add({{"supplier", s.supplier}}, runtime::LatencyBuckets())
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  const std::string outcome(supplier::OutcomeLabel(setup.outcome));
   started_->Add({{"supplier", s.supplier}, {"outcome", outcome}}).Increment();
-  if (!sent.ok()) {
+  if (!setup.start_page_url.ok()) {
+    const absl::Status& sent = setup.start_page_url.status();
     common::LogWarn("punchout setup failed", {{"tenant", s.tenant},
-                                               {"session", s.id},
-                                               {"supplier", s.supplier},
-                                               {"outcome", outcome},
-                                               {"error", std::string(sent.message())}});
-    IOB_RETURN_IF_ERROR(store_->MarkFailed(stored, std::string(sent.message())));
+                                              {"session", s.id},
+                                              {"supplier", s.supplier},
+                                              {"outcome", outcome},
+                                              {"error", std::string(sent.message())}});
+    IOB_RETURN_IF_ERROR(store_->MarkFailed(stored, std::string(sent.message()), r.key));
     return sent;
   }
-  IOB_RETURN_IF_ERROR(store_->MarkStarted(stored, start_page_url));
+  IOB_RETURN_IF_ERROR(store_->MarkStarted(stored, *setup.start_page_url));
   common::LogInfo("punchout session started",
-                   {{"tenant", s.tenant}, {"session", s.id}, {"supplier", s.supplier}});
+                  {{"tenant", s.tenant}, {"session", s.id}, {"supplier", s.supplier}});
   return store_->Get(s.tenant, s.id);
 }
 
-absl::Status SessionBroker::SendSetupRequest(const Session& session,
-                                             const SupplierEndpoint& endpoint,
-                                             const StartRequest& r, const std::string& post_url,
-                                             std::string* start_page_url, std::string* outcome) {
+SessionBroker::SetupResult SessionBroker::SendSetupRequest(const Session& session,
+                                                           const SupplierEndpoint& endpoint,
+                                                           const StartRequest& r,
+                                                           const std::string& post_url) {
   const absl::Time now = absl::Now();
   const cxml::Document doc = BuildSetupRequest(session, endpoint, post_url, r.ship_to, r.lines,
                                                cxml::NewPayloadId(now, options_.host_name), now);
-  auto xml = cxml::WriteDocument(doc);
-  if (!xml.ok()) {
-    *outcome = "invalid_response";
-    return absl::InternalError(
-        absl::StrCat("cannot write PunchOutSetupRequest: ", xml.status().message()));
+  supplier::ExchangeResult sent = supplier::ExchangeDocument(
+      *http_, doc, {endpoint.punchout_url, endpoint.allowed_hosts, "punchout"});
+  if (!sent.response.ok()) return {sent.outcome, sent.response.status()};
+  const auto& setup = sent.response->punch_out_setup_response;
+  if (!setup || !(absl::StartsWith(setup->start_page_url, "https://") ||
+                  absl::StartsWith(setup->start_page_url, "http://"))) {
+    return {supplier::Outcome::kBadAnswer,
+            absl::UnavailableError("supplier response has no http(s) StartPage URL")};
   }
-  http::HttpRequest req;
-  req.url = endpoint.punchout_url;
-  req.body = *std::move(xml);
-  req.content_type = "text/xml; charset=UTF-8";
-  req.allowed_hosts = endpoint.allowed_hosts;
-  auto resp = http_->Send(req);
-  if (!resp.ok()) {
-    const std::string detail(resp.status().message());
-    switch (resp.status().code()) {
-      case absl::StatusCode::kPermissionDenied:
-      case absl::StatusCode::kInvalidArgument:
-        *outcome = "egress_denied";
-        return absl::FailedPreconditionError(
-            absl::StrCat("supplier punchout URL refused: ", detail));
-      case absl::StatusCode::kDeadlineExceeded:
-        *outcome = "unavailable";
-        return absl::UnavailableError("supplier did not answer in time");
-      default:
-        *outcome = "unavailable";
-        return absl::UnavailableError(absl::StrCat("cannot reach supplier: ", detail));
-    }
-  }
-  // Suppliers answer errors as cXML with HTTP 200 or with an HTTP error code;
-  // read the cXML either way, and fall back to the HTTP status.
-  auto doc_in = cxml::ReadDocument(resp->body);
-  if (doc_in.ok() && !std::holds_alternative<cxml::Response>(doc_in->body)) {
-    doc_in = absl::InvalidArgumentError(
-        absl::StrCat("expected a cXML Response, got ",
-                     std::string(cxml::DocumentTypeName(cxml::TypeOf(*doc_in)))));
-  }
-  if (!doc_in.ok()) {
-    if (resp->status >= 500) {
-      *outcome = "supplier_error";
-      return absl::UnavailableError(absl::StrCat("supplier answered HTTP ", resp->status));
-    }
-    if (resp->status >= 400) {
-      *outcome = "rejected";
-      return absl::FailedPreconditionError(absl::StrCat("supplier answered HTTP ", resp->status));
-    }
-    *outcome = "invalid_response";
-    return absl::UnavailableError(absl::StrCat("supplier sent an invalid response: ",
-                                               Truncate(std::string(doc_in.status().message()))));
-  }
-  const auto& response = std::get<cxml::Response>(doc_in->body);
-  IOB_RETURN_IF_ERROR(FromSupplierStatus(response.status, outcome));
-  if (!response.punch_out_setup_response ||
-      !(absl::StartsWith(response.punch_out_setup_response->start_page_url, "https://") ||
-        absl::StartsWith(response.punch_out_setup_response->start_page_url, "http://"))) {
-    *outcome = "invalid_response";
-    return absl::UnavailableError("supplier response has no http(s) StartPage URL");
-  }
-  *start_page_url = response.punch_out_setup_response->start_page_url;
-  return absl::OkStatus();
+  return {supplier::Outcome::kDelivered, setup->start_page_url};
 }
 
-CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::string& body) {
+CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::string& body,
+                                          const std::string& content_type) {
   CartPostResult result;
-  auto count = [&](const char* outcome) { carts_->Add({{"outcome", outcome}}).Increment(); };
+  auto refuse = [&](const char* outcome, absl::Status status) {
+    carts_->Add({{"outcome", outcome}}).Increment();
+    result.status = std::move(status);
+    return result;
+  };
   auto session = store_->FindByPostToken(crypto::Sha256Hex(token));
   if (!session.ok()) {
-    count("unknown");
-    result.http_status = session.status().code() == absl::StatusCode::kNotFound ? 404 : 503;
-    result.message = result.http_status == 404 ? "This punchout session does not exist."
-                                               : "The cart could not be stored; try again.";
-    return result;
+    return refuse("unknown",
+                  session.status().code() == absl::StatusCode::kNotFound
+                      ? absl::NotFoundError("This punchout session does not exist.")
+                      : absl::UnavailableError("The cart could not be stored; try again."));
   }
   result.session = *session;
   const std::string body_sha = crypto::Sha256Hex(body);
   if (session->ExpiredAt(absl::Now())) {
     (void)store_->MarkExpired(*session);
-    count("expired");
-    result.http_status = 410;
-    result.message =
-        "This punchout session has expired. Start a new one from your procurement system.";
-    return result;
+    return refuse("expired", absl::FailedPreconditionError(
+                                 "This punchout session has expired. Start a new one from your "
+                                 "procurement system."));
   }
   switch (session->state) {
     case SessionState::kCartReceived:
     case SessionState::kCheckedOut:
       if (body_sha == session->cart_body_sha256) {
-        count("repeat");
-        result.message = "This cart was already received.";
+        carts_->Add({{"outcome", "repeat"}}).Increment();
+        result.repeat = true;
         if (auto cart = store_->GetCart(session->tenant, session->id); cart.ok())
           result.cart = *cart;
         return result;
       }
-      count("conflict");
-      result.http_status = 409;
-      result.message = "This punchout session already received a different cart.";
-      return result;
+      return refuse("conflict", absl::AlreadyExistsError(
+                                    "This punchout session already received a different cart."));
     case SessionState::kExpired:
     case SessionState::kFailed:
-      count("expired");
-      result.http_status = 410;
-      result.message = "This punchout session is no longer open. Start a new one.";
-      return result;
+      return refuse("expired", absl::FailedPreconditionError(
+                                   "This punchout session is no longer open. Start a new one."));
     default:
       break;
   }
   auto invalid = [&](const std::string& why) {
-    count("invalid");
-    result.http_status = 400;
-    result.message = why;
-    return result;
+    return refuse("invalid", absl::InvalidArgumentError(why));
   };
-  auto xml = cxml::ExtractCxml(body);
-  if (!xml.ok())
-    return invalid(absl::StrCat("No cart found in the post: ", xml.status().message()));
-  auto doc = cxml::ReadDocumentOfType(*xml, cxml::DocumentType::kPunchOutOrderMessage);
-  if (!doc.ok())
-    return invalid(absl::StrCat("The cart is not valid cXML: ", doc.status().message()));
+  supplier::DecodeStep failed_step = supplier::DecodeStep::kDocument;
+  auto doc = supplier::DecodeInbound(body, content_type, {},
+                                     cxml::DocumentType::kPunchOutOrderMessage, &failed_step);
+  if (!doc.ok()) {
+    return invalid(absl::StrCat(failed_step == supplier::DecodeStep::kEnvelope
+                                    ? "No cart found in the post: "
+                                    : "The cart is not valid cXML: ",
+                                doc.status().message()));
+  }
   const auto& message = std::get<cxml::PunchOutOrderMessage>(doc->body);
   if (!crypto::ConstantTimeEquals(message.buyer_cookie, session->buyer_cookie)) {
     return invalid("The cart does not belong to this punchout session (BuyerCookie mismatch).");
@@ -265,16 +192,15 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
   auto cart = CartFromOrderMessage(message);
   if (!cart.ok()) return invalid(std::string(cart.status().message()));
   if (absl::Status st = store_->SaveCart(*session, *cart, body_sha); !st.ok()) {
-    count("conflict");
-    result.http_status = st.code() == absl::StatusCode::kAborted ? 409 : 503;
-    result.message = result.http_status == 409 ? "This punchout session already received a cart."
-                                               : "The cart could not be stored; try again.";
-    return result;
+    return refuse("conflict",
+                  st.code() == absl::StatusCode::kAborted
+                      ? absl::AlreadyExistsError("This punchout session already received a cart.")
+                      : absl::UnavailableError("The cart could not be stored; try again."));
   }
-  count("stored");
+  carts_->Add({{"outcome", "stored"}}).Increment();
   common::LogInfo("cart received", {{"tenant", session->tenant},
-                                     {"session", session->id},
-                                     {"lines", static_cast<int>(cart->lines.size())}});
+                                    {"session", session->id},
+                                    {"lines", static_cast<int>(cart->lines.size())}});
   result.cart = *cart;
   result.session->state = SessionState::kCartReceived;
   return result;

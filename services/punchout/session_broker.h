@@ -16,8 +16,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/db/idempotency.h"
 #include "libs/http/client.h"
-#include "services/punchout/credentials_client.h"
+#include "libs/supplier/credentials_client.h"
+#include "libs/supplier/endpoint.h"
+#include "libs/supplier/exchange.h"
 #include "services/punchout/session.h"
 #include "services/punchout/session_store.h"
 
@@ -38,15 +41,28 @@ struct StartRequest {
   Operation operation = Operation::kCreate;
   std::optional<ShipTo> ship_to;
   std::vector<CartLine> lines;
-  std::string request_id;
+  db::RequestKey key;  // the StartSession call's idempotency key
 };
 
-// The outcome of a cart post, for the HTML page.
+// The outcome of a cart post to the BrowserFormPost URL, for the HTTP edge
+// (which turns `status` into the HTTP status of the page it shows).
 struct CartPostResult {
-  int http_status = 200;
-  std::string message;  // safe to show the user
+  // OK when the cart was stored now or is an identical repeat (`repeat`).
+  // Otherwise the code says why and the message is safe to show the user:
+  //   NOT_FOUND            no session has this token
+  //   FAILED_PRECONDITION  the session expired or failed: no longer open
+  //   ALREADY_EXISTS       the session already received a different cart
+  //   INVALID_ARGUMENT     the post is not a PunchOutOrderMessage of this session
+  //   UNAVAILABLE          the session or the cart could not be read or stored
+  absl::Status status;
+  // The session the token names, whenever it was found (errors included), so
+  // the page can link back to the platform.
   std::optional<Session> session;
+  // The cart when `status` is OK (absent on a repeat whose stored cart
+  // cannot be read back).
   std::optional<Cart> cart;
+  // True when an identical cart had already been received.
+  bool repeat = false;
 };
 
 struct RequisitionDraft {
@@ -57,21 +73,22 @@ struct RequisitionDraft {
 // Thread-safe; borrows its collaborators.
 class SessionBroker {
  public:
-  SessionBroker(BrokerOptions options, CredentialsClient* credentials, http::HttpClient* http,
-                SessionStore* store, prometheus::Registry* registry);
+  SessionBroker(BrokerOptions options, supplier::CredentialsClient* credentials,
+                http::HttpClient* http, SessionStore* store, prometheus::Registry* registry);
 
-  absl::StatusOr<std::vector<SupplierTile>> ListSuppliers(const std::string& tenant);
+  absl::StatusOr<std::vector<supplier::SupplierTile>> ListSuppliers(const std::string& tenant);
 
   // INVALID_ARGUMENT for bad input; the peer's NOT_FOUND / FAILED_PRECONDITION
   // for the integration; FAILED_PRECONDITION when the supplier rejects us;
   // UNAVAILABLE when it cannot be reached or answers with a transient error.
   absl::StatusOr<Session> Start(const StartRequest& request);
 
-  // Handles a post to the BrowserFormPost URL with one-time `token`:
-  // 404 unknown, 410 expired or failed, 409 a different cart for a session
-  // that already has one (an identical repeat is 200), 400 for a body that is
-  // not a PunchOutOrderMessage of this session.
-  CartPostResult ReceiveCart(const std::string& token, const std::string& body);
+  // Handles a post to the BrowserFormPost URL with one-time `token`: reads
+  // `body` with supplier::DecodeInbound (`content_type` is the request's
+  // Content-Type), checks the BuyerCookie and stores the cart. An identical
+  // repeat is OK; the error codes are listed at CartPostResult.
+  CartPostResult ReceiveCart(const std::string& token, const std::string& body,
+                             const std::string& content_type);
 
   absl::StatusOr<RequisitionDraft> Checkout(const std::string& tenant, const std::string& id);
 
@@ -83,14 +100,16 @@ class SessionBroker {
   void set_public_url(std::string url) { options_.public_url = std::move(url); }
 
  private:
-  // Sends the PunchOutSetupRequest; on success sets the StartPage URL.
-  // `outcome` is the metric label either way.
-  absl::Status SendSetupRequest(const Session& session, const SupplierEndpoint& endpoint,
-                                const StartRequest& request, const std::string& post_url,
-                                std::string* start_page_url, std::string* outcome);
+  struct SetupResult {
+    supplier::Outcome outcome;
+    absl::StatusOr<std::string> start_page_url;  // or why the setup failed
+  };
+  // Sends the PunchOutSetupRequest and checks the StartPage URL it returns.
+  SetupResult SendSetupRequest(const Session& session, const SupplierEndpoint& endpoint,
+                               const StartRequest& request, const std::string& post_url);
 
   BrokerOptions options_;
-  CredentialsClient* credentials_;
+  supplier::CredentialsClient* credentials_;
   http::HttpClient* http_;
   SessionStore* store_;
   prometheus::Family<prometheus::Counter>* started_;

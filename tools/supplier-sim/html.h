@@ -5,11 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "libs/common/html.h"
+
 namespace iob::sim {
 
-// Escapes & < > " ' so `text` is safe as element content and inside a quoted
-// attribute value. Thread-safe.
-std::string HtmlEscape(std::string_view text);
+// The simulator's pages escape with the shared helper (libs/common/html.h).
+using ::iob::common::HtmlEscape;
 
 // The page skeleton: <!doctype html>, UTF-8 meta, `title` (escaped), a small
 // inline style sheet, and `body_html` (already HTML). Thread-safe.

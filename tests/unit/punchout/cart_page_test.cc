@@ -7,20 +7,18 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+
 namespace iob::punchout {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-CartPostResult Received(const std::string& description) {
-  CartPostResult r;
+CartPageView Received(const std::string& description) {
+  CartPageView r;
   r.http_status = 200;
   r.message = "Cart <b>received</b>";
-  Session s;
-  s.tenant = "acme";
-  s.id = "s1";
-  r.session = s;
   Cart cart;
   CartLine l;
   l.line_number = 1;
@@ -34,12 +32,6 @@ CartPostResult Received(const std::string& description) {
   cart.total = {"17.98&", "USD"};
   r.cart = cart;
   return r;
-}
-
-TEST(HtmlEscapeTest, EscapesTheFiveCharacters) {
-  EXPECT_EQ(HtmlEscape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
-  EXPECT_EQ(HtmlEscape("&amp;"), "&amp;amp;");
-  EXPECT_EQ(HtmlEscape("plain \xC3\xA9"), "plain \xC3\xA9");
 }
 
 TEST(RenderCartPageTest, ScriptInADescriptionIsEscaped) {
@@ -61,7 +53,7 @@ TEST(RenderCartPageTest, ScriptInADescriptionIsEscaped) {
 }
 
 TEST(RenderCartPageTest, ErrorPagesEscapeTheMessageAndShowNoCart) {
-  CartPostResult r;
+  CartPageView r;
   r.http_status = 410;
   r.message = "expired <i>now</i>";
   const std::string html = RenderCartPage(r, "");
@@ -73,13 +65,54 @@ TEST(RenderCartPageTest, ErrorPagesEscapeTheMessageAndShowNoCart) {
 }
 
 TEST(RenderCartPageTest, AnEmptyCartSaysSo) {
-  CartPostResult r;
+  CartPageView r;
   r.cart = Cart{};
   r.cart->total = {"0.00", "USD"};
   const std::string html = RenderCartPage(r, "");
   EXPECT_THAT(html, HasSubstr("data-testid=\"cart-empty\""));
   EXPECT_THAT(html, Not(HasSubstr("cart-lines")));
   EXPECT_THAT(html, HasSubstr("0.00 USD"));
+}
+
+TEST(ViewOfTest, EachRefusalHasItsHttpStatusAndMessage) {
+  const struct {
+    absl::Status status;
+    int http_status;
+  } cases[] = {
+      {absl::NotFoundError("This punchout session does not exist."), 404},
+      {absl::FailedPreconditionError("This punchout session has expired."), 410},
+      {absl::AlreadyExistsError("This punchout session already received a different cart."), 409},
+      {absl::InvalidArgumentError("The cart is not valid cXML: x"), 400},
+      {absl::UnavailableError("The cart could not be stored; try again."), 503},
+      {absl::InternalError("bug"), 500},
+  };
+  for (const auto& c : cases) {
+    CartPostResult r;
+    r.status = c.status;
+    r.session = Session{};
+    const CartPageView view = ViewOf(r);
+    EXPECT_EQ(view.http_status, c.http_status) << c.status;
+    EXPECT_EQ(view.message, c.status.message());
+    EXPECT_FALSE(view.cart.has_value());
+  }
+}
+
+TEST(ViewOfTest, StoredAndRepeatedCartsAre200WithTheCart) {
+  CartPostResult stored;
+  stored.cart = Cart{};
+  stored.cart->total = {"1.00", "USD"};
+  const CartPageView first = ViewOf(stored);
+  EXPECT_EQ(first.http_status, 200);
+  EXPECT_EQ(first.message, "");
+  ASSERT_TRUE(first.cart.has_value());
+  EXPECT_EQ(first.cart->total.amount, "1.00");
+
+  CartPostResult repeat = stored;
+  repeat.repeat = true;
+  const CartPageView again = ViewOf(repeat);
+  EXPECT_EQ(again.http_status, 200);
+  EXPECT_EQ(again.message, "This cart was already received.");
+  EXPECT_TRUE(again.cart.has_value());
 }
 
 }  // namespace

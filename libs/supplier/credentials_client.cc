@@ -1,14 +1,19 @@
-#include "services/punchout/credentials_client.h"
+#include "libs/supplier/credentials_client.h"
 
 #include <chrono>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/common/logging.h"
 #include "libs/runtime/grpc_status.h"
 
-namespace iob::punchout {
+namespace iob::supplier {
 namespace {
 
 namespace pb = ::iob::credentials::v1;
+
+constexpr char kNotRecognised[] = "supplier credential not recognised";
 
 cxml::Credential ToCxml(const pb::Credential& c) { return {c.domain(), c.identity(), ""}; }
 
@@ -25,6 +30,13 @@ absl::Status FromPeer(const grpc::Status& st) {
     return absl::UnavailableError("credentials service did not answer in time");
   }
   return s;
+}
+
+// "tenants/{tenant}/integrations/{id}" -> "{tenant}"; "" when malformed.
+std::string TenantOf(const std::string& integration) {
+  std::vector<std::string> parts = absl::StrSplit(integration, '/');
+  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "integrations") return "";
+  return parts[1];
 }
 
 }  // namespace
@@ -72,6 +84,7 @@ absl::StatusOr<SupplierEndpoint> GrpcCredentialsClient::Resolve(const std::strin
   e.integration = in.name();
   e.supplier = in.supplier();
   e.punchout_url = in.punchout_url();
+  e.order_url = in.order_url();
   e.allowed_hosts.assign(in.allowed_hosts().begin(), in.allowed_hosts().end());
   e.from = ToCxml(in.from());
   e.to = ToCxml(in.to());
@@ -83,4 +96,35 @@ absl::StatusOr<SupplierEndpoint> GrpcCredentialsClient::Resolve(const std::strin
   return e;
 }
 
-}  // namespace iob::punchout
+absl::StatusOr<VerifiedSender> GrpcCredentialsClient::Verify(const std::string& tenant,
+                                                             const cxml::Credential& buyer,
+                                                             const std::string& shared_secret) {
+  // The peer would answer INVALID_ARGUMENT; to the sender it is the same
+  // refusal as a wrong secret.
+  if (buyer.identity.empty() || shared_secret.empty()) {
+    return absl::PermissionDeniedError(kNotRecognised);
+  }
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  pb::VerifySupplierCredentialRequest req;
+  req.set_tenant(tenant);
+  req.mutable_buyer()->set_domain(buyer.domain);
+  req.mutable_buyer()->set_identity(buyer.identity);
+  req.set_shared_secret(shared_secret);
+  pb::VerifySupplierCredentialResponse resp;
+  grpc::Status st = stub_->VerifySupplierCredential(&ctx, req, &resp);
+  if (st.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    // Either nothing matched, or this service may not verify for `tenant`
+    // (missing scope or tenant): the sender learns only that it was refused.
+    if (!absl::StrContains(st.error_message(), kNotRecognised)) {
+      common::LogWarn("credentials service refused supplier verification",
+                      {{"tenant", tenant}, {"error", st.error_message()}});
+    }
+    return absl::PermissionDeniedError(kNotRecognised);
+  }
+  if (!st.ok()) return FromPeer(st);
+  const pb::Integration& in = resp.integration();
+  return VerifiedSender{in.name(), TenantOf(in.name()), in.supplier()};
+}
+
+}  // namespace iob::supplier

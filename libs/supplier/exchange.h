@@ -1,0 +1,76 @@
+// The outbound cXML exchange with a supplier: write a request document, POST
+// it through the egress-policed HttpClient, read the supplier's answer and
+// classify it (HTTP status and cXML Status) into an Outcome. What the
+// Response carries beyond its Status (a StartPage URL, ...) is the caller's
+// to check.
+#ifndef IOB_LIBS_SUPPLIER_EXCHANGE_H_
+#define IOB_LIBS_SUPPLIER_EXCHANGE_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/cxml/model.h"
+#include "libs/http/client.h"
+
+namespace iob::supplier {
+
+// How an exchange ended, from the sender's point of view.
+enum class Outcome {
+  kDelivered,        // a cXML Response with a success Status
+  kRejected,         // the supplier refused: HTTP 4xx or a permanent cXML code
+  kSupplierError,    // transient: HTTP 5xx or a transient cXML code
+  kUnreachable,      // transient: no answer (unreachable, reset, timeout)
+  kRefusedByPolicy,  // the egress policy refused the URL; nothing was sent
+  kBadAnswer,        // an answer that is not a cXML Response
+  kNotSent,          // the request document could not be written
+};
+
+// Returns the Prometheus label value for `outcome`: "ok", "rejected",
+// "supplier_error", "unavailable", "egress_denied", "invalid_response",
+// "not_sent".
+std::string_view OutcomeLabel(Outcome outcome);
+
+// Where to send a document.
+struct ExchangeTarget {
+  std::string url;
+  // The supplier's host allow-list, passed to the egress policy.
+  std::vector<std::string> allowed_hosts;
+  // Names the exchange in error messages, e.g. "punchout": "supplier
+  // punchout URL refused: ...", "supplier rejected the punchout request".
+  std::string purpose;
+};
+
+struct ExchangeResult {
+  Outcome outcome = Outcome::kNotSent;
+  // The supplier's Response when `outcome` is kDelivered; otherwise the
+  // error, by outcome:
+  //   kRejected         FAILED_PRECONDITION "supplier answered HTTP 4xx",
+  //                     "supplier rejected our credentials (cXML 401 ...)" for
+  //                     cXML 401/403, else "supplier rejected the <purpose>
+  //                     request (cXML ...)"
+  //   kSupplierError    UNAVAILABLE "supplier answered HTTP 5xx" or
+  //                     "supplier error, try again (cXML ...)"
+  //   kUnreachable      UNAVAILABLE "supplier did not answer in time" or
+  //                     "cannot reach supplier: <client message>"
+  //   kRefusedByPolicy  FAILED_PRECONDITION "supplier <purpose> URL refused:
+  //                     <client message>"
+  //   kBadAnswer        UNAVAILABLE "supplier sent an invalid response: ..."
+  //   kNotSent          INTERNAL "cannot write <document type>: ..."
+  // Messages quote at most 200 characters of the supplier's Status text and
+  // never the request (which carries the shared secret).
+  absl::StatusOr<cxml::Response> response;
+};
+
+// Writes `document`, POSTs it as text/xml to `target.url` through `http`
+// (which applies the egress policy to the URL and `target.allowed_hosts`),
+// and classifies the answer. A cXML Response is read whatever the HTTP
+// status; only when the body is not one does the HTTP status (4xx, 5xx)
+// decide. Thread-safe if `http` is; blocks for the duration of the request.
+ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& document,
+                                const ExchangeTarget& target);
+
+}  // namespace iob::supplier
+
+#endif  // IOB_LIBS_SUPPLIER_EXCHANGE_H_

@@ -1,0 +1,186 @@
+// supplier::ExchangeDocument: how each answer a supplier (or the HTTP client
+// in front of it) can give is classified, and what is sent.
+#include "libs/supplier/exchange.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "libs/cxml/examples.h"
+#include "libs/cxml/reader.h"
+#include "libs/cxml/writer.h"
+#include "libs/http/fake_client.h"
+
+namespace iob::supplier {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A cXML Response document with `code`, `text` and `message`, as written.
+std::string ResponseXml(int code, const std::string& text, const std::string& message = "") {
+  cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kResponse);
+  cxml::Response response;
+  response.status = {code, text, message, ""};
+  doc.body = response;
+  auto xml = cxml::WriteDocument(doc);
+  EXPECT_TRUE(xml.ok()) << xml.status();
+  return xml.ok() ? *xml : "";
+}
+
+std::string OrderRequestXml() {
+  auto xml = cxml::WriteDocument(cxml::ExampleDocument(cxml::DocumentType::kOrderRequest));
+  EXPECT_TRUE(xml.ok()) << xml.status();
+  return xml.ok() ? *xml : "";
+}
+
+http::HttpResponse Answer(int status, std::string body) {
+  return {status, std::move(body), "text/xml", {}};
+}
+
+ExchangeTarget Target() {
+  return {"https://supplier.example/cxml/order", {"supplier.example"}, "order"};
+}
+
+struct Case {
+  std::string name;
+  absl::StatusOr<http::HttpResponse> answer;
+  Outcome outcome;
+  absl::StatusCode code;
+  std::string message;  // part of the error message ("" when OK)
+};
+
+std::vector<Case> Cases() {
+  using absl::StatusCode;
+  return {
+      {"cxml200", Answer(200, ResponseXml(200, "OK")), Outcome::kDelivered, StatusCode::kOk, ""},
+      {"cxml201", Answer(200, ResponseXml(201, "Accepted")), Outcome::kDelivered, StatusCode::kOk,
+       ""},
+      {"cxml401InHttp200", Answer(200, ResponseXml(401, "Unauthorized", "bad secret")),
+       Outcome::kRejected, StatusCode::kFailedPrecondition,
+       "supplier rejected our credentials (cXML 401 Unauthorized: bad secret)"},
+      {"cxml401InHttp401", Answer(401, ResponseXml(401, "Unauthorized")), Outcome::kRejected,
+       StatusCode::kFailedPrecondition, "supplier rejected our credentials (cXML 401"},
+      {"cxml403", Answer(200, ResponseXml(403, "Forbidden")), Outcome::kRejected,
+       StatusCode::kFailedPrecondition, "supplier rejected our credentials (cXML 403"},
+      {"cxml400", Answer(200, ResponseXml(400, "Bad Request")), Outcome::kRejected,
+       StatusCode::kFailedPrecondition, "supplier rejected the order request (cXML 400"},
+      {"cxml500", Answer(200, ResponseXml(500, "Internal Server Error")), Outcome::kSupplierError,
+       StatusCode::kUnavailable, "supplier error, try again (cXML 500"},
+      {"cxml560InHttp503", Answer(503, ResponseXml(560, "Temporary server error")),
+       Outcome::kSupplierError, StatusCode::kUnavailable, "cXML 560"},
+      {"http401", Answer(401, "Unauthorized"), Outcome::kRejected, StatusCode::kFailedPrecondition,
+       "supplier answered HTTP 401"},
+      {"http404Html", Answer(404, "<html><body>no</body></html>"), Outcome::kRejected,
+       StatusCode::kFailedPrecondition, "supplier answered HTTP 404"},
+      {"http500", Answer(500, ""), Outcome::kSupplierError, StatusCode::kUnavailable,
+       "supplier answered HTTP 500"},
+      {"http503", Answer(503, "busy"), Outcome::kSupplierError, StatusCode::kUnavailable,
+       "supplier answered HTTP 503"},
+      {"notXml", Answer(200, "this is not xml"), Outcome::kBadAnswer, StatusCode::kUnavailable,
+       "supplier sent an invalid response: "},
+      {"notAResponse", Answer(200, OrderRequestXml()), Outcome::kBadAnswer,
+       StatusCode::kUnavailable, "expected a cXML Response, got OrderRequest"},
+      {"timeout", absl::DeadlineExceededError("request to host 'supplier.example' timed out"),
+       Outcome::kUnreachable, StatusCode::kUnavailable, "supplier did not answer in time"},
+      {"reset", absl::UnavailableError("request to host 'supplier.example' failed: reset"),
+       Outcome::kUnreachable, StatusCode::kUnavailable,
+       "cannot reach supplier: request to host 'supplier.example' failed: reset"},
+      {"tooLarge", absl::ResourceExhaustedError("response larger than 1 bytes"),
+       Outcome::kUnreachable, StatusCode::kUnavailable, "cannot reach supplier: response larger"},
+      {"egressRefused", absl::PermissionDeniedError("egress policy: host 'x' not allowed"),
+       Outcome::kRefusedByPolicy, StatusCode::kFailedPrecondition,
+       "supplier order URL refused: egress policy: host 'x' not allowed"},
+      {"badUrl", absl::InvalidArgumentError("malformed URL"), Outcome::kRefusedByPolicy,
+       StatusCode::kFailedPrecondition, "supplier order URL refused: malformed URL"},
+  };
+}
+
+class ExchangeClassificationTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ExchangeClassificationTest, ClassifiesTheAnswer) {
+  const Case& c = GetParam();
+  http::FakeHttpClient http;
+  http.Push(c.answer);
+  const ExchangeResult r =
+      ExchangeDocument(http, cxml::ExampleDocument(cxml::DocumentType::kOrderRequest), Target());
+  EXPECT_EQ(r.outcome, c.outcome) << OutcomeLabel(r.outcome);
+  EXPECT_EQ(r.response.status().code(), c.code) << r.response.status();
+  if (!c.message.empty()) {
+    EXPECT_THAT(std::string(r.response.status().message()), HasSubstr(c.message));
+  }
+  EXPECT_EQ(http.requests().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Answers, ExchangeClassificationTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) {
+                           return info.param.name;
+                         });
+
+TEST(ExchangeTest, PostsTheWrittenDocumentUnderTheTargetsPolicy) {
+  http::FakeHttpClient http;
+  http.Push(Answer(200, ResponseXml(200, "OK")));
+  const cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  const ExchangeResult r = ExchangeDocument(http, doc, Target());
+  ASSERT_TRUE(r.response.ok()) << r.response.status();
+  EXPECT_EQ(r.response->status.code, 200);
+
+  const std::vector<http::HttpRequest> sent = http.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].method, "POST");
+  EXPECT_EQ(sent[0].url, "https://supplier.example/cxml/order");
+  EXPECT_EQ(sent[0].allowed_hosts, std::vector<std::string>{"supplier.example"});
+  EXPECT_EQ(sent[0].content_type, "text/xml; charset=UTF-8");
+  auto read = cxml::ReadDocument(sent[0].body);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, doc);
+}
+
+TEST(ExchangeTest, ReturnsTheSuppliersResponse) {
+  cxml::Document answer = cxml::ExampleDocument(cxml::DocumentType::kPunchOutSetupResponse);
+  auto xml = cxml::WriteDocument(answer);
+  ASSERT_TRUE(xml.ok()) << xml.status();
+  http::FakeHttpClient http;
+  http.Push(Answer(200, *xml));
+  const ExchangeResult r = ExchangeDocument(
+      http, cxml::ExampleDocument(cxml::DocumentType::kPunchOutSetupRequest), Target());
+  ASSERT_EQ(r.outcome, Outcome::kDelivered);
+  ASSERT_TRUE(r.response.ok()) << r.response.status();
+  EXPECT_EQ(*r.response, std::get<cxml::Response>(answer.body));
+}
+
+TEST(ExchangeTest, QuotesAtMost200CharactersOfTheSuppliersMessage) {
+  http::FakeHttpClient http;
+  http.Push(Answer(200, ResponseXml(400, "Bad Request", std::string(500, 'x'))));
+  const ExchangeResult r =
+      ExchangeDocument(http, cxml::ExampleDocument(cxml::DocumentType::kOrderRequest), Target());
+  const std::string message(r.response.status().message());
+  EXPECT_THAT(message, HasSubstr(std::string(200, 'x') + "..."));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr(std::string(201, 'x'))));
+}
+
+TEST(ExchangeTest, AnUnwritableDocumentIsNotSent) {
+  cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  doc.payload_id.clear();
+  http::FakeHttpClient http;
+  const ExchangeResult r = ExchangeDocument(http, doc, Target());
+  EXPECT_EQ(r.outcome, Outcome::kNotSent);
+  EXPECT_EQ(r.response.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(std::string(r.response.status().message()), HasSubstr("cannot write OrderRequest"));
+  EXPECT_TRUE(http.requests().empty());
+}
+
+TEST(ExchangeTest, OutcomeLabelsAreTheMetricValues) {
+  EXPECT_EQ(OutcomeLabel(Outcome::kDelivered), "ok");
+  EXPECT_EQ(OutcomeLabel(Outcome::kRejected), "rejected");
+  EXPECT_EQ(OutcomeLabel(Outcome::kSupplierError), "supplier_error");
+  EXPECT_EQ(OutcomeLabel(Outcome::kUnreachable), "unavailable");
+  EXPECT_EQ(OutcomeLabel(Outcome::kRefusedByPolicy), "egress_denied");
+  EXPECT_EQ(OutcomeLabel(Outcome::kBadAnswer), "invalid_response");
+  EXPECT_EQ(OutcomeLabel(Outcome::kNotSent), "not_sent");
+}
+
+}  // namespace
+}  // namespace iob::supplier
