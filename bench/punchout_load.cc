@@ -13,11 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "bench/load_driver.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
+#include "libs/common/flags.h"
 #include "libs/cxml/payload_id.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
 #include "libs/http/client.h"
-#include "libs/common/flags.h"
 #include "libs/runtime/service_host.h"
 
 namespace pb = iob::punchout::v1;

@@ -2,7 +2,6 @@
 // file, readiness from the service's JSON log, and the secrets files.
 #include "tests/support/service_process.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -90,11 +89,6 @@ int DecodeWaitStatus(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
-}
-
-size_t CurlWrite(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
 }
 
 }  // namespace
@@ -311,27 +305,6 @@ TestSecrets WriteTestSecrets(const std::string& dir, const std::string& key_id,
   WriteFileAtomically(s.tokens_file,
                       absl::StrCat("{\"tokens\":[", absl::StrJoin(entries, ","), "]}\n"));
   return s;
-}
-
-absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
-  std::string body;
-  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlWrite);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  const CURLcode rc = curl_easy_perform(curl);
-  long code = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK)
-    return absl::UnavailableError(absl::StrCat("GET ", url, ": ", curl_easy_strerror(rc)));
-  if (code != 200) return absl::UnavailableError(absl::StrCat("GET ", url, ": HTTP ", code));
-  return body;
 }
 
 }  // namespace iob::testing

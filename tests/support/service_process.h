@@ -136,10 +136,6 @@ struct TestSecrets {
 TestSecrets WriteTestSecrets(const std::string& dir, const std::string& key_id,
                              const std::vector<TestPrincipal>& principals);
 
-// GET http://127.0.0.1:<port><path> with libcurl. Returns the body;
-// UNAVAILABLE when the request fails or the status is not 200.
-absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
-
 }  // namespace iob::testing
 
 #endif  // IOB_TESTS_SUPPORT_SERVICE_PROCESS_H_

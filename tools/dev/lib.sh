@@ -7,7 +7,7 @@ APT_PACKAGES=(
   libabsl-dev libpugixml-dev libssl-dev libpqxx-dev libpq-dev postgresql
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libgmime-3.0-dev libcpp-httplib-dev libpoppler-cpp-dev nlohmann-json3-dev
-  libxml2-utils prometheus clang-14 libclang-rt-14-dev chromium nodejs npm openssl $(command -v kubectl >/dev/null || echo kubernetes-client)
+  libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl $(command -v kubectl >/dev/null || echo kubernetes-client)
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

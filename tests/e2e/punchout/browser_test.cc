@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "tests/integration/punchout/punchout_harness.h"
+#include "tests/integration/punchout/punchout_test_util.h"
 #include "tools/supplier-sim/catalog.h"
 
 namespace iob::punchout::testing {
@@ -47,17 +47,17 @@ TEST(PunchoutBrowserTest, ShopInChromiumAndReturnTheCartToIob) {
   const std::string node = FindNode();
   if (node.empty()) GTEST_SKIP() << "node is not installed";
   std::string error;
-  auto stack = PunchoutStack::Create({}, &error);
+  auto stack = StartPunchoutStack({}, &error);
   ASSERT_TRUE(error.empty()) << error;
   if (stack == nullptr) GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
 
   auto group = stack->CreateSimGroup();
   ASSERT_TRUE(group.ok()) << group.status();
-  auto integration = stack->CreateIntegration("acme", "browser", *group);
+  auto integration = CreateIntegration(*stack, "acme", "browser", *group);
   ASSERT_TRUE(integration.ok()) << integration.status();
   pb::Session session;
   grpc::Status st =
-      stack->StartCreate("acme", integration->name(), "bea.browser@acme.example", &session);
+      StartCreate(*stack, "acme", integration->name(), "bea.browser@acme.example", &session);
   ASSERT_TRUE(st.ok()) << st.error_message();
   ASSERT_EQ(session.state(), pb::SESSION_STATE_STARTED);
 
@@ -74,7 +74,8 @@ TEST(PunchoutBrowserTest, ShopInChromiumAndReturnTheCartToIob) {
       absl::Seconds(180));
   ASSERT_TRUE(run.ok()) << run.status();
   std::printf("%s\n", run->output.c_str());
-  ASSERT_EQ(run->exit_code, 0) << run->output << "\npunchout log:\n" << stack->punchout().ReadLog();
+  ASSERT_EQ(run->exit_code, 0) << run->output << "\npunchout log:\n"
+                               << stack->process(Service::kPunchout).ReadLog();
   EXPECT_TRUE(std::filesystem::exists(screenshot));
   if (std::filesystem::exists(screenshot)) {
     EXPECT_GT(std::filesystem::file_size(screenshot), 0u);

@@ -10,7 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/credentials/credentials_harness.h"
+#include "tests/integration/credentials/credentials_test_util.h"
 
 namespace iob::credentials::testing {
 namespace {
@@ -25,10 +25,10 @@ using HealthStatusEnum = grpc::health::v1::HealthCheckResponse;
 class CredentialsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    h_ = CredentialsHarness::Create();
+    h_ = NewCredentialsStack();
     if (h_ == nullptr) GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    ASSERT_TRUE(h_->StartService(extra_args_).ok()) << h_->service().ReadLog();
-    stub_ = h_->Stub();
+    ASSERT_TRUE(h_->Start(kCredentials, extra_args_).ok()) << h_->process(kCredentials).ReadLog();
+    stub_ = h_->Credentials();
   }
 
   // Creates and returns an integration; fails the test on error.
@@ -69,7 +69,7 @@ class CredentialsApiTest : public ::testing::Test {
   int64_t AdminCount(const std::string& sql) { return h_->AdminQuery(sql)[0][0].as<int64_t>(); }
 
   std::vector<std::string> extra_args_;
-  std::unique_ptr<CredentialsHarness> h_;
+  std::unique_ptr<TestStack> h_;
   std::unique_ptr<pb::CredentialsService::Stub> stub_;
 };
 
@@ -80,30 +80,32 @@ class CredentialsApiTest : public ::testing::Test {
   } while (0)
 
 TEST_F(CredentialsApiTest, HealthIsServingAndReflectsTheDatabase) {
-  auto channel = h_->Channel();
+  auto channel = h_->Channel(kCredentials);
   EXPECT_EQ(HealthStatus(channel), HealthStatusEnum::SERVING);
-  EXPECT_EQ(h_->service().CountLogMessages("health SERVING"), 1);
+  EXPECT_EQ(h_->process(kCredentials).CountLogMessages("health SERVING"), 1);
   // Take the database away from the service role: health follows.
-  h_->StopService();
-  ASSERT_TRUE(h_->StartService({"--readiness-interval", "100ms"}).ok());
-  channel = h_->Channel();
+  h_->Stop(kCredentials);
+  ASSERT_TRUE(h_->Start(kCredentials, {"--readiness-interval", "100ms"}).ok());
+  channel = h_->Channel(kCredentials);
   ASSERT_EQ(HealthStatus(channel), HealthStatusEnum::SERVING);
-  h_->AdminQuery("ALTER ROLE " + h_->role().role + " NOLOGIN");
+  h_->AdminQuery("ALTER ROLE " + h_->role(kCredentials).role + " NOLOGIN");
   h_->AdminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" +
-                 h_->role().role + "'");
-  ASSERT_TRUE(h_->service().WaitForLogMessage("health NOT_SERVING", absl::Seconds(30)).ok());
+                 h_->role(kCredentials).role + "'");
+  ASSERT_TRUE(
+      h_->process(kCredentials).WaitForLogMessage("health NOT_SERVING", absl::Seconds(30)).ok());
   EXPECT_EQ(HealthStatus(channel), HealthStatusEnum::NOT_SERVING);
-  h_->AdminQuery("ALTER ROLE " + h_->role().role + " LOGIN");
-  ASSERT_TRUE(h_->service().WaitForLogMessage("health SERVING", absl::Seconds(30), 1).ok());
+  h_->AdminQuery("ALTER ROLE " + h_->role(kCredentials).role + " LOGIN");
+  ASSERT_TRUE(
+      h_->process(kCredentials).WaitForLogMessage("health SERVING", absl::Seconds(30), 1).ok());
   EXPECT_EQ(HealthStatus(channel), HealthStatusEnum::SERVING);
-  EXPECT_EQ(h_->StopService(), 0);
-  EXPECT_EQ(h_->service().CountLogMessages("stopped"), 1);
+  EXPECT_EQ(h_->Stop(kCredentials), 0);
+  EXPECT_EQ(h_->process(kCredentials).CountLogMessages("stopped"), 1);
 }
 
 // RED series exist at zero before any call, count calls by code, and the
 // page passes `promtool check metrics`.
 TEST_F(CredentialsApiTest, MetricsArePreRegisteredCountedAndLintClean) {
-  const int port = h_->service().metrics_port();
+  const int port = h_->process(kCredentials).metrics_port();
   auto before = ::iob::testing::HttpGet(port, "/metrics");
   ASSERT_TRUE(before.ok()) << before.status();
   const std::string labels =
@@ -474,22 +476,21 @@ TEST_F(CredentialsApiTest, MissingOrBadTokenIsUnauthenticated) {
     pb::Integration out;
     pb::GetIntegrationRequest get;
     get.set_name(acme.name());
-    EXPECT_CODE(stub_->GetIntegration(CredentialsHarness::CtxWithHeader(header).get(), get, &out),
+    EXPECT_CODE(stub_->GetIntegration(TestStack::CtxWithHeader(header).get(), get, &out),
                 UNAUTHENTICATED);
     pb::ListIntegrationsRequest list;
     list.set_parent("tenants/acme");
     pb::ListIntegrationsResponse list_resp;
-    EXPECT_CODE(
-        stub_->ListIntegrations(CredentialsHarness::CtxWithHeader(header).get(), list, &list_resp),
-        UNAUTHENTICATED);
-    EXPECT_CODE(stub_->CreateIntegration(CredentialsHarness::CtxWithHeader(header).get(),
+    EXPECT_CODE(stub_->ListIntegrations(TestStack::CtxWithHeader(header).get(), list, &list_resp),
+                UNAUTHENTICATED);
+    EXPECT_CODE(stub_->CreateIntegration(TestStack::CtxWithHeader(header).get(),
                                          AmazonCreate("acme", "anon", RandomSecret("x-")), &out),
                 UNAUTHENTICATED);
     pb::ResolveIntegrationSecretRequest res;
     res.set_name(acme.name());
     pb::ResolveIntegrationSecretResponse res_resp;
-    grpc::Status st = stub_->ResolveIntegrationSecret(
-        CredentialsHarness::CtxWithHeader(header).get(), res, &res_resp);
+    grpc::Status st =
+        stub_->ResolveIntegrationSecret(TestStack::CtxWithHeader(header).get(), res, &res_resp);
     EXPECT_CODE(st, UNAUTHENTICATED);
     EXPECT_TRUE(res_resp.shared_secret().empty());
     EXPECT_THAT(st.error_message(), Not(HasSubstr(admin_token)));
@@ -497,9 +498,9 @@ TEST_F(CredentialsApiTest, MissingOrBadTokenIsUnauthenticated) {
     ver.mutable_buyer()->set_identity("buyer-1");
     ver.set_shared_secret("whatever-secret");
     pb::VerifySupplierCredentialResponse ver_resp;
-    EXPECT_CODE(stub_->VerifySupplierCredential(CredentialsHarness::CtxWithHeader(header).get(),
-                                                ver, &ver_resp),
-                UNAUTHENTICATED);
+    EXPECT_CODE(
+        stub_->VerifySupplierCredential(TestStack::CtxWithHeader(header).get(), ver, &ver_resp),
+        UNAUTHENTICATED);
   }
   EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.integrations"), 1);
 }
@@ -662,7 +663,7 @@ TEST_F(CredentialsApiTest, AuditTrailNamesFieldsNeverValuesAndIsAppendOnly) {
   EXPECT_THAT(Audit("globex"), IsEmpty());
 
   // The table refuses changes even from the role that owns it.
-  pqxx::connection conn(h_->role().url);
+  pqxx::connection conn(h_->role(kCredentials).url);
   for (const char* sql :
        {"UPDATE credentials.audit_events SET actor = 'someone-else'",
         "DELETE FROM credentials.audit_events", "TRUNCATE credentials.audit_events"}) {

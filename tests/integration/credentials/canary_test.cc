@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/credentials/credentials_harness.h"
+#include "tests/integration/credentials/credentials_test_util.h"
 
 namespace iob::credentials::testing {
 namespace {
@@ -44,10 +44,10 @@ std::string PgDump() {
 class CredentialsCanaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    h_ = CredentialsHarness::Create();
+    h_ = NewCredentialsStack();
     if (h_ == nullptr) GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    ASSERT_TRUE(h_->StartService({"--debug"}).ok()) << h_->service().ReadLog();
-    stub_ = h_->Stub();
+    ASSERT_TRUE(h_->Start(kCredentials, {"--debug"}).ok()) << h_->process(kCredentials).ReadLog();
+    stub_ = h_->Credentials();
   }
 
   // Records every error text a call returned.
@@ -55,7 +55,7 @@ class CredentialsCanaryTest : public ::testing::Test {
     if (!st.ok()) errors_ += st.error_message() + "\n" + st.error_details() + "\n";
   }
 
-  std::unique_ptr<CredentialsHarness> h_;
+  std::unique_ptr<TestStack> h_;
   std::unique_ptr<pb::CredentialsService::Stub> stub_;
   std::string errors_;
 };
@@ -112,7 +112,7 @@ TEST_F(CredentialsCanaryTest, SecretsAppearNowhereButTheResolveResponse) {
   stale.set_shared_secret(second);
   Note(stub_->RotateSharedSecret(h_->Ctx(admin).get(), stale, &ignored));
   Note(stub_->RotateSharedSecret(h_->Ctx("acme-reader").get(), stale, &ignored));
-  Note(stub_->RotateSharedSecret(CredentialsHarness::CtxWithHeader("Bearer " + first).get(), stale,
+  Note(stub_->RotateSharedSecret(TestStack::CtxWithHeader("Bearer " + first).get(), stale,
                                  &ignored));
   stale.set_name("tenants/acme/integrations/missing");
   stale.clear_etag();
@@ -191,13 +191,13 @@ TEST_F(CredentialsCanaryTest, SecretsAppearNowhereButTheResolveResponse) {
   // Control: a plaintext column would be found in a dump.
   EXPECT_EQ(FindCanary(dump->output + "COPY x (" + first + ")", canaries), first);
 
-  auto metrics = HttpGet(h_->service().metrics_port(), "/metrics");
+  auto metrics = HttpGet(h_->process(kCredentials).metrics_port(), "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   ASSERT_NE(metrics->find("grpc_server_handled_total"), std::string::npos);
 
   // Stop the service so its log is complete (shutdown lines included).
-  EXPECT_EQ(h_->StopService(), 0);
-  const std::string log = h_->service().ReadLog();
+  EXPECT_EQ(h_->Stop(kCredentials), 0);
+  const std::string log = h_->process(kCredentials).ReadLog();
   ASSERT_NE(log.find("rpc failed"), std::string::npos) << "the failures were not logged";
 
   EXPECT_EQ(FindCanary(dump->output, canaries), "") << "secret in pg_dump";

@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/credentials/credentials_harness.h"
+#include "tests/integration/credentials/credentials_test_util.h"
 
 namespace iob::credentials::testing {
 namespace {
@@ -29,12 +29,12 @@ TEST(CredentialsNodeTest, GrpcJsClientCallsTheServiceAndHealth) {
   }
   const std::string node = FindNode();
   if (node.empty()) GTEST_SKIP() << "node is not installed";
-  auto h = CredentialsHarness::Create();
+  auto h = NewCredentialsStack();
   if (h == nullptr) GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-  ASSERT_TRUE(h->StartService().ok()) << h->service().ReadLog();
+  ASSERT_TRUE(h->Start(kCredentials).ok()) << h->process(kCredentials).ReadLog();
 
   auto r = RunCommand(node, {"--test", "--test-reporter=spec", node_dir + "/credentials.test.mjs"},
-                      {{"IOB_TEST_CREDENTIALS_ADDR", h->service().grpc_address()},
+                      {{"IOB_TEST_CREDENTIALS_ADDR", h->process(kCredentials).grpc_address()},
                        {"IOB_TEST_TOKEN", h->Token("acme-admin")},
                        {"NO_COLOR", "1"}},
                       absl::Seconds(180));
@@ -43,7 +43,7 @@ TEST(CredentialsNodeTest, GrpcJsClientCallsTheServiceAndHealth) {
   std::printf("%s\n", r->output.c_str());
 
   // What the node client created is there for a C++ client too.
-  auto stub = h->Stub();
+  auto stub = h->Credentials();
   pb::ListIntegrationsRequest req;
   req.set_parent("tenants/acme");
   pb::ListIntegrationsResponse resp;

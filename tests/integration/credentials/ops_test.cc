@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/crypto/key_ring.h"
-#include "tests/integration/credentials/credentials_harness.h"
+#include "tests/integration/credentials/credentials_test_util.h"
 
 namespace iob::credentials::testing {
 namespace {
@@ -27,20 +27,20 @@ using ::testing::Not;
 class CredentialsOpsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    h_ = CredentialsHarness::Create();
+    h_ = NewCredentialsStack();
     if (h_ == nullptr) GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
   }
   int64_t AdminCount(const std::string& sql) { return h_->AdminQuery(sql)[0][0].as<int64_t>(); }
 
   CommandResult Run(const std::string& command) {
     std::vector<std::string> args = {command};
-    for (const auto& a : h_->BaseArgs()) args.push_back(a);
-    auto r = RunCommand(CredentialsHarness::Binary(), args);
+    for (const auto& a : h_->Args(kCredentials)) args.push_back(a);
+    auto r = RunCommand(TestStack::Binary(kCredentials), args);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : CommandResult{};
   }
 
-  std::unique_ptr<CredentialsHarness> h_;
+  std::unique_ptr<TestStack> h_;
 };
 
 int CountMigrationFiles() {
@@ -64,15 +64,15 @@ TEST_F(CredentialsOpsTest, MigrateTwiceAndConcurrently) {
   EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.schema_migrations"), files);
 
   // A second fresh database: four replicas migrating at once.
-  auto other = CredentialsHarness::Create();
+  auto other = NewCredentialsStack();
   ASSERT_NE(other, nullptr);
   std::vector<std::thread> threads;
   std::vector<CommandResult> results(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       std::vector<std::string> args = {"migrate"};
-      for (const auto& a : other->BaseArgs()) args.push_back(a);
-      auto r = RunCommand(CredentialsHarness::Binary(), args);
+      for (const auto& a : other->Args(kCredentials)) args.push_back(a);
+      auto r = RunCommand(TestStack::Binary(kCredentials), args);
       if (r.ok()) results[i] = *r;
     });
   }
@@ -88,7 +88,8 @@ TEST_F(CredentialsOpsTest, MigrateTwiceAndConcurrently) {
             0);
   // The tables exist and the service starts on the migrated schema.
   EXPECT_EQ(other->AdminQuery("SELECT count(*) FROM credentials.integrations")[0][0].as<int>(), 0);
-  ASSERT_TRUE(other->StartService({"--no-migrate-on-start"}).ok()) << other->service().ReadLog();
+  ASSERT_TRUE(other->Start(kCredentials, {"--no-migrate-on-start"}).ok())
+      << other->process(kCredentials).ReadLog();
 }
 
 // The key-ring JSON with `keys` (id -> state) taken from `pool` (id -> key
@@ -114,8 +115,8 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   const nlohmann::json k2_ring = nlohmann::json::parse(crypto::KeyRing::GenerateJson("k2"));
   const std::map<std::string, nlohmann::json> keys = {{"k1", k1_ring["keys"][0]},
                                                       {"k2", k2_ring["keys"][0]}};
-  ASSERT_TRUE(h_->StartService().ok()) << h_->service().ReadLog();
-  auto stub = h_->Stub();
+  ASSERT_TRUE(h_->Start(kCredentials).ok()) << h_->process(kCredentials).ReadLog();
+  auto stub = h_->Credentials();
 
   std::vector<std::pair<std::string, std::string>> originals;  // name, secret
   for (int i = 0; i < 20; ++i) {
@@ -140,7 +141,7 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&, t] {
-      auto reader = h_->Stub();
+      auto reader = h_->Credentials();
       for (int i = t; !stop.load(); ++i) {
         const auto& [name, secret] = originals[i % originals.size()];
         pb::ResolveIntegrationSecretRequest req;
@@ -168,8 +169,9 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   // k2 becomes primary, k1 stays active; the service reloads on SIGHUP.
   WriteFileAtomically(h_->secrets().key_ring_file,
                       KeyRingJson(k1_ring, keys, "k2", {{"k1", "active"}, {"k2", "active"}}));
-  h_->service().Signal(SIGHUP);
-  ASSERT_TRUE(h_->service().WaitForLogMessage("key ring reloaded", absl::Seconds(30)).ok());
+  h_->process(kCredentials).Signal(SIGHUP);
+  ASSERT_TRUE(
+      h_->process(kCredentials).WaitForLogMessage("key ring reloaded", absl::Seconds(30)).ok());
   wait_for_calls(20);
 
   // New secrets are sealed with k2 at once.
@@ -216,8 +218,9 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   // Retire k1: everything was rewrapped, so everything still resolves.
   WriteFileAtomically(h_->secrets().key_ring_file,
                       KeyRingJson(k1_ring, keys, "k2", {{"k1", "retired"}, {"k2", "active"}}));
-  h_->service().Signal(SIGHUP);
-  ASSERT_TRUE(h_->service().WaitForLogMessage("key ring reloaded", absl::Seconds(30), 1).ok());
+  h_->process(kCredentials).Signal(SIGHUP);
+  ASSERT_TRUE(
+      h_->process(kCredentials).WaitForLogMessage("key ring reloaded", absl::Seconds(30), 1).ok());
   for (const auto& [name, secret] : originals) {
     pb::ResolveIntegrationSecretResponse resp;
     ASSERT_TRUE(resolve(name, &resp).ok()) << name;
@@ -250,23 +253,23 @@ TEST_F(CredentialsOpsTest, RotationAndRewrapWhileRequestsRun) {
   rewrap = Run("rewrap");
   EXPECT_NE(rewrap.exit_code, 0) << rewrap.output;
   EXPECT_THAT(rewrap.output, Not(HasSubstr(int0_secret)));
-  const std::string log = h_->service().ReadLog();
+  const std::string log = h_->process(kCredentials).ReadLog();
   EXPECT_THAT(log, Not(HasSubstr(int0_secret)));
   EXPECT_THAT(log, Not(HasSubstr(keys.at("k2")["key"].get<std::string>())));
 }
 
 TEST_F(CredentialsOpsTest, BadKeyRingReloadKeepsTheCurrentKeys) {
-  ASSERT_TRUE(h_->StartService().ok()) << h_->service().ReadLog();
-  auto stub = h_->Stub();
+  ASSERT_TRUE(h_->Start(kCredentials).ok()) << h_->process(kCredentials).ReadLog();
+  auto stub = h_->Credentials();
   const std::string secret = RandomSecret("reload-");
   pb::Integration out;
   ASSERT_TRUE(
       stub->CreateIntegration(h_->Ctx("acme-admin").get(), AmazonCreate("acme", "a", secret), &out)
           .ok());
   WriteFileAtomically(h_->secrets().key_ring_file, "{\"primary\": \"k9\", \"keys\": []}");
-  h_->service().Signal(SIGHUP);
+  h_->process(kCredentials).Signal(SIGHUP);
   ASSERT_TRUE(
-      h_->service()
+      h_->process(kCredentials)
           .WaitForLogMessage("key ring reload failed; keeping the current keys", absl::Seconds(30))
           .ok());
   pb::ResolveIntegrationSecretRequest req;
@@ -318,7 +321,7 @@ class CredentialsTlsTest : public CredentialsOpsTest {
  protected:
   // A call that needs the transport to work: OK or the transport's error.
   grpc::Status Call(std::shared_ptr<grpc::ChannelCredentials> creds) {
-    auto stub = h_->Stub(std::move(creds), "localhost");
+    auto stub = h_->Credentials(std::move(creds), "localhost");
     pb::ListIntegrationsRequest req;
     req.set_parent("tenants/acme");
     pb::ListIntegrationsResponse resp;
@@ -341,11 +344,11 @@ class CredentialsTlsTest : public CredentialsOpsTest {
 TEST_F(CredentialsTlsTest, TlsServesOnlyTlsClientsThatTrustTheCa) {
   TestPki pki(h_->dir());
   ASSERT_FALSE(HasFailure());
-  ASSERT_TRUE(h_->StartService({"--tls-cert-file", pki.Path("server.crt"), "--tls-key-file",
-                                pki.Path("server.key")})
+  ASSERT_TRUE(h_->Start(kCredentials, {"--tls-cert-file", pki.Path("server.crt"), "--tls-key-file",
+                                       pki.Path("server.key")})
                   .ok())
-      << h_->service().ReadLog();
-  EXPECT_THAT(h_->service().ReadLog(), HasSubstr("\"transport\":\"tls\""));
+      << h_->process(kCredentials).ReadLog();
+  EXPECT_THAT(h_->process(kCredentials).ReadLog(), HasSubstr("\"transport\":\"tls\""));
   grpc::Status st = Call(Tls(pki, "ca"));
   EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
   EXPECT_FALSE(Call(grpc::InsecureChannelCredentials()).ok());
@@ -353,17 +356,18 @@ TEST_F(CredentialsTlsTest, TlsServesOnlyTlsClientsThatTrustTheCa) {
   // The key file never reaches the log.
   const std::string key_pem = pki.Pem("server.key");
   ASSERT_GT(key_pem.size(), 100u);
-  EXPECT_THAT(h_->service().ReadLog(), Not(HasSubstr(key_pem.substr(40, 40))));
+  EXPECT_THAT(h_->process(kCredentials).ReadLog(), Not(HasSubstr(key_pem.substr(40, 40))));
 }
 
 TEST_F(CredentialsTlsTest, MutualTlsRequiresAClientCertFromTheCa) {
   TestPki pki(h_->dir());
   ASSERT_FALSE(HasFailure());
-  ASSERT_TRUE(h_->StartService({"--tls-cert-file", pki.Path("server.crt"), "--tls-key-file",
-                                pki.Path("server.key"), "--tls-client-ca-file", pki.Path("ca.crt")})
-                  .ok())
-      << h_->service().ReadLog();
-  EXPECT_THAT(h_->service().ReadLog(), HasSubstr("\"transport\":\"mtls\""));
+  ASSERT_TRUE(
+      h_->Start(kCredentials, {"--tls-cert-file", pki.Path("server.crt"), "--tls-key-file",
+                               pki.Path("server.key"), "--tls-client-ca-file", pki.Path("ca.crt")})
+          .ok())
+      << h_->process(kCredentials).ReadLog();
+  EXPECT_THAT(h_->process(kCredentials).ReadLog(), HasSubstr("\"transport\":\"mtls\""));
   grpc::Status st = Call(Tls(pki, "ca", "client"));
   EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
   EXPECT_FALSE(Call(Tls(pki, "ca")).ok());                  // no client certificate
@@ -373,10 +377,10 @@ TEST_F(CredentialsTlsTest, MutualTlsRequiresAClientCertFromTheCa) {
 
 TEST_F(CredentialsTlsTest, UnreadableTlsFilesStopStartup) {
   auto r = RunCommand(
-      CredentialsHarness::Binary(),
+      TestStack::Binary(kCredentials),
       [&] {
         std::vector<std::string> args = {"serve"};
-        for (const auto& a : h_->BaseArgs()) args.push_back(a);
+        for (const auto& a : h_->Args(kCredentials)) args.push_back(a);
         for (const auto& a :
              {"--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--tls-cert-file",
               "/nonexistent.crt", "--tls-key-file", "/nonexistent.key"}) {

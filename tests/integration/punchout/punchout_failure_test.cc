@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "tests/integration/punchout/punchout_harness.h"
+#include "tests/integration/punchout/punchout_test_util.h"
 
 namespace iob::punchout::testing {
 namespace {
@@ -25,7 +25,7 @@ class PunchoutFailureTest : public ::testing::Test {
   static void SetUpTestSuite() {
     std::string error;
     // A short supplier timeout so the injected hang is cut off quickly.
-    stack_ = PunchoutStack::Create({.supplier_timeout = "2s"}, &error).release();
+    stack_ = StartPunchoutStack({.supplier_timeout = "2s"}, &error).release();
     if (stack_ == nullptr) error_ = new std::string(error);
   }
   static void TearDownTestSuite() {
@@ -42,14 +42,14 @@ class PunchoutFailureTest : public ::testing::Test {
     if (stack_ != nullptr) (void)stack_->SimPost("/admin/faults/clear", "");
   }
 
-  PunchoutStack& stack() { return *stack_; }
+  TestStack& stack() { return *stack_; }
 
   std::string NewIntegration(const std::string& id, SimGroup* group_out = nullptr,
                              const std::string& punchout_url = "") {
     auto group = stack().CreateSimGroup();
     EXPECT_TRUE(group.ok()) << group.status();
     if (!group.ok()) return "";
-    auto in = stack().CreateIntegration("acme", id, *group, punchout_url);
+    auto in = CreateIntegration(stack(), "acme", id, *group, punchout_url);
     EXPECT_TRUE(in.ok()) << in.status();
     if (group_out != nullptr) *group_out = *group;
     return in.ok() ? in->name() : "";
@@ -70,11 +70,11 @@ class PunchoutFailureTest : public ::testing::Test {
     return {};
   }
 
-  static PunchoutStack* stack_;
+  static TestStack* stack_;
   static std::string* error_;
 };
 
-PunchoutStack* PunchoutFailureTest::stack_ = nullptr;
+TestStack* PunchoutFailureTest::stack_ = nullptr;
 std::string* PunchoutFailureTest::error_ = nullptr;
 
 TEST_F(PunchoutFailureTest, RotatedSecretIsRejectedAsACredentialsProblem) {
@@ -82,7 +82,7 @@ TEST_F(PunchoutFailureTest, RotatedSecretIsRejectedAsACredentialsProblem) {
   const std::string integration = NewIntegration("rotated", &group);
   ASSERT_FALSE(integration.empty());
   pb::Session ok;
-  ASSERT_TRUE(stack().StartCreate("acme", integration, "before.rotate@acme.example", &ok).ok());
+  ASSERT_TRUE(StartCreate(stack(), "acme", integration, "before.rotate@acme.example", &ok).ok());
 
   cpb::RotateSharedSecretRequest rotate;
   rotate.set_name(integration);
@@ -92,14 +92,14 @@ TEST_F(PunchoutFailureTest, RotatedSecretIsRejectedAsACredentialsProblem) {
       stack().Credentials()->RotateSharedSecret(stack().Ctx("admin").get(), rotate, &rotated);
   ASSERT_TRUE(st.ok()) << st.error_message();
 
-  const double rejected = stack().StartedTotal("rejected");
+  const double rejected = StartedTotal(stack(), "rejected");
   const int64_t sim_401 = stack().SimOutcomeCount("punchout", "cxml_401");
   pb::Session s;
-  st = stack().StartCreate("acme", integration, "after.rotate@acme.example", &s);
+  st = StartCreate(stack(), "acme", integration, "after.rotate@acme.example", &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
   EXPECT_THAT(st.error_message(), HasSubstr("credentials"));
   EXPECT_THAT(st.error_message(), ::testing::Not(HasSubstr("a-new-secret")));
-  EXPECT_EQ(stack().StartedTotal("rejected"), rejected + 1);
+  EXPECT_EQ(StartedTotal(stack(), "rejected"), rejected + 1);
   EXPECT_EQ(stack().SimOutcomeCount("punchout", "cxml_401"), sim_401 + 1);
   const pb::Session failed = FindSession("after.rotate@acme.example", pb::SESSION_STATE_FAILED);
   EXPECT_FALSE(failed.name().empty()) << "the session is kept, FAILED";
@@ -125,13 +125,13 @@ TEST_P(SupplierFaultTest, SessionFailsWithTheRightCode) {
   auto set = stack().SimPost("/admin/faults", f.json);
   ASSERT_TRUE(set.ok()) << set.status();
 
-  const double before = stack().StartedTotal(f.outcome);
+  const double before = StartedTotal(stack(), f.outcome);
   const std::string email = absl::StrCat("fault.", f.name, "@acme.example");
   pb::Session s;
-  grpc::Status st = stack().StartCreate("acme", integration, email, &s);
+  grpc::Status st = StartCreate(stack(), "acme", integration, email, &s);
   EXPECT_EQ(st.error_code(), f.code) << st.error_message();
   EXPECT_THAT(st.error_message(), HasSubstr(f.message));
-  EXPECT_EQ(stack().StartedTotal(f.outcome), before + 1);
+  EXPECT_EQ(StartedTotal(stack(), f.outcome), before + 1);
 
   const pb::Session failed = FindSession(email, pb::SESSION_STATE_FAILED);
   ASSERT_FALSE(failed.name().empty()) << "no FAILED session for " << email;
@@ -145,7 +145,7 @@ TEST_P(SupplierFaultTest, SessionFailsWithTheRightCode) {
   // The fault fired once; the next session works.
   ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
   pb::Session next;
-  st = stack().StartCreate("acme", integration, "recovered." + email, &next);
+  st = StartCreate(stack(), "acme", integration, "recovered." + email, &next);
   EXPECT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(next.state(), pb::SESSION_STATE_STARTED);
 }
@@ -172,18 +172,19 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(PunchoutFailureTest, EgressPolicyRefusesAHostNotAllowListedForPlainHttp) {
   // Credentials stores it (localhost is one of its test-mode hosts), but
   // iob-punchout only allows plain http to 127.0.0.1.
-  const std::string url = absl::StrCat("http://localhost:", stack().sim_port(), "/punchout");
+  const std::string url =
+      absl::StrCat("http://localhost:", stack().http_port(Service::kSupplierSim), "/punchout");
   const std::string integration = NewIntegration("egress", nullptr, url);
   ASSERT_FALSE(integration.empty());
   auto before = stack().SimReceived("punchout");
   ASSERT_TRUE(before.ok());
-  const double denied = stack().StartedTotal("egress_denied");
+  const double denied = StartedTotal(stack(), "egress_denied");
   pb::Session s;
-  grpc::Status st = stack().StartCreate("acme", integration, "egress@acme.example", &s);
+  grpc::Status st = StartCreate(stack(), "acme", integration, "egress@acme.example", &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
   EXPECT_THAT(st.error_message(), HasSubstr("egress policy"));
   EXPECT_THAT(st.error_message(), HasSubstr("localhost"));
-  EXPECT_EQ(stack().StartedTotal("egress_denied"), denied + 1);
+  EXPECT_EQ(StartedTotal(stack(), "egress_denied"), denied + 1);
   auto after = stack().SimReceived("punchout");
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), before->size()) << "nothing may reach the supplier";
@@ -196,14 +197,14 @@ TEST_F(PunchoutFailureTest, CredentialsRefusesPlainHttpToOtherHostsInTheFirstPla
   auto group = stack().CreateSimGroup();
   ASSERT_TRUE(group.ok());
   auto in =
-      stack().CreateIntegration("acme", "private-http", *group, "http://10.1.2.3:8080/punchout");
+      CreateIntegration(stack(), "acme", "private-http", *group, "http://10.1.2.3:8080/punchout");
   EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument) << in.status();
   EXPECT_THAT(std::string(in.status().message()), HasSubstr("punchout_url"));
 }
 
 TEST_F(PunchoutFailureTest, ACartPostedAfterExpiryIsGone) {
   int http_port = 0;
-  auto short_lived = stack().StartPunchout({"--session-ttl", "1s"}, &http_port);
+  auto short_lived = stack().StartExtra(Service::kPunchout, {"--session-ttl", "1s"}, &http_port);
   ASSERT_TRUE(short_lived.ok()) << short_lived.status();
   const std::string integration = NewIntegration("expiry");
   ASSERT_FALSE(integration.empty());
@@ -252,7 +253,7 @@ TEST_F(PunchoutFailureTest, ACartPostedAfterExpiryIsGone) {
 }
 
 TEST_F(PunchoutFailureTest, MetricsCountEveryOutcome) {
-  const std::string m = stack().Metrics();
+  const std::string m = stack().Metrics(Service::kPunchout);
   ASSERT_FALSE(m.empty());
   EXPECT_THAT(m, HasSubstr("# TYPE iob_punchout_sessions_started_total counter"));
   for (const std::string outcome :
@@ -262,11 +263,11 @@ TEST_F(PunchoutFailureTest, MetricsCountEveryOutcome) {
   // One more ok start shows up in the counter (a fresh read, not a cache).
   const std::string integration = NewIntegration("metrics");
   ASSERT_FALSE(integration.empty());
-  const double ok = stack().StartedTotal("ok");
+  const double ok = StartedTotal(stack(), "ok");
   pb::Session s;
-  ASSERT_TRUE(stack().StartCreate("acme", integration, "metrics@acme.example", &s).ok());
-  EXPECT_EQ(stack().StartedTotal("ok"), ok + 1);
-  EXPECT_EQ(SampleSum(stack().Metrics(), "iob_punchout_sessions_started_total",
+  ASSERT_TRUE(StartCreate(stack(), "acme", integration, "metrics@acme.example", &s).ok());
+  EXPECT_EQ(StartedTotal(stack(), "ok"), ok + 1);
+  EXPECT_EQ(SampleSum(stack().Metrics(Service::kPunchout), "iob_punchout_sessions_started_total",
                       {{"supplier", "amazon-business"}, {"outcome", "ok"}}),
             ok + 1);
 }

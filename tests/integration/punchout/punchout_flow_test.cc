@@ -16,12 +16,16 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "iob/type/v1/line_item.pb.h"
+#include "iob/type/v1/postal_address.pb.h"
 #include "libs/cxml/reader.h"
-#include "tests/integration/punchout/punchout_harness.h"
+#include "tests/integration/punchout/punchout_test_util.h"
 #include "tools/supplier-sim/catalog.h"
 
 namespace iob::punchout::testing {
 namespace {
+
+namespace typepb = ::iob::type::v1;
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -46,7 +50,7 @@ class PunchoutFlowTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     std::string error;
-    stack_ = PunchoutStack::Create({}, &error).release();
+    stack_ = StartPunchoutStack({}, &error).release();
     if (stack_ == nullptr) error_ = new std::string(error);
   }
   static void TearDownTestSuite() {
@@ -60,7 +64,7 @@ class PunchoutFlowTest : public ::testing::Test {
     }
   }
 
-  PunchoutStack& stack() { return *stack_; }
+  TestStack& stack() { return *stack_; }
 
   // A simulator group (cart encoding `encoding`) and a TEST-mode integration
   // holding its values; returns the integration's name.
@@ -70,7 +74,7 @@ class PunchoutFlowTest : public ::testing::Test {
     auto group = stack().CreateSimGroup(absl::StrCat("{\"cart_encoding\":\"", encoding, "\"}"));
     EXPECT_TRUE(group.ok()) << group.status();
     if (!group.ok()) return "";
-    auto in = stack().CreateIntegration(tenant, id, *group);
+    auto in = CreateIntegration(stack(), tenant, id, *group);
     EXPECT_TRUE(in.ok()) << in.status();
     if (group_out != nullptr) *group_out = *group;
     return in.ok() ? in->name() : "";
@@ -79,7 +83,7 @@ class PunchoutFlowTest : public ::testing::Test {
   pb::Session Start(const std::string& integration, const std::string& email,
                     const std::string& tenant = "acme") {
     pb::Session s;
-    grpc::Status st = stack().StartCreate(tenant, integration, email, &s);
+    grpc::Status st = StartCreate(stack(), tenant, integration, email, &s);
     EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
     return s;
   }
@@ -138,18 +142,18 @@ class PunchoutFlowTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  static PunchoutStack* stack_;
+  static TestStack* stack_;
   static std::string* error_;
 };
 
-PunchoutStack* PunchoutFlowTest::stack_ = nullptr;
+TestStack* PunchoutFlowTest::stack_ = nullptr;
 std::string* PunchoutFlowTest::error_ = nullptr;
 
 TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
   SimGroup group;
   const std::string integration = NewIntegration("acme", "flow", "urlencoded", &group);
   ASSERT_FALSE(integration.empty());
-  const double ok_before = stack().StartedTotal("ok");
+  const double ok_before = StartedTotal(stack(), "ok");
 
   // StartSession: the StartPage is the simulator's shop.
   pb::StartSessionRequest req;
@@ -159,7 +163,7 @@ TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
   req.mutable_user()->set_email("ann.flow@acme.example");
   req.mutable_user()->set_name("Ann Flow");
   req.set_operation(pb::OPERATION_CREATE);
-  pb::Address* ship = req.mutable_ship_to();
+  typepb::PostalAddress* ship = req.mutable_ship_to();
   ship->set_name("Dock 4");
   ship->add_street("1 Main St");
   ship->set_city("Springfield");
@@ -175,9 +179,9 @@ TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
   EXPECT_EQ(s.user().email(), "ann.flow@acme.example");
   EXPECT_EQ(s.operation(), pb::OPERATION_CREATE);
   EXPECT_TRUE(s.approval_required());
-  EXPECT_THAT(s.start_page_url(), StartsWith(stack().sim_url() + "/shop/"));
+  EXPECT_THAT(s.start_page_url(), StartsWith(stack().http_url(Service::kSupplierSim) + "/shop/"));
   EXPECT_GT(s.expire_time().seconds(), s.create_time().seconds());
-  EXPECT_EQ(stack().StartedTotal("ok"), ok_before + 1);
+  EXPECT_EQ(StartedTotal(stack(), "ok"), ok_before + 1);
 
   // What the simulator received: the user's e-mail wherever Amazon reads it.
   auto doc = SetupRequestFor("ann.flow@acme.example");
@@ -198,7 +202,7 @@ TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
   ASSERT_TRUE(setup.ship_to.has_value());
   EXPECT_EQ(setup.ship_to->email, "ann.flow@acme.example");
   EXPECT_THAT(setup.browser_form_post_url,
-              StartsWith(absl::StrCat("http://127.0.0.1:", stack().punchout_http_port(),
+              StartsWith(absl::StrCat("http://127.0.0.1:", stack().http_port(Service::kPunchout),
                                       "/punchout/cart/")));
   EXPECT_FALSE(setup.buyer_cookie.empty());
 
@@ -233,7 +237,7 @@ TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
                                                                  {"B0SIMCOFFE", "1"}};
   for (int i = 0; i < 2; ++i) {
     SCOPED_TRACE(want[i].first);
-    const pb::CartLine& l = cart.lines(i);
+    const typepb::LineItem& l = cart.lines(i);
     const sim::Product& p = Product(want[i].first);
     EXPECT_EQ(l.line_number(), i + 1);
     EXPECT_EQ(l.supplier_part_id(), p.sku);
@@ -420,7 +424,7 @@ TEST_F(PunchoutFlowTest, EditSessionCarriesPriorLinesAndAnEmptyCartClearsThem) {
   req.set_operation(pb::OPERATION_EDIT);
   for (const std::string sku : {"B0SIMPEN12", "B0SIMNOTE5"}) {
     const sim::Product& p = Product(sku);
-    pb::CartLine* l = req.add_lines();
+    typepb::LineItem* l = req.add_lines();
     l->set_line_number(req.lines_size());
     l->set_quantity("3");
     l->set_supplier_part_id(sku);
@@ -476,7 +480,7 @@ TEST_F(PunchoutFlowTest, InspectSessionShowsTheLinesReadOnly) {
   req.mutable_user()->set_email("ivy.inspect@acme.example");
   req.set_operation(pb::OPERATION_INSPECT);
   const sim::Product& p = Product("B0SIMCOFFE");
-  pb::CartLine* l = req.add_lines();
+  typepb::LineItem* l = req.add_lines();
   l->set_line_number(1);
   l->set_quantity("2");
   l->set_supplier_part_id(p.sku);
@@ -513,7 +517,7 @@ TEST_F(PunchoutFlowTest, InspectSessionShowsTheLinesReadOnly) {
 }
 
 TEST_F(PunchoutFlowTest, CartEndpointRefusesUnknownTokensWrongSessionsAndGarbage) {
-  const std::string base = absl::StrCat("http://127.0.0.1:", stack().punchout_http_port());
+  const std::string base = absl::StrCat("http://127.0.0.1:", stack().http_port(Service::kPunchout));
   auto unknown = Http("POST", base + "/punchout/cart/AAAAunknownTokenAAAA",
                       FormBody("cxml-urlencoded", "<cXML/>"), "application/x-www-form-urlencoded");
   ASSERT_TRUE(unknown.ok()) << unknown.status();
@@ -673,13 +677,13 @@ TEST_F(PunchoutFlowTest, BadInputIsRefusedBeforeTheSupplierIsCalled) {
   auto before = stack().SimReceived("punchout");
   ASSERT_TRUE(before.ok());
   pb::Session s;
-  grpc::Status st = stack().StartCreate("acme", integration, "not-an-email", &s);
+  grpc::Status st = StartCreate(stack(), "acme", integration, "not-an-email", &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("user.email"));
   // An integration of another tenant is not a name this caller may use.
-  st = stack().StartCreate("acme", "tenants/globex/integrations/badinput", "x@acme.example", &s);
+  st = StartCreate(stack(), "acme", "tenants/globex/integrations/badinput", "x@acme.example", &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  st = stack().StartCreate("acme", "tenants/acme/integrations/missing", "x@acme.example", &s);
+  st = StartCreate(stack(), "acme", "tenants/acme/integrations/missing", "x@acme.example", &s);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND) << st.error_message();
   auto after = stack().SimReceived("punchout");
   ASSERT_TRUE(after.ok());
@@ -731,8 +735,7 @@ TEST_F(PunchoutFlowTest, CallsNeedATokenWithTheScopeAndTheTenant) {
   pb::Cart cart;
   EXPECT_EQ(GetCart(s.name(), &cart, "globex-platform").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(stack()
-                .StartCreate("acme", integration, "g@globex.example", &out, "globex-platform")
+  EXPECT_EQ(StartCreate(stack(), "acme", integration, "g@globex.example", &out, "globex-platform")
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   pb::ListSessionsRequest list;
@@ -747,7 +750,7 @@ TEST_F(PunchoutFlowTest, CallsNeedATokenWithTheScopeAndTheTenant) {
 
   // Read scope cannot start or check out.
   EXPECT_EQ(
-      stack().StartCreate("acme", integration, "r@acme.example", &out, "acme-reader").error_code(),
+      StartCreate(stack(), "acme", integration, "r@acme.example", &out, "acme-reader").error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
   pb::CheckoutCartRequest checkout;
   checkout.set_session(s.name());

@@ -279,43 +279,4 @@ std::string TokenOf(const std::string& url) {
   return slash == std::string::npos ? "" : url.substr(slash + 1);
 }
 
-std::string DtdDirTried() {
-  if (const char* env = std::getenv("IOB_CXML_DTD_DIR")) return env;
-  const char* src = std::getenv("IOB_SOURCE_DIR");
-  return absl::StrCat(src ? src : ".", "/../shared/cxml/dtd/1.2.071");
-}
-
-std::string DtdDir() {
-  std::string dir = DtdDirTried();
-  std::ifstream probe(dir + "/cXML.dtd");
-  return probe.good() ? dir : "";
-}
-
-bool HaveXmllint() { return std::system("xmllint --version >/dev/null 2>&1") == 0; }
-
-std::pair<int, std::string> XmllintValidate(const std::string& xml, const std::string& dtd) {
-  char path[] = "/tmp/iob_sim_lint_XXXXXX";
-  int fd = mkstemp(path);
-  if (fd < 0) return {-1, "mkstemp failed"};
-  bool written = write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
-  close(fd);
-  if (!written) {
-    unlink(path);
-    return {-1, "write failed"};
-  }
-  std::string cmd =
-      absl::StrCat("xmllint --noout --nonet --dtdvalid '", dtd, "' '", path, "' 2>&1");
-  std::string out;
-  int code = -1;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int st = pclose(p);
-    code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  }
-  unlink(path);
-  return {code, out};
-}
-
 }  // namespace iob::sim::testing

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "libs/cxml/model.h"
 #include "libs/http/client.h"
+#include "tests/support/cxml_dtd.h"
 #include "tools/supplier-sim/supplier_sim.h"
 
 namespace iob::sim::testing {
@@ -102,13 +103,11 @@ std::string HeaderValue(const http::HttpResponse& res, const std::string& name);
 // The session token at the end of a StartPage URL.
 std::string TokenOf(const std::string& start_page_url);
 
-// xmllint DTD validation. DtdDir(): IOB_CXML_DTD_DIR, else
-// $IOB_SOURCE_DIR/../shared/cxml/dtd/1.2.071; "" when it has no cXML.dtd.
-std::string DtdDir();
-std::string DtdDirTried();
-bool HaveXmllint();
-// Returns xmllint's exit code (0 = valid) and output.
-std::pair<int, std::string> XmllintValidate(const std::string& xml, const std::string& dtd);
+// xmllint DTD validation (tests/support/cxml_dtd.h).
+using ::iob::testing::DtdDir;
+using ::iob::testing::DtdDirTried;
+using ::iob::testing::HaveXmllint;
+using ::iob::testing::XmllintValidate;
 
 }  // namespace iob::sim::testing
 

@@ -4,24 +4,21 @@
 
 #include <string>
 
+#include "tests/support/cxml_dtd.h"
+
 namespace iob::cxml::testing {
 
 // $IOB_SOURCE_DIR/tests/data/cxml (or the relative path when unset).
 std::string DataDir();
-// IOB_CXML_DTD_DIR, else $IOB_SOURCE_DIR/../shared/cxml/dtd/1.2.071; "" when
-// that directory has no cXML.dtd.
-std::string DtdDir();
-// The path tests report when DtdDir() is empty.
-std::string DtdDirTried();
 // Whole file; aborts the test binary on failure.
 std::string ReadFileOrDie(const std::string& path);
 
-struct LintResult {
-  int exit_code = -1;
-  std::string output;
-};
-// Runs `xmllint --noout --nonet --dtdvalid DTD` over `xml` (via a temp file).
-LintResult XmllintValidate(const std::string& xml, const std::string& dtd_path);
+// xmllint DTD validation (tests/support/cxml_dtd.h).
+using ::iob::testing::DtdDir;
+using ::iob::testing::DtdDirTried;
+using ::iob::testing::HaveXmllint;
+using ::iob::testing::XmllintValidate;
+using LintResult = ::iob::testing::XmllintResult;
 
 }  // namespace iob::cxml::testing
 

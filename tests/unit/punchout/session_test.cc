@@ -5,12 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -18,54 +13,18 @@
 #include "absl/time/clock.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
+#include "tests/support/cxml_dtd.h"
 
 namespace iob::punchout {
 namespace {
 
+using ::iob::testing::DtdDir;
+using ::iob::testing::DtdDirTried;
+using ::iob::testing::HaveXmllint;
+using ::iob::testing::XmllintValidate;
 using ::testing::HasSubstr;
 
 // ---- helpers ----------------------------------------------------------------
-
-std::string DtdDirTried() {
-  if (const char* env = std::getenv("IOB_CXML_DTD_DIR")) return env;
-  const char* src = std::getenv("IOB_SOURCE_DIR");
-  return std::string(src != nullptr ? src : ".") + "/../shared/cxml/dtd/1.2.071";
-}
-
-// "" when the DTD directory has no cXML.dtd.
-std::string DtdDir() {
-  const std::string dir = DtdDirTried();
-  std::ifstream probe(dir + "/cXML.dtd");
-  return probe.good() ? dir : "";
-}
-
-bool HaveXmllint() { return std::system("xmllint --version >/dev/null 2>&1") == 0; }
-
-struct Lint {
-  int exit_code = -1;
-  std::string output;
-};
-
-Lint XmllintValidate(const std::string& xml, const std::string& dtd) {
-  char path[] = "/tmp/iob_punchout_lint_XXXXXX";
-  const int fd = mkstemp(path);
-  Lint r;
-  if (fd < 0) return r;
-  const bool written = write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
-  close(fd);
-  if (written) {
-    const std::string cmd = "xmllint --nonet --noout --dtdvalid '" + dtd + "' '" + path + "' 2>&1";
-    if (FILE* p = popen(cmd.c_str(), "r")) {
-      char buf[4096];
-      size_t n;
-      while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-      const int st = pclose(p);
-      r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    }
-  }
-  unlink(path);
-  return r;
-}
 
 User Ann() { return {"u-1", "ann@example.com", "Ann O'Neil & Co"}; }
 
@@ -397,7 +356,7 @@ class SetupRequestDtdTest : public ::testing::Test {
   void ExpectValid(const cxml::Document& d) {
     auto xml = cxml::WriteDocument(d);
     ASSERT_TRUE(xml.ok()) << xml.status();
-    const Lint lint = XmllintValidate(*xml, dtd_dir_ + "/cXML.dtd");
+    const auto lint = XmllintValidate(*xml, dtd_dir_ + "/cXML.dtd");
     EXPECT_EQ(lint.exit_code, 0) << lint.output << "\n" << *xml;
   }
 

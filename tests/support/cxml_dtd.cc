@@ -1,0 +1,55 @@
+// xmllint DTD validation for tests.
+#include "tests/support/cxml_dtd.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+namespace iob::testing {
+
+std::string DtdDirTried() {
+  if (const char* env = std::getenv("IOB_CXML_DTD_DIR")) return env;
+  const char* src = std::getenv("IOB_SOURCE_DIR");
+  return std::string(src != nullptr ? src : ".") + "/../shared/cxml/dtd/1.2.071";
+}
+
+std::string DtdDir() {
+  const std::string dir = DtdDirTried();
+  std::ifstream probe(dir + "/cXML.dtd");
+  return probe.good() ? dir : "";
+}
+
+bool HaveXmllint() { return std::system("xmllint --version >/dev/null 2>&1") == 0; }
+
+XmllintResult XmllintValidate(const std::string& xml, const std::string& dtd_path) {
+  XmllintResult r;
+  char path[] = "/tmp/iob_dtd_lint_XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) {
+    r.output = "mkstemp failed";
+    return r;
+  }
+  const bool written = write(fd, xml.data(), xml.size()) == static_cast<ssize_t>(xml.size());
+  close(fd);
+  if (!written) {
+    unlink(path);
+    r.output = "write failed";
+    return r;
+  }
+  const std::string cmd =
+      "xmllint --noout --nonet --dtdvalid '" + dtd_path + "' '" + path + "' 2>&1";
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+    const int st = pclose(p);
+    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  }
+  unlink(path);
+  return r;
+}
+
+}  // namespace iob::testing
