@@ -1,4 +1,5 @@
-// Reading result rows by column name, and time columns one way. A store
+// Reading result rows: one row or NOT_FOUND, columns by name, and time
+// columns one way. A store
 // selects a timestamptz column with TimeColumn("create_time") (microseconds
 // since the epoch under the column's own name) and reads it with
 // Row::Time("create_time"); no store counts column positions.
@@ -7,19 +8,38 @@
 
 #include <cstdint>
 #include <optional>
+#include <pqxx/result>
 #include <pqxx/row>
+#include <pqxx/transaction_base>
 #include <string>
+#include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace iob::db {
 
-// SQL for a SELECT list: `column` (a timestamptz) as whole microseconds since
-// the epoch, named `column`.
+// SQL for `column` (a timestamptz) as whole microseconds since the epoch,
+// for comparisons with a microsecond parameter.
+inline std::string Micros(absl::string_view column) {
+  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint");
+}
+
+// SQL for a SELECT list: Micros(column), named `column`.
 inline std::string TimeColumn(absl::string_view column) {
-  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint AS ", column);
+  return absl::StrCat(Micros(column), " AS ", column);
+}
+
+// The first row `sql` (with parameters `args`) returns; NOT_FOUND
+// "<what> not found" when it returns none. libpqxx exceptions propagate.
+template <typename... Args>
+absl::StatusOr<pqxx::row> FindRow(pqxx::transaction_base& tx, absl::string_view what,
+                                  const std::string& sql, Args&&... args) {
+  pqxx::result r = tx.exec_params(sql, std::forward<Args>(args)...);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  return r[0];
 }
 
 // A view of one row; reading a column that is missing or NULL (except with

@@ -12,6 +12,12 @@
 
 namespace iob::runtime {
 
+// Names every service uses: the tenant (a List's parent) and a tenant's
+// integration with one supplier (kept by credentials, referred to by
+// punchout, dispatch and invoice intake).
+inline constexpr char kTenantPattern[] = "tenants/{tenant}";
+inline constexpr char kIntegrationPattern[] = "tenants/{tenant}/integrations/{integration}";
+
 // The id rule as shown in error messages.
 inline constexpr char kIdRule[] = "[a-z][a-z0-9-]{0,62} and not ending with '-'";
 

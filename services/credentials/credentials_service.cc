@@ -152,7 +152,7 @@ grpc::Status CredentialsService::GetIntegration(grpc::ServerContext* ctx,
                                                 const pb::GetIntegrationRequest* req,
                                                 pb::Integration* resp) {
   return HandleRpc(*ctx, "GetIntegration", req->name(), [&]() -> absl::Status {
-    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(runtime::kIntegrationPattern, req->name(), "name"));
     IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
     IOB_ASSIGN_OR_RETURN(Integration in, store_->Get(name.tenant, name.id));
     ToProto(in, AllowedHosts(in), resp);
@@ -164,7 +164,7 @@ grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
                                                   const pb::ListIntegrationsRequest* req,
                                                   pb::ListIntegrationsResponse* resp) {
   return HandleRpc(*ctx, "ListIntegrations", req->parent(), [&]() -> absl::Status {
-    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req->parent(), "parent"));
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req->parent(), "parent"));
     IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, parent.tenant).status());
     IOB_ASSIGN_OR_RETURN(auto page, runtime::Paginate(
                                         req->page_size(), req->page_token(), "integrations",
@@ -183,7 +183,7 @@ grpc::Status CredentialsService::ListIntegrations(grpc::ServerContext* ctx,
 absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext& ctx,
                                                        const pb::CreateIntegrationRequest& req) {
   Integration in;
-  IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req.parent(), "parent"));
+  IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req.parent(), "parent"));
   in.tenant = parent.tenant;
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, in.tenant));
   IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req.request_id()));
@@ -234,8 +234,8 @@ grpc::Status CredentialsService::CreateIntegration(grpc::ServerContext* ctx,
 
 absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext& ctx,
                                                        const pb::UpdateIntegrationRequest& req) {
-  IOB_ASSIGN_OR_RETURN(
-      auto name, ParseName(kIntegrationPattern, req.integration().name(), "integration.name"));
+  IOB_ASSIGN_OR_RETURN(auto name, ParseName(runtime::kIntegrationPattern, req.integration().name(),
+                                            "integration.name"));
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, name.tenant));
   IOB_ASSIGN_OR_RETURN(db::RequestKey key,
                        runtime::RequestKeyOf(name.tenant, "UpdateIntegration", req));
@@ -302,7 +302,7 @@ grpc::Status CredentialsService::DeleteIntegration(grpc::ServerContext* ctx,
                                                    const pb::DeleteIntegrationRequest* req,
                                                    pb::DeleteIntegrationResponse*) {
   return HandleRpc(*ctx, "DeleteIntegration", req->name(), [&]() -> absl::Status {
-    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(runtime::kIntegrationPattern, req->name(), "name"));
     IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(*ctx, kWrite, name.tenant));
     IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req->request_id()));
     return store_->Delete(
@@ -315,7 +315,7 @@ grpc::Status CredentialsService::DeleteIntegration(grpc::ServerContext* ctx,
 
 absl::StatusOr<Integration> CredentialsService::Rotate(const grpc::ServerContext& ctx,
                                                        const pb::RotateSharedSecretRequest& req) {
-  IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req.name(), "name"));
+  IOB_ASSIGN_OR_RETURN(auto name, ParseName(runtime::kIntegrationPattern, req.name(), "name"));
   IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(ctx, kWrite, name.tenant));
   IOB_RETURN_IF_ERROR(runtime::ValidateRequestId(req.request_id()));
   const Secret secret(req.shared_secret());
@@ -351,7 +351,7 @@ grpc::Status CredentialsService::ResolveIntegrationSecret(
     grpc::ServerContext* ctx, const pb::ResolveIntegrationSecretRequest* req,
     pb::ResolveIntegrationSecretResponse* resp) {
   return HandleRpc(*ctx, "ResolveIntegrationSecret", req->name(), [&]() -> absl::Status {
-    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kIntegrationPattern, req->name(), "name"));
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(runtime::kIntegrationPattern, req->name(), "name"));
     IOB_ASSIGN_OR_RETURN(runtime::Principal who, auth_->Authorize(*ctx, kResolve, name.tenant));
     IOB_ASSIGN_OR_RETURN(Integration in, store_->Get(name.tenant, name.id));
     if (in.state != IntegrationState::kActive) {
@@ -410,12 +410,12 @@ grpc::Status CredentialsService::ListAuditEvents(grpc::ServerContext* ctx,
                                                  const pb::ListAuditEventsRequest* req,
                                                  pb::ListAuditEventsResponse* resp) {
   return HandleRpc(*ctx, "ListAuditEvents", req->parent(), [&]() -> absl::Status {
-    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(kTenantPattern, req->parent(), "parent"));
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req->parent(), "parent"));
     IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kAudit, parent.tenant).status());
     std::string integration_id;
     if (!req->integration().empty()) {
-      IOB_ASSIGN_OR_RETURN(auto integration,
-                           ParseName(kIntegrationPattern, req->integration(), "integration"));
+      IOB_ASSIGN_OR_RETURN(auto integration, ParseName(runtime::kIntegrationPattern,
+                                                       req->integration(), "integration"));
       if (integration.tenant != parent.tenant) {
         return InvalidField("integration", "belongs to another tenant");
       }

@@ -27,11 +27,10 @@ bool HasControlChars(absl::string_view s) {
   return false;
 }
 
+// Admin-entered text: CheckText, and no spaces around it (pasted values).
 absl::Status ValidateText(absl::string_view value, absl::string_view field, size_t max,
                           bool required) {
-  if (value.empty()) return required ? InvalidField(field, "is required") : absl::OkStatus();
-  if (value.size() > max) return InvalidField(field, absl::StrCat("longer than ", max, " bytes"));
-  if (HasControlChars(value)) return InvalidField(field, "contains control characters");
+  IOB_RETURN_IF_ERROR(common::CheckText(value, field, max, required));
   if (absl::StripAsciiWhitespace(value) != value) {
     return InvalidField(field, "has leading or trailing spaces");
   }

@@ -75,10 +75,6 @@ struct UrlPolicy {
   std::vector<std::string> test_mode_hosts;
 };
 
-// Resource-name patterns (see libs/runtime/resource_name.h).
-inline constexpr char kTenantPattern[] = "tenants/{tenant}";
-inline constexpr char kIntegrationPattern[] = "tenants/{tenant}/integrations/{integration}";
-
 // Fills what the supplier profile knows (domains, To identity, Sender =
 // From, default marketplace) into fields the admin left empty.
 void ApplyProfileDefaults(const SupplierProfile& profile, Integration& integration);

@@ -59,20 +59,16 @@ Integration FromRow(const pqxx::row& row) {
   return in;
 }
 
-absl::Status NotFound(const std::string& tenant, const std::string& id) {
-  return absl::NotFoundError(
-      absl::StrCat("integration tenants/", tenant, "/integrations/", id, " not found"));
-}
-
 absl::StatusOr<Integration> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
                                       const std::string& id, bool for_update) {
-  pqxx::result r =
-      tx.exec_params(absl::StrCat("SELECT ", Columns(),
-                                  " FROM integrations WHERE tenant = $1 AND integration_id = $2",
-                                  for_update ? " FOR UPDATE" : ""),
-                     tenant, id);
-  if (r.empty()) return NotFound(tenant, id);
-  return FromRow(r[0]);
+  IOB_ASSIGN_OR_RETURN(
+      pqxx::row row,
+      db::FindRow(tx, absl::StrCat("integration tenants/", tenant, "/integrations/", id),
+                  absl::StrCat("SELECT ", Columns(),
+                               " FROM integrations WHERE tenant = $1 AND integration_id = $2",
+                               for_update ? " FOR UPDATE" : ""),
+                  tenant, id));
+  return FromRow(row);
 }
 
 void InsertAudit(pqxx::transaction_base& tx, const AuditEntry& a) {
@@ -126,7 +122,8 @@ absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, cons
   return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Integration> {
     IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, in.Name()));
     if (first) {
-      IOB_ASSIGN_OR_RETURN(auto name, runtime::ParseName(kIntegrationPattern, *first, "resource"));
+      IOB_ASSIGN_OR_RETURN(auto name,
+                           runtime::ParseName(runtime::kIntegrationPattern, *first, "resource"));
       return SelectOne(tx, name.tenant, name.id, false);
     }
     if (!tx.exec_params("SELECT 1 FROM integrations WHERE tenant = $1 AND integration_id = $2",

@@ -3,19 +3,14 @@
 // the gRPC service together; the logic lives elsewhere.
 //   iob-punchout [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-punchout migrate   apply migrations and exit
-#include <thread>
-
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/notification.h"
-#include "libs/http/client.h"
-#include "libs/http/server.h"
 #include "libs/common/logging.h"
+#include "libs/http/client.h"
 #include "libs/runtime/service_main.h"
+#include "libs/supplier/credentials_client.h"
 #include "services/punchout/cart_page.h"
-#include "services/punchout/credentials_client.h"
 #include "services/punchout/punchout_service.h"
 #include "services/punchout/session_broker.h"
 #include "services/punchout/session_store.h"
@@ -38,15 +33,14 @@ int Main(int argc, char** argv) {
        .summary = "Punchout sessions: supplier tiles, setup requests, returned carts.",
        .grpc_listen = "127.0.0.1:7102",
        .metrics_listen = "127.0.0.1:9102"});
-  std::string credentials_addr = "127.0.0.1:7101", credentials_token_file,
-              http_listen = "127.0.0.1:8102", public_url, return_url, plain_http_hosts,
-              private_allow;
+  std::string credentials_addr = "127.0.0.1:7101", credentials_token_file, public_url, return_url,
+              plain_http_hosts, private_allow;
   absl::Duration session_ttl = absl::Hours(1), supplier_timeout = absl::Seconds(15);
   common::Flags& f = m.flags();
   f.Add("credentials-addr", &credentials_addr, "credentials service address");
   f.Add("credentials-token-file", &credentials_token_file,
         "this service's bearer token for the credentials service (required)");
-  f.Add("http-listen", &http_listen, "cart post (BrowserFormPost) listen address");
+  m.AddHttpEdge("127.0.0.1:8102", {.max_body_bytes = 4u << 20});
   f.Add("public-url", &public_url,
         "base URL of the cart endpoint as browsers reach it (default http://<http-listen>)");
   f.Add("return-url", &return_url,
@@ -68,7 +62,7 @@ int Main(int argc, char** argv) {
   if (!auth.ok()) return fail("tokens file", auth.status());
   auto peer_token = runtime::ReadFile(credentials_token_file);
   if (!peer_token.ok()) return fail("credentials token file", peer_token.status());
-  GrpcCredentialsClient credentials(
+  supplier::GrpcCredentialsClient credentials(
       grpc::CreateChannel(credentials_addr, grpc::InsecureChannelCredentials()),
       std::string(absl::StripAsciiWhitespace(*peer_token)));
 
@@ -78,49 +72,28 @@ int Main(int argc, char** argv) {
   egress.total_timeout = supplier_timeout;
   http::CurlHttpClient http_client{http::EgressPolicy(egress)};
 
-  auto host = runtime::ServiceHost::Create(v1::PunchoutService::service_full_name(), m.host());
+  auto host = m.CreateHost(v1::PunchoutService::service_full_name());
   if (!host.ok()) return fail("cannot start", host.status());
-
-  http::HttpServerOptions http_options;
-  std::pair<std::string, std::string> hp = absl::StrSplit(http_listen, absl::MaxSplits(':', 1));
-  http_options.host = hp.first;
-  if (!absl::SimpleAtoi(hp.second, &http_options.port)) {
-    return fail("flags", absl::InvalidArgumentError("--http-listen must be host:port"));
-  }
-  http_options.max_body_bytes = 4u << 20;
-  http::HttpServer http_server(http_options);
 
   SessionStore store(pool->get());
   BrokerOptions broker_options;
   broker_options.session_ttl = session_ttl;
   SessionBroker broker(broker_options, &credentials, &http_client, &store,
                        &(*host)->metrics().registry());
-  RegisterCartEndpoint(http_server, &broker, return_url);
-  auto http_port = http_server.Start();
+  RegisterCartEndpoint(m.http_edge(), &broker, return_url);
+  auto http_port = m.StartHttpEdge();
   if (!http_port.ok()) return fail("cannot start the cart endpoint", http_port.status());
   // The public URL is only known once the port is.
   broker.set_public_url(public_url.empty()
-                            ? absl::StrCat("http://", http_options.host, ":", *http_port)
+                            ? absl::StrCat("http://", m.http_edge().host(), ":", *http_port)
                             : public_url);
-  common::LogInfo("http serving", {{"http_port", *http_port}});
-
-  PunchoutService service(auth->get(), &broker, &store);
-  if (absl::Status st = (*host)->Start({&service}, [&] { return (*pool)->Ping(); }); !st.ok()) {
-    return fail("cannot start", st);
-  }
-  absl::Notification stop_sweeper;
-  std::thread sweeper([&] {
-    do {
-      if (auto n = broker.ExpireDue(); !n.ok()) {
-        common::LogWarn("expiring sessions failed", {{"error", n.status().ToString()}});
-      }
-    } while (!stop_sweeper.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  m.RunEvery(absl::Seconds(30), [&] {
+    if (auto n = broker.ExpireDue(); !n.ok()) {
+      common::LogWarn("expiring sessions failed", {{"error", n.status().ToString()}});
+    }
   });
-  (*host)->ServeUntilSignal();
-  stop_sweeper.Notify();
-  sweeper.join();
-  http_server.Stop();
-  return 0;
+  PunchoutService service(auth->get(), &broker, &store);
+  return m.Serve({&service}, [&] { return (*pool)->Ping(); });
 }
 
 }  // namespace

@@ -1,53 +1,85 @@
 #include "services/punchout/punchout_service.h"
 
-#include <google/protobuf/util/time_util.h>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "iob/type/v1/line_item.pb.h"
+#include "iob/type/v1/money.pb.h"
+#include "iob/type/v1/postal_address.pb.h"
+#include "libs/common/invalid_field.h"
 #include "libs/common/status_macros.h"
 #include "libs/runtime/grpc_status.h"
-#include "libs/common/logging.h"
 #include "libs/runtime/pagination.h"
+#include "libs/runtime/proto_time.h"
+#include "libs/runtime/request_key.h"
+#include "libs/runtime/resource_name.h"
 
 namespace iob::punchout {
 namespace {
 
-using google::protobuf::util::TimeUtil;
+namespace typepb = ::iob::type::v1;
+using common::InvalidField;
+using runtime::HandleRpc;
+using runtime::ParseName;
+using runtime::ToProtoTime;
 
 constexpr char kRead[] = "punchout.read";
 constexpr char kStart[] = "punchout.start";
 
-absl::Status Invalid(const std::string& field, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+pb::SessionState ToProto(SessionState state) {
+  switch (state) {
+    case SessionState::kCreated:
+      return pb::SESSION_STATE_CREATED;
+    case SessionState::kStarted:
+      return pb::SESSION_STATE_STARTED;
+    case SessionState::kCartReceived:
+      return pb::SESSION_STATE_CART_RECEIVED;
+    case SessionState::kCheckedOut:
+      return pb::SESSION_STATE_CHECKED_OUT;
+    case SessionState::kExpired:
+      return pb::SESSION_STATE_EXPIRED;
+    case SessionState::kFailed:
+      return pb::SESSION_STATE_FAILED;
+  }
+  return pb::SESSION_STATE_UNSPECIFIED;
 }
 
-bool IsId(const std::string& s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (char c : s) {
-    if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') return false;
+// The state a List filters by; nullopt for UNSPECIFIED (no filter).
+absl::StatusOr<std::optional<SessionState>> FromProto(pb::SessionState state) {
+  switch (state) {
+    case pb::SESSION_STATE_UNSPECIFIED:
+      return std::nullopt;
+    case pb::SESSION_STATE_CREATED:
+      return SessionState::kCreated;
+    case pb::SESSION_STATE_STARTED:
+      return SessionState::kStarted;
+    case pb::SESSION_STATE_CART_RECEIVED:
+      return SessionState::kCartReceived;
+    case pb::SESSION_STATE_CHECKED_OUT:
+      return SessionState::kCheckedOut;
+    case pb::SESSION_STATE_EXPIRED:
+      return SessionState::kExpired;
+    case pb::SESSION_STATE_FAILED:
+      return SessionState::kFailed;
+    default:
+      break;
   }
-  return true;
+  return InvalidField("state", "unknown value");
 }
 
-absl::Status ParseTenant(const std::string& parent, const std::string& field, std::string* tenant) {
-  std::vector<std::string> parts = absl::StrSplit(parent, '/');
-  if (parts.size() != 2 || parts[0] != "tenants" || !IsId(parts[1])) {
-    return Invalid(field, "must be tenants/{tenant}");
+absl::StatusOr<Operation> FromProto(pb::Operation op) {
+  switch (op) {
+    case pb::OPERATION_CREATE:
+    case pb::OPERATION_UNSPECIFIED:
+      return Operation::kCreate;
+    case pb::OPERATION_EDIT:
+      return Operation::kEdit;
+    case pb::OPERATION_INSPECT:
+      return Operation::kInspect;
+    default:
+      break;
   }
-  *tenant = parts[1];
-  return absl::OkStatus();
-}
-
-absl::Status ParseSession(const std::string& name, const std::string& field, std::string* tenant,
-                          std::string* id) {
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "sessions" || !IsId(parts[1]) ||
-      !IsId(parts[3])) {
-    return Invalid(field, "must be tenants/{tenant}/sessions/{session}");
-  }
-  *tenant = parts[1];
-  *id = parts[3];
-  return absl::OkStatus();
+  return InvalidField("operation", "unknown value");
 }
 
 pb::Operation ToProto(Operation op) {
@@ -62,7 +94,7 @@ pb::Operation ToProto(Operation op) {
   return pb::OPERATION_CREATE;
 }
 
-void ToProto(const Money& m, pb::Money* out) {
+void ToProto(const Money& m, typepb::Money* out) {
   out->set_amount(m.amount);
   out->set_currency(m.currency);
 }
@@ -75,19 +107,16 @@ void ToProto(const Session& s, pb::Session* out) {
   out->mutable_user()->set_email(s.user.email);
   out->mutable_user()->set_name(s.user.name);
   out->set_operation(ToProto(s.operation));
-  out->set_state(static_cast<pb::SessionState>(static_cast<int>(s.state) + 1));
+  out->set_state(ToProto(s.state));
   out->set_start_page_url(s.start_page_url);
   out->set_approval_required(s.approval_required);
   out->set_failure_reason(s.failure_reason);
-  *out->mutable_create_time() =
-      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.create_time));
-  *out->mutable_expire_time() =
-      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.expire_time));
-  *out->mutable_update_time() =
-      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(s.update_time));
+  *out->mutable_create_time() = ToProtoTime(s.create_time);
+  *out->mutable_expire_time() = ToProtoTime(s.expire_time);
+  *out->mutable_update_time() = ToProtoTime(s.update_time);
 }
 
-void ToProto(const CartLine& l, pb::CartLine* out) {
+void ToProto(const CartLine& l, typepb::LineItem* out) {
   out->set_line_number(l.line_number);
   out->set_quantity(l.quantity);
   out->set_supplier_part_id(l.supplier_part_id);
@@ -111,11 +140,10 @@ void ToProto(const Session& s, const Cart& cart, pb::Cart* out) {
   if (cart.shipping) ToProto(*cart.shipping, out->mutable_shipping());
   if (cart.tax) ToProto(*cart.tax, out->mutable_tax());
   out->set_operation_allowed(cart.operation_allowed);
-  *out->mutable_receive_time() =
-      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(cart.receive_time));
+  *out->mutable_receive_time() = ToProtoTime(cart.receive_time);
 }
 
-CartLine FromProto(const pb::CartLine& l) {
+CartLine FromProto(const typepb::LineItem& l) {
   CartLine out;
   out.line_number = l.line_number();
   out.quantity = l.quantity();
@@ -135,11 +163,10 @@ CartLine FromProto(const pb::CartLine& l) {
 grpc::Status PunchoutService::ListSuppliers(grpc::ServerContext* ctx,
                                             const pb::ListSuppliersRequest* req,
                                             pb::ListSuppliersResponse* resp) {
-  absl::Status st = [&]() -> absl::Status {
-    std::string tenant;
-    IOB_RETURN_IF_ERROR(ParseTenant(req->parent(), "parent", &tenant));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    IOB_ASSIGN_OR_RETURN(auto tiles, broker_->ListSuppliers(tenant));
+  return HandleRpc(*ctx, "ListSuppliers", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req->parent(), "parent"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, parent.tenant).status());
+    IOB_ASSIGN_OR_RETURN(auto tiles, broker_->ListSuppliers(parent.tenant));
     for (const auto& t : tiles) {
       auto* s = resp->add_suppliers();
       s->set_integration(t.integration);
@@ -148,36 +175,24 @@ grpc::Status PunchoutService::ListSuppliers(grpc::ServerContext* ctx,
       s->set_approval_required(t.approval_required);
     }
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "ListSuppliers", req->parent(), st);
+  });
 }
 
 grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
                                            const pb::StartSessionRequest* req, pb::Session* resp) {
-  absl::Status st = [&]() -> absl::Status {
+  return HandleRpc(*ctx, "StartSession", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req->parent(), "parent"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kStart, parent.tenant).status());
     StartRequest r;
-    IOB_RETURN_IF_ERROR(ParseTenant(req->parent(), "parent", &r.tenant));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kStart, r.tenant).status());
-    if (req->request_id().size() > 128) return Invalid("request_id", "longer than 128 characters");
+    r.tenant = parent.tenant;
+    IOB_ASSIGN_OR_RETURN(r.key, runtime::RequestKeyOf(r.tenant, "StartSession", *req));
+    IOB_RETURN_IF_ERROR(
+        ParseName(runtime::kIntegrationPattern, req->integration(), "integration").status());
     r.integration = req->integration();
     r.user = {req->user().id(), req->user().email(), req->user().name()};
-    r.request_id = req->request_id();
-    switch (req->operation()) {
-      case pb::OPERATION_CREATE:
-      case pb::OPERATION_UNSPECIFIED:
-        r.operation = Operation::kCreate;
-        break;
-      case pb::OPERATION_EDIT:
-        r.operation = Operation::kEdit;
-        break;
-      case pb::OPERATION_INSPECT:
-        r.operation = Operation::kInspect;
-        break;
-      default:
-        return Invalid("operation", "unknown value");
-    }
+    IOB_ASSIGN_OR_RETURN(r.operation, FromProto(req->operation()));
     if (req->has_ship_to()) {
-      const pb::Address& a = req->ship_to();
+      const typepb::PostalAddress& a = req->ship_to();
       r.ship_to = ShipTo{a.name(),        {a.street().begin(), a.street().end()},
                          a.city(),        a.state(),
                          a.postal_code(), a.country_code(),
@@ -187,75 +202,58 @@ grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
     IOB_ASSIGN_OR_RETURN(Session s, broker_->Start(r));
     ToProto(s, resp);
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "StartSession", req->parent(), st);
+  });
 }
 
 grpc::Status PunchoutService::GetSession(grpc::ServerContext* ctx, const pb::GetSessionRequest* req,
                                          pb::Session* resp) {
-  absl::Status st = [&]() -> absl::Status {
-    std::string tenant, id;
-    IOB_RETURN_IF_ERROR(ParseSession(req->name(), "name", &tenant, &id));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    IOB_ASSIGN_OR_RETURN(Session s, store_->Get(tenant, id));
+  return HandleRpc(*ctx, "GetSession", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kSessionPattern, req->name(), "name"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
+    IOB_ASSIGN_OR_RETURN(Session s, store_->Get(name.tenant, name.id));
     ToProto(s, resp);
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "GetSession", req->name(), st);
+  });
 }
 
 grpc::Status PunchoutService::ListSessions(grpc::ServerContext* ctx,
                                            const pb::ListSessionsRequest* req,
                                            pb::ListSessionsResponse* resp) {
-  absl::Status st = [&]() -> absl::Status {
-    std::string tenant;
-    IOB_RETURN_IF_ERROR(ParseTenant(req->parent(), "parent", &tenant));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    IOB_ASSIGN_OR_RETURN(int limit, runtime::PageSize(req->page_size()));
-    std::optional<SessionState> state;
-    if (req->state() != pb::SESSION_STATE_UNSPECIFIED) {
-      if (req->state() < pb::SESSION_STATE_CREATED || req->state() > pb::SESSION_STATE_FAILED) {
-        return Invalid("state", "unknown value");
-      }
-      state = static_cast<SessionState>(static_cast<int>(req->state()) - 1);
-    }
-    IOB_ASSIGN_OR_RETURN(std::string after,
-                         runtime::DecodePageToken(req->page_token(), "sessions"));
-    IOB_ASSIGN_OR_RETURN(auto sessions, store_->List(tenant, state, after, limit + 1));
-    for (int i = 0; i < static_cast<int>(sessions.size()) && i < limit; ++i) {
-      ToProto(sessions[i], resp->add_sessions());
-    }
-    if (static_cast<int>(sessions.size()) > limit) {
-      resp->set_next_page_token(
-          runtime::EncodePageToken("sessions", SessionStore::Cursor(sessions[limit - 1])));
-    }
+  return HandleRpc(*ctx, "ListSessions", req->parent(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto parent, ParseName(runtime::kTenantPattern, req->parent(), "parent"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, parent.tenant).status());
+    IOB_ASSIGN_OR_RETURN(std::optional<SessionState> state, FromProto(req->state()));
+    IOB_ASSIGN_OR_RETURN(auto page, runtime::Paginate(
+                                        req->page_size(), req->page_token(), "sessions",
+                                        [&](const std::string& after, int limit) {
+                                          return store_->List(parent.tenant, state, after, limit);
+                                        },
+                                        &SessionStore::Cursor));
+    for (const Session& s : page.items) ToProto(s, resp->add_sessions());
+    resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "ListSessions", req->parent(), st);
+  });
 }
 
 grpc::Status PunchoutService::GetCart(grpc::ServerContext* ctx, const pb::GetCartRequest* req,
                                       pb::Cart* resp) {
-  absl::Status st = [&]() -> absl::Status {
-    std::string tenant, id;
-    IOB_RETURN_IF_ERROR(ParseSession(req->session(), "session", &tenant, &id));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, tenant).status());
-    IOB_ASSIGN_OR_RETURN(Session s, store_->Get(tenant, id));
-    IOB_ASSIGN_OR_RETURN(Cart cart, store_->GetCart(tenant, id));
+  return HandleRpc(*ctx, "GetCart", req->session(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kSessionPattern, req->session(), "session"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
+    IOB_ASSIGN_OR_RETURN(Session s, store_->Get(name.tenant, name.id));
+    IOB_ASSIGN_OR_RETURN(Cart cart, store_->GetCart(name.tenant, name.id));
     ToProto(s, cart, resp);
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "GetCart", req->session(), st);
+  });
 }
 
 grpc::Status PunchoutService::CheckoutCart(grpc::ServerContext* ctx,
                                            const pb::CheckoutCartRequest* req,
                                            pb::RequisitionDraft* resp) {
-  absl::Status st = [&]() -> absl::Status {
-    std::string tenant, id;
-    IOB_RETURN_IF_ERROR(ParseSession(req->session(), "session", &tenant, &id));
-    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kStart, tenant).status());
-    IOB_ASSIGN_OR_RETURN(RequisitionDraft draft, broker_->Checkout(tenant, id));
+  return HandleRpc(*ctx, "CheckoutCart", req->session(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, ParseName(kSessionPattern, req->session(), "session"));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kStart, name.tenant).status());
+    IOB_ASSIGN_OR_RETURN(RequisitionDraft draft, broker_->Checkout(name.tenant, name.id));
     resp->set_session(draft.session.Name());
     resp->set_integration(draft.session.integration);
     resp->mutable_requester()->set_id(draft.session.user.id);
@@ -265,8 +263,7 @@ grpc::Status PunchoutService::CheckoutCart(grpc::ServerContext* ctx,
     for (const CartLine& l : draft.cart.lines) ToProto(l, resp->add_lines());
     ToProto(draft.cart.total, resp->mutable_total());
     return absl::OkStatus();
-  }();
-  return runtime::FinishRpc(*ctx, "CheckoutCart", req->session(), st);
+  });
 }
 
 }  // namespace iob::punchout

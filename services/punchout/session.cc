@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/invalid_field.h"
 #include "libs/common/status_macros.h"
 #include "libs/cxml/decimal.h"
 #include "libs/cxml/timestamp.h"
@@ -17,19 +18,8 @@ constexpr const char* kOperations[] = {"create", "edit", "inspect"};
 constexpr const char* kStates[] = {"created",     "started", "cart_received",
                                    "checked_out", "expired", "failed"};
 
-absl::Status Invalid(const std::string& field, const std::string& what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
-
-absl::Status CheckText(const std::string& value, const std::string& field, size_t max,
-                       bool required) {
-  if (value.empty()) return required ? Invalid(field, "is required") : absl::OkStatus();
-  if (value.size() > max) return Invalid(field, absl::StrCat("longer than ", max, " bytes"));
-  for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) return Invalid(field, "contains control characters");
-  }
-  return absl::OkStatus();
-}
+using common::CheckText;
+using common::InvalidField;
 
 cxml::PunchOutOperation ToCxml(Operation op) {
   switch (op) {
@@ -100,12 +90,12 @@ absl::Status ValidateStart(const User& user, Operation op, const std::optional<S
   const size_t at = user.email.find('@');
   if (at == std::string::npos || at == 0 || at + 1 == user.email.size() ||
       user.email.find('@', at + 1) != std::string::npos || absl::StrContains(user.email, " ")) {
-    return Invalid("user.email", "is not an e-mail address");
+    return InvalidField("user.email", "is not an e-mail address");
   }
   IOB_RETURN_IF_ERROR(CheckText(user.name, "user.name", 256, false));
   if (ship_to) {
     IOB_RETURN_IF_ERROR(CheckText(ship_to->name, "ship_to.name", 256, false));
-    if (ship_to->street.empty()) return Invalid("ship_to.street", "is required");
+    if (ship_to->street.empty()) return InvalidField("ship_to.street", "is required");
     for (const auto& line : ship_to->street) {
       IOB_RETURN_IF_ERROR(CheckText(line, "ship_to.street", 256, true));
     }
@@ -114,23 +104,24 @@ absl::Status ValidateStart(const User& user, Operation op, const std::optional<S
     IOB_RETURN_IF_ERROR(CheckText(ship_to->postal_code, "ship_to.postal_code", 32, false));
     if (ship_to->country_code.size() != 2 || !absl::ascii_isupper(ship_to->country_code[0]) ||
         !absl::ascii_isupper(ship_to->country_code[1])) {
-      return Invalid("ship_to.country_code", "must be an ISO 3166 alpha-2 code such as US");
+      return InvalidField("ship_to.country_code", "must be an ISO 3166 alpha-2 code such as US");
     }
   }
   if (op == Operation::kCreate && !lines.empty()) {
-    return Invalid("lines", "only edit and inspect sessions carry lines");
+    return InvalidField("lines", "only edit and inspect sessions carry lines");
   }
-  if (lines.size() > 1000) return Invalid("lines", "more than 1000 lines");
+  if (lines.size() > 1000) return InvalidField("lines", "more than 1000 lines");
   for (size_t i = 0; i < lines.size(); ++i) {
     const CartLine& l = lines[i];
     const std::string at_line = absl::StrCat("lines[", i, "]");
-    if (!cxml::IsDecimal(l.quantity)) return Invalid(at_line + ".quantity", "must be a decimal");
+    if (!cxml::IsDecimal(l.quantity))
+      return InvalidField(at_line + ".quantity", "must be a decimal");
     IOB_RETURN_IF_ERROR(CheckText(l.supplier_part_id, at_line + ".supplier_part_id", 256, true));
     if (!cxml::IsDecimal(l.unit_price.amount)) {
-      return Invalid(at_line + ".unit_price.amount", "must be a decimal");
+      return InvalidField(at_line + ".unit_price.amount", "must be a decimal");
     }
     if (!cxml::IsCurrencyCode(l.unit_price.currency)) {
-      return Invalid(at_line + ".unit_price.currency", "must be an ISO 4217 code");
+      return InvalidField(at_line + ".unit_price.currency", "must be an ISO 4217 code");
     }
     IOB_RETURN_IF_ERROR(CheckText(l.unit_of_measure, at_line + ".unit_of_measure", 16, true));
   }

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "libs/cxml/model.h"
+#include "libs/supplier/endpoint.h"
 
 namespace iob::punchout {
 
@@ -60,18 +61,11 @@ struct Cart {
   absl::Time receive_time;
 };
 
-// What the supplier needs to know about the integration (from the
-// credentials service).
-struct SupplierEndpoint {
-  std::string integration;  // resource name
-  std::string supplier;
-  std::string punchout_url;
-  std::vector<std::string> allowed_hosts;
-  cxml::Credential from, to, sender;  // sender.shared_secret holds the secret
-  bool production = false;
-  bool approval_required = true;
-  std::string user_business_unit;
-};
+// The integration's endpoint, from the credentials service (libs/supplier).
+using supplier::SupplierEndpoint;
+
+// A session's resource name (see libs/runtime/resource_name.h).
+inline constexpr char kSessionPattern[] = "tenants/{tenant}/sessions/{session}";
 
 struct Session {
   std::string tenant;
@@ -86,7 +80,6 @@ struct Session {
   std::string start_page_url;
   bool approval_required = true;
   std::string failure_reason;
-  std::string request_id;
   std::string cart_body_sha256;
   absl::Time expire_time;
   absl::Time create_time;

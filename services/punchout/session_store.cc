@@ -7,126 +7,116 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/db/row.h"
+#include "libs/runtime/resource_name.h"
 
 namespace iob::punchout {
 namespace {
 
-constexpr char kColumns[] = R"sql(
-  tenant, session_id, integration, supplier, user_id, user_email, user_name, operation, state,
-  buyer_cookie, post_token_sha256, start_page_url, approval_required, failure_reason, request_id,
-  cart_body_sha256,
-  (extract(epoch from expire_time) * 1000000)::bigint,
-  (extract(epoch from create_time) * 1000000)::bigint,
-  (extract(epoch from update_time) * 1000000)::bigint)sql";
-
-absl::Time FromMicros(const pqxx::field& f) { return absl::FromUnixMicros(f.as<int64_t>()); }
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-Session FromRow(const pqxx::row& r) {
-  Session s;
-  int i = 0;
-  s.tenant = r[i++].as<std::string>();
-  s.id = r[i++].as<std::string>();
-  s.integration = r[i++].as<std::string>();
-  s.supplier = r[i++].as<std::string>();
-  s.user.id = r[i++].as<std::string>();
-  s.user.email = r[i++].as<std::string>();
-  s.user.name = r[i++].as<std::string>();
-  s.operation = ParseOperation(r[i++].as<std::string>()).value_or(Operation::kCreate);
-  s.state = ParseState(r[i++].as<std::string>()).value_or(SessionState::kFailed);
-  s.buyer_cookie = r[i++].as<std::string>();
-  s.post_token_sha256 = r[i++].as<std::string>();
-  s.start_page_url = r[i++].as<std::string>();
-  s.approval_required = r[i++].as<bool>();
-  s.failure_reason = r[i++].as<std::string>();
-  s.request_id = r[i++].as<std::string>();
-  s.cart_body_sha256 = r[i++].as<std::string>();
-  s.expire_time = FromMicros(r[i++]);
-  s.create_time = FromMicros(r[i++]);
-  s.update_time = FromMicros(r[i++]);
-  return s;
+const std::string& Columns() {
+  static const std::string* kColumns = new std::string(absl::StrCat(
+      "tenant, session_id, integration, supplier, user_id, user_email, user_name, operation, "
+      "state, buyer_cookie, post_token_sha256, start_page_url, approval_required, "
+      "failure_reason, cart_body_sha256, ",
+      db::TimeColumn("expire_time"), ", ", db::TimeColumn("create_time"), ", ",
+      db::TimeColumn("update_time")));
+  return *kColumns;
 }
 
-absl::Status NotFound(const std::string& tenant, const std::string& id) {
-  return absl::NotFoundError(
-      absl::StrCat("session tenants/", tenant, "/sessions/", id, " not found"));
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+Session FromRow(const pqxx::row& row) {
+  const db::Row r(row);
+  Session s;
+  s.tenant = r.Text("tenant");
+  s.id = r.Text("session_id");
+  s.integration = r.Text("integration");
+  s.supplier = r.Text("supplier");
+  s.user.id = r.Text("user_id");
+  s.user.email = r.Text("user_email");
+  s.user.name = r.Text("user_name");
+  // The table's CHECK constraints allow only the texts these parse.
+  s.operation = ParseOperation(r.Text("operation")).value_or(Operation::kCreate);
+  s.state = ParseState(r.Text("state")).value_or(SessionState::kFailed);
+  s.buyer_cookie = r.Text("buyer_cookie");
+  s.post_token_sha256 = r.Text("post_token_sha256");
+  s.start_page_url = r.Text("start_page_url");
+  s.approval_required = r.Bool("approval_required");
+  s.failure_reason = r.Text("failure_reason");
+  s.cart_body_sha256 = r.Text("cart_body_sha256");
+  s.expire_time = r.Time("expire_time");
+  s.create_time = r.Time("create_time");
+  s.update_time = r.Time("update_time");
+  return s;
 }
 
 absl::StatusOr<Session> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
                                   const std::string& id, bool for_update) {
-  pqxx::result r = tx.exec_params(
-      absl::StrCat("SELECT ", kColumns, " FROM sessions WHERE tenant = $1 AND session_id = $2",
-                   for_update ? " FOR UPDATE" : ""),
-      tenant, id);
-  if (r.empty()) return NotFound(tenant, id);
-  return FromRow(r[0]);
+  IOB_ASSIGN_OR_RETURN(
+      pqxx::row row,
+      db::FindRow(
+          tx, absl::StrCat("session tenants/", tenant, "/sessions/", id),
+          absl::StrCat("SELECT ", Columns(), " FROM sessions WHERE tenant = $1 AND session_id = $2",
+                       for_update ? " FOR UPDATE" : ""),
+          tenant, id));
+  return FromRow(row);
+}
+
+// Moves a session still waiting for its cart (created or started) on.
+void SetState(pqxx::transaction_base& tx, const Session& s, const std::string& sql_set,
+              const std::string& value) {
+  tx.exec_params(absl::StrCat("UPDATE sessions SET ", sql_set,
+                              ", update_time = now() WHERE tenant = $1 AND session_id = $2 "
+                              "AND state IN ('created', 'started')"),
+                 s.tenant, s.id, value);
 }
 
 absl::Status SetState(db::Pool* pool, const Session& s, const std::string& sql_set,
                       const std::string& value) {
   return pool->Transact([&](pqxx::transaction_base& tx) {
-    tx.exec_params(absl::StrCat("UPDATE sessions SET ", sql_set,
-                                ", update_time = now() WHERE tenant = $1 AND session_id = $2 "
-                                "AND state IN ('created', 'started')"),
-                   s.tenant, s.id, value);
+    SetState(tx, s, sql_set, value);
     return absl::OkStatus();
   });
 }
 
-std::optional<std::string> NullableText(const pqxx::field& f) {
-  if (f.is_null()) return std::nullopt;
-  return f.as<std::string>();
-}
-
 }  // namespace
 
-absl::StatusOr<Session> SessionStore::Create(const Session& s, bool* replayed) {
-  absl::StatusOr<Session> out;
+absl::StatusOr<Session> SessionStore::Create(const Session& s, const db::RequestKey& key,
+                                             bool* replayed) {
   *replayed = false;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    if (!s.request_id.empty()) {
-      pqxx::result r = tx.exec_params(
-          absl::StrCat("SELECT ", kColumns, " FROM sessions WHERE tenant = $1 AND request_id = $2"),
-          s.tenant, s.request_id);
-      if (!r.empty()) {
-        *replayed = true;
-        out = FromRow(r[0]);
-        return absl::OkStatus();
-      }
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Session> {
+    IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, s.Name()));
+    if (first) {
+      *replayed = true;
+      IOB_ASSIGN_OR_RETURN(auto name, runtime::ParseName(kSessionPattern, *first, "resource"));
+      return SelectOne(tx, name.tenant, name.id, false);
     }
     tx.exec_params(
         "INSERT INTO sessions (tenant, session_id, integration, supplier, user_id, user_email, "
         "user_name, operation, state, buyer_cookie, post_token_sha256, approval_required, "
-        "request_id, expire_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9, $10, "
-        "$11, $12, to_timestamp($13::double precision / 1000000))",
+        "expire_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9, $10, $11, "
+        "to_timestamp($12::double precision / 1000000))",
         s.tenant, s.id, s.integration, s.supplier, s.user.id, s.user.email, s.user.name,
         OperationText(s.operation), s.buyer_cookie, s.post_token_sha256, s.approval_required,
-        s.request_id, Micros(s.expire_time));
-    out = SelectOne(tx, s.tenant, s.id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+        Micros(s.expire_time));
+    return SelectOne(tx, s.tenant, s.id, false);
+  });
 }
 
 absl::StatusOr<Session> SessionStore::Get(const std::string& tenant, const std::string& id) {
-  absl::StatusOr<Session> out;
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    out = SelectOne(tx, tenant, id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+  return pool_->ReadOne(
+      [&](pqxx::transaction_base& tx) { return SelectOne(tx, tenant, id, false); });
 }
 
 absl::StatusOr<Session> SessionStore::FindByPostToken(const std::string& token_sha256) {
-  absl::StatusOr<Session> out = absl::NotFoundError("unknown punchout session");
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
-    pqxx::result r = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns, " FROM sessions WHERE post_token_sha256 = $1"),
-        token_sha256);
-    if (!r.empty()) out = FromRow(r[0]);
-    return absl::OkStatus();
-  }));
-  return out;
+  return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<Session> {
+    IOB_ASSIGN_OR_RETURN(pqxx::row row,
+                         db::FindRow(tx, "punchout session",
+                                     absl::StrCat("SELECT ", Columns(),
+                                                  " FROM sessions WHERE post_token_sha256 = $1"),
+                                     token_sha256));
+    return FromRow(row);
+  });
 }
 
 std::string SessionStore::Cursor(const Session& s) {
@@ -145,29 +135,34 @@ absl::StatusOr<std::vector<Session>> SessionStore::List(const std::string& tenan
     }
     after_id = parts.second;
   }
-  std::vector<Session> out;
-  IOB_RETURN_IF_ERROR(pool_->ReadOne([&](pqxx::transaction_base& tx) {
+  return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Session>> {
     pqxx::result r = tx.exec_params(
-        absl::StrCat("SELECT ", kColumns,
+        absl::StrCat("SELECT ", Columns(),
                      " FROM sessions WHERE tenant = $1 AND ($2 = '' OR state = $2) AND "
-                     "((extract(epoch from create_time) * 1000000)::bigint, session_id) < ($3, $4)"
+                     "(",
+                     db::Micros("create_time"),
+                     ", session_id) < ($3, $4)"
                      " ORDER BY create_time DESC, session_id DESC LIMIT $5"),
         tenant, state ? StateText(*state) : std::string(), after_micros,
         after.empty() ? std::string("\x7f") : after_id, limit);
+    std::vector<Session> out;
     for (const auto& row : r) out.push_back(FromRow(row));
-    return absl::OkStatus();
-  }));
-  return out;
+    return out;
+  });
 }
 
 absl::Status SessionStore::MarkStarted(const Session& s, const std::string& start_page_url) {
   return SetState(pool_, s, "state = 'started', start_page_url = $3", start_page_url);
 }
 
-absl::Status SessionStore::MarkFailed(const Session& s, const std::string& reason) {
-  // The request id is released so that a client retrying after UNAVAILABLE
-  // gets a new attempt rather than the failed session.
-  return SetState(pool_, s, "state = 'failed', failure_reason = $3, request_id = ''", reason);
+absl::Status SessionStore::MarkFailed(const Session& s, const std::string& reason,
+                                      const db::RequestKey& key) {
+  return pool_->Transact([&](pqxx::transaction_base& tx) {
+    SetState(tx, s, "state = 'failed', failure_reason = $3", reason);
+    // A client retrying after UNAVAILABLE gets a new attempt, not this session.
+    db::ReleaseRequest(tx, key);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status SessionStore::MarkExpired(const Session& s) {
@@ -175,15 +170,12 @@ absl::Status SessionStore::MarkExpired(const Session& s) {
 }
 
 absl::StatusOr<int> SessionStore::ExpireDue() {
-  int n = 0;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) {
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
     pqxx::result r = tx.exec(
         "UPDATE sessions SET state = 'expired', failure_reason = 'session expired', "
         "update_time = now() WHERE state IN ('created', 'started') AND expire_time < now()");
-    n = static_cast<int>(r.affected_rows());
-    return absl::OkStatus();
-  }));
-  return n;
+    return static_cast<int>(r.affected_rows());
+  });
 }
 
 absl::Status SessionStore::SaveCart(const Session& s, const Cart& cart,
@@ -226,59 +218,58 @@ absl::Status SessionStore::SaveCart(const Session& s, const Cart& cart,
 }
 
 absl::StatusOr<Cart> SessionStore::GetCart(const std::string& tenant, const std::string& id) {
-  absl::StatusOr<Cart> out;
-  IOB_RETURN_IF_ERROR(pool_->Read([&](pqxx::transaction_base& tx) -> absl::Status {
+  return pool_->Read([&](pqxx::transaction_base& tx) -> absl::StatusOr<Cart> {
     pqxx::result c = tx.exec_params(
-        "SELECT currency, total::text, shipping::text, tax::text, operation_allowed, "
-        "(extract(epoch from receive_time) * 1000000)::bigint FROM carts "
-        "WHERE tenant = $1 AND session_id = $2",
+        absl::StrCat("SELECT currency, total::text AS total, shipping::text AS shipping, "
+                     "tax::text AS tax, operation_allowed, ",
+                     db::TimeColumn("receive_time"),
+                     " FROM carts WHERE tenant = $1 AND session_id = $2"),
         tenant, id);
     if (c.empty()) {
       IOB_RETURN_IF_ERROR(SelectOne(tx, tenant, id, false).status());
-      out = absl::FailedPreconditionError(absl::StrCat("session tenants/", tenant, "/sessions/", id,
-                                                       " has not received a cart yet"));
-      return absl::OkStatus();
+      return absl::FailedPreconditionError(absl::StrCat("session tenants/", tenant, "/sessions/",
+                                                        id, " has not received a cart yet"));
     }
+    const db::Row head(c[0]);
     Cart cart;
-    const std::string currency = c[0][0].as<std::string>();
-    cart.total = {c[0][1].as<std::string>(), currency};
-    if (auto v = NullableText(c[0][2])) cart.shipping = Money{*v, currency};
-    if (auto v = NullableText(c[0][3])) cart.tax = Money{*v, currency};
-    cart.operation_allowed = c[0][4].as<std::string>();
-    cart.receive_time = FromMicros(c[0][5]);
+    const std::string currency = head.Text("currency");
+    cart.total = {head.Text("total"), currency};
+    if (auto v = head.NullableText("shipping")) cart.shipping = Money{*v, currency};
+    if (auto v = head.NullableText("tax")) cart.tax = Money{*v, currency};
+    cart.operation_allowed = head.Text("operation_allowed");
+    cart.receive_time = head.Time("receive_time");
     pqxx::result lines = tx.exec_params(
-        "SELECT line_number, quantity::text, supplier_part_id, supplier_part_auxiliary_id, "
-        "description, unit_price::text, currency, unit_of_measure, "
-        "array_to_string(classifications, E'\\x1f'), manufacturer_part_id, manufacturer_name "
+        "SELECT line_number, quantity::text AS quantity, supplier_part_id, "
+        "supplier_part_auxiliary_id, description, unit_price::text AS unit_price, currency, "
+        "unit_of_measure, array_to_string(classifications, E'\\x1f') AS classifications, "
+        "manufacturer_part_id, manufacturer_name "
         "FROM cart_lines WHERE tenant = $1 AND session_id = $2 ORDER BY line_number",
         tenant, id);
-    for (const auto& r : lines) {
+    for (const auto& row : lines) {
+      const db::Row r(row);
       CartLine l;
-      l.line_number = r[0].as<int>();
-      l.quantity = r[1].as<std::string>();
-      l.supplier_part_id = r[2].as<std::string>();
-      l.supplier_part_auxiliary_id = r[3].as<std::string>();
-      l.description = r[4].as<std::string>();
-      l.unit_price = {r[5].as<std::string>(), r[6].as<std::string>()};
-      l.unit_of_measure = r[7].as<std::string>();
+      l.line_number = static_cast<int>(r.Int("line_number"));
+      l.quantity = r.Text("quantity");
+      l.supplier_part_id = r.Text("supplier_part_id");
+      l.supplier_part_auxiliary_id = r.Text("supplier_part_auxiliary_id");
+      l.description = r.Text("description");
+      l.unit_price = {r.Text("unit_price"), r.Text("currency")};
+      l.unit_of_measure = r.Text("unit_of_measure");
       for (absl::string_view c :
-           absl::StrSplit(r[8].as<std::string>(), '\x1f', absl::SkipEmpty())) {
+           absl::StrSplit(r.Text("classifications"), '\x1f', absl::SkipEmpty())) {
         std::pair<std::string, std::string> dc = absl::StrSplit(c, absl::MaxSplits(':', 1));
         l.classifications.push_back(dc);
       }
-      l.manufacturer_part_id = r[9].as<std::string>();
-      l.manufacturer_name = r[10].as<std::string>();
+      l.manufacturer_part_id = r.Text("manufacturer_part_id");
+      l.manufacturer_name = r.Text("manufacturer_name");
       cart.lines.push_back(std::move(l));
     }
-    out = std::move(cart);
-    return absl::OkStatus();
-  }));
-  return out;
+    return cart;
+  });
 }
 
 absl::StatusOr<Session> SessionStore::Checkout(const std::string& tenant, const std::string& id) {
-  absl::StatusOr<Session> out;
-  IOB_RETURN_IF_ERROR(pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Session> {
     IOB_ASSIGN_OR_RETURN(Session s, SelectOne(tx, tenant, id, true));
     if (s.state == SessionState::kCartReceived) {
       tx.exec_params(
@@ -290,10 +281,8 @@ absl::StatusOr<Session> SessionStore::Checkout(const std::string& tenant, const 
           absl::StrCat("session ", s.Name(), " is ", StateText(s.state),
                        "; only a received cart can be checked out"));
     }
-    out = SelectOne(tx, tenant, id, false);
-    return absl::OkStatus();
-  }));
-  return out;
+    return SelectOne(tx, tenant, id, false);
+  });
 }
 
 }  // namespace iob::punchout

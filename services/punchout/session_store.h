@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/db/idempotency.h"
 #include "libs/db/pool.h"
 #include "services/punchout/session.h"
 
@@ -18,9 +19,11 @@ class SessionStore {
  public:
   explicit SessionStore(db::Pool* pool) : pool_(pool) {}
 
-  // Inserts a new session. When `session.request_id` was used before by the
-  // tenant, returns that session instead (and `*replayed` = true).
-  absl::StatusOr<Session> Create(const Session& session, bool* replayed);
+  // Inserts a new session, claiming `key` (libs/db/idempotency.h) in the same
+  // transaction. When `key` was used before for the same request, returns
+  // that session instead (and `*replayed` = true); INVALID_ARGUMENT when it
+  // was used for a different one.
+  absl::StatusOr<Session> Create(const Session& session, const db::RequestKey& key, bool* replayed);
 
   // NOT_FOUND "session tenants/t/sessions/s not found".
   absl::StatusOr<Session> Get(const std::string& tenant, const std::string& id);
@@ -35,8 +38,9 @@ class SessionStore {
   static std::string Cursor(const Session& s);
 
   absl::Status MarkStarted(const Session& s, const std::string& start_page_url);
-  // Also releases the session's request id, so a retry starts afresh.
-  absl::Status MarkFailed(const Session& s, const std::string& reason);
+  // Also releases `key`, the request that started the session, so a retry
+  // starts afresh.
+  absl::Status MarkFailed(const Session& s, const std::string& reason, const db::RequestKey& key);
   // Marks one session expired if it still waits for a cart.
   absl::Status MarkExpired(const Session& s);
   // Marks every session past its expiry; returns how many.

@@ -296,7 +296,7 @@ TEST(ValidateSharedSecretTest, BoundsAndPrintable) {
 // shape these tests were written for.
 absl::Status ParseIntegrationName(absl::string_view name, absl::string_view field,
                                   std::string* tenant, std::string* id) {
-  auto parsed = runtime::ParseName(kIntegrationPattern, name, field);
+  auto parsed = runtime::ParseName(runtime::kIntegrationPattern, name, field);
   if (!parsed.ok()) return parsed.status();
   *tenant = parsed->tenant;
   *id = parsed->id;
@@ -304,7 +304,7 @@ absl::Status ParseIntegrationName(absl::string_view name, absl::string_view fiel
 }
 
 absl::Status ParseTenantName(absl::string_view name, absl::string_view field, std::string* tenant) {
-  auto parsed = runtime::ParseName(kTenantPattern, name, field);
+  auto parsed = runtime::ParseName(runtime::kTenantPattern, name, field);
   if (!parsed.ok()) return parsed.status();
   *tenant = parsed->tenant;
   return absl::OkStatus();
