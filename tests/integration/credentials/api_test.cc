@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -347,6 +348,61 @@ TEST_F(CredentialsApiTest, CreateIsIdempotentByRequestIdAndIdsAreUnique) {
   named.set_parent("tenants/globex");
   EXPECT_TRUE(stub_->CreateIntegration(h_->Ctx("globex-admin").get(), named, &out).ok());
   EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.integrations"), 3);
+}
+
+TEST_F(CredentialsApiTest, RequestIdReusedForAnotherRequestIsRefused) {
+  pb::Integration a = MustCreate(AmazonCreate("acme", "alpha", RandomSecret("a-")));
+  pb::Integration b = MustCreate(AmazonCreate("acme", "beta", RandomSecret("b-")));
+  auto rotate = [&](const std::string& name, const std::string& secret, pb::Integration* out) {
+    pb::RotateSharedSecretRequest req;
+    req.set_name(name);
+    req.set_shared_secret(secret);
+    req.set_request_id("rot-1");
+    return stub_->RotateSharedSecret(h_->Ctx("acme-admin").get(), req, out);
+  };
+  const std::string s1 = RandomSecret("s1-");
+  pb::Integration out;
+  ASSERT_TRUE(rotate(a.name(), s1, &out).ok());
+  EXPECT_EQ(out.secret_version(), 2);
+  // The same request again: the first result, no second rotation.
+  ASSERT_TRUE(rotate(a.name(), s1, &out).ok());
+  EXPECT_EQ(out.secret_version(), 2);
+  // The key names another resource, or another secret: refused, nothing rotated.
+  grpc::Status st = rotate(b.name(), RandomSecret("s2-"), &out);
+  EXPECT_CODE(st, INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), StartsWith("request_id: "));
+  st = rotate(a.name(), RandomSecret("s3-"), &out);
+  EXPECT_CODE(st, INVALID_ARGUMENT);
+  EXPECT_EQ(AdminCount("SELECT secret_version FROM credentials.integrations WHERE "
+                       "integration_id = 'beta'"),
+            1);
+  EXPECT_EQ(AdminCount("SELECT secret_version FROM credentials.integrations WHERE "
+                       "integration_id = 'alpha'"),
+            2);
+  // No plaintext-derived value of the secret is kept with the key.
+  EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.request_ids WHERE request_hash = '' "
+                       "OR strpos(request_hash, 's1-') > 0"),
+            0);
+}
+
+TEST_F(CredentialsApiTest, ConcurrentCreatesWithOneRequestIdMakeOneIntegration) {
+  pb::CreateIntegrationRequest req = AmazonCreate("acme", "", RandomSecret("race-"));
+  req.set_request_id("race-1");
+  constexpr int kCallers = 8;
+  std::vector<pb::Integration> outs(kCallers);
+  std::vector<grpc::Status> statuses(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      statuses[i] = stub_->CreateIntegration(h_->Ctx("acme-admin").get(), req, &outs[i]);
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  for (int i = 0; i < kCallers; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+    EXPECT_EQ(outs[i].name(), outs[0].name());
+  }
+  EXPECT_EQ(AdminCount("SELECT count(*) FROM credentials.integrations"), 1);
 }
 
 TEST_F(CredentialsApiTest, ValidationErrorsNameTheFieldAndStoreNothing) {
