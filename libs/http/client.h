@@ -52,7 +52,8 @@ class HttpClient {
   //                      "egress policy: redirect refused (HTTP 302 to ...)")
   //   INVALID_ARGUMENT   malformed URL, method or header
   //   UNAVAILABLE        host unresolvable, connect refused/reset, TLS failure
-  //   DEADLINE_EXCEEDED  connect or total timeout
+  //   DEADLINE_EXCEEDED  DNS lookup over the policy's dns_timeout, connect
+  //                      or total timeout
   //   RESOURCE_EXHAUSTED response larger than the policy's cap
   // Messages name the host, never the body, path, query or credentials.
   virtual absl::StatusOr<HttpResponse> Send(const HttpRequest& request) = 0;

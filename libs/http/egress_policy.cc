@@ -2,9 +2,10 @@
 // allow-list matching and the Vet() decision.
 #include "libs/http/egress_policy.h"
 
+#include <ares.h>
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 
@@ -422,39 +424,121 @@ bool Cidr::Contains(const IpAddress& addr) const {
 // ---------------------------------------------------------------------------
 // Resolver
 
-absl::StatusOr<std::vector<IpAddress>> SystemResolver::Resolve(std::string_view host_in) const {
-  absl::string_view host(host_in.data(), host_in.size());
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string name(host);
-  int rc = getaddrinfo(name.c_str(), nullptr, &hints, &res);
-  if (rc != 0 || res == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("could not resolve host '", host, "': ", gai_strerror(rc)));
-  }
-  std::vector<IpAddress> out;
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
+namespace {
+
+// What one ares_getaddrinfo call produced.
+struct DnsAnswer {
+  bool done = false;
+  int status = ARES_SUCCESS;
+  std::vector<IpAddress> addresses;
+};
+
+void OnAddrInfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+  auto* answer = static_cast<DnsAnswer*>(arg);
+  answer->done = true;
+  answer->status = status;
+  if (result == nullptr) return;
+  for (ares_addrinfo_node* n = result->nodes; n != nullptr; n = n->ai_next) {
     IpAddress ip;
-    if (ai->ai_family == AF_INET) {
+    if (n->ai_family == AF_INET) {
       ip.family = IpAddress::Family::kV4;
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
-      std::memcpy(ip.bytes.data(), &sin->sin_addr, 4);
-    } else if (ai->ai_family == AF_INET6) {
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in*>(n->ai_addr)->sin_addr, 4);
+    } else if (n->ai_family == AF_INET6) {
       ip.family = IpAddress::Family::kV6;
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
-      std::memcpy(ip.bytes.data(), &sin6->sin6_addr, 16);
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(n->ai_addr)->sin6_addr,
+                  16);
     } else {
       continue;
     }
-    if (std::find(out.begin(), out.end(), ip) == out.end()) out.push_back(ip);
+    if (std::find(answer->addresses.begin(), answer->addresses.end(), ip) ==
+        answer->addresses.end()) {
+      answer->addresses.push_back(ip);
+    }
   }
-  freeaddrinfo(res);
-  if (out.empty()) {
+  ares_freeaddrinfo(result);
+}
+
+// Owns a c-ares channel.
+struct AresChannel {
+  ares_channel channel = nullptr;
+  ~AresChannel() {
+    if (channel != nullptr) ares_destroy(channel);
+  }
+};
+
+}  // namespace
+
+DnsResolver::DnsResolver(absl::Duration timeout, std::vector<std::string> servers)
+    : timeout_(timeout), servers_csv_(absl::StrJoin(servers, ",")) {
+  static const int init = ares_library_init(ARES_LIB_INIT_ALL);
+  (void)init;
+}
+
+absl::StatusOr<std::vector<IpAddress>> DnsResolver::Resolve(std::string_view host_in) const {
+  absl::string_view host(host_in.data(), host_in.size());
+  const absl::Time deadline = absl::Now() + timeout_;
+  // Two tries per server inside the overall deadline.
+  ares_options options{};
+  options.timeout = std::max<int>(50, absl::ToInt64Milliseconds(timeout_) / 2);
+  options.tries = 2;
+  DnsAnswer answer;  // outlives the channel, whose destruction may still call back
+  AresChannel c;
+  if (ares_init_options(&c.channel, &options, ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES) !=
+      ARES_SUCCESS) {
+    return absl::UnavailableError(
+        absl::StrCat("could not resolve host '", host, "': DNS resolver could not be initialised"));
+  }
+  if (!servers_csv_.empty() &&
+      ares_set_servers_ports_csv(c.channel, servers_csv_.c_str()) != ARES_SUCCESS) {
+    return absl::UnavailableError(
+        absl::StrCat("could not resolve host '", host, "': bad DNS server list"));
+  }
+  ares_addrinfo_hints hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  const std::string name(host);
+  ares_getaddrinfo(c.channel, name.c_str(), nullptr, &hints, &OnAddrInfo, &answer);
+  while (!answer.done) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) break;
+    ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+    const int mask = ares_getsock(c.channel, socks, ARES_GETSOCK_MAXNUM);
+    std::vector<pollfd> fds;
+    for (int i = 0; i < ARES_GETSOCK_MAXNUM; ++i) {
+      short events = 0;
+      if (ARES_GETSOCK_READABLE(mask, i)) events |= POLLIN;
+      if (ARES_GETSOCK_WRITABLE(mask, i)) events |= POLLOUT;
+      if (events != 0) fds.push_back({socks[i], events, 0});
+    }
+    timeval max_wait = absl::ToTimeval(left), wait{};
+    ares_timeout(c.channel, &max_wait, &wait);
+    const int ms = static_cast<int>(wait.tv_sec * 1000 + (wait.tv_usec + 999) / 1000);
+    const int ready = poll(fds.data(), fds.size(), std::max(ms, 1));
+    if (ready <= 0) {
+      ares_process_fd(c.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+      continue;
+    }
+    for (const pollfd& p : fds) {
+      if (p.revents == 0) continue;
+      const bool readable = (p.revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+      const bool writable = (p.revents & POLLOUT) != 0;
+      ares_process_fd(c.channel, readable ? p.fd : ARES_SOCKET_BAD,
+                      writable ? p.fd : ARES_SOCKET_BAD);
+    }
+  }
+  if (!answer.done) {
+    // Abandon the query: the channel (and its sockets) go with `c`.
+    return absl::DeadlineExceededError(absl::StrCat("could not resolve host '", host, "' within ",
+                                                    absl::FormatDuration(timeout_)));
+  }
+  if (answer.status != ARES_SUCCESS) {
+    return absl::UnavailableError(
+        absl::StrCat("could not resolve host '", host, "': ", ares_strerror(answer.status)));
+  }
+  if (answer.addresses.empty()) {
     return absl::UnavailableError(absl::StrCat("host '", host, "' has no IPv4/IPv6 address"));
   }
-  return out;
+  return answer.addresses;
 }
 
 // ---------------------------------------------------------------------------
@@ -467,7 +551,9 @@ std::string VettedTarget::Url() const {
 
 EgressPolicy::EgressPolicy(EgressPolicyOptions options, std::unique_ptr<Resolver> resolver)
     : options_(std::move(options)), resolver_(std::move(resolver)) {
-  if (!resolver_) resolver_ = std::make_unique<SystemResolver>();
+  if (!resolver_) {
+    resolver_ = std::make_unique<DnsResolver>(options_.dns_timeout, options_.dns_servers);
+  }
   for (const std::string& entry : options_.private_allow) {
     if (auto cidr = Cidr::Parse(entry)) {
       private_allow_cidrs_.push_back(*cidr);

@@ -4,7 +4,7 @@
 // allow-list, resolves the host once (behind the Resolver interface) and
 // classifies every address it resolves to; the returned VettedTarget names
 // the one address the transport must pin (no second DNS lookup, so no DNS
-// rebinding). No I/O besides the injected Resolver.
+// rebinding). No I/O besides the Resolver (DNS with a deadline by default).
 //
 // Rules, in the order they are checked:
 //   1. scheme must be https; http only for hosts in plain_http_hosts (test
@@ -137,10 +137,26 @@ class Resolver {
   virtual absl::StatusOr<std::vector<IpAddress>> Resolve(std::string_view host) const = 0;
 };
 
-// getaddrinfo(AF_UNSPEC, SOCK_STREAM). Thread-safe.
-class SystemResolver : public Resolver {
+// DNS through c-ares with a hard deadline: /etc/hosts first, then the
+// servers of /etc/resolv.conf (or `servers`), IPv4 and IPv6. Unlike
+// getaddrinfo, a resolver that never answers cannot hold the caller: after
+// `timeout` the query is cancelled and Resolve returns DEADLINE_EXCEEDED.
+// Thread-safe (each call uses its own c-ares channel).
+class DnsResolver : public Resolver {
  public:
+  // `servers`: "ip:port" / "ip" entries ("[::1]:53" for IPv6) used instead
+  // of /etc/resolv.conf's; empty = the system's.
+  explicit DnsResolver(absl::Duration timeout = absl::Seconds(5),
+                       std::vector<std::string> servers = {});
+
+  // Errors: UNAVAILABLE when the name does not resolve (or the servers
+  // cannot be used), DEADLINE_EXCEEDED when no answer came within the
+  // timeout. Messages name the host only.
   absl::StatusOr<std::vector<IpAddress>> Resolve(std::string_view host) const override;
+
+ private:
+  absl::Duration timeout_;
+  std::string servers_csv_;
 };
 
 struct EgressPolicyOptions {
@@ -153,6 +169,11 @@ struct EgressPolicyOptions {
   // ("10.1.0.0/16", "127.0.0.1") whose non-public addresses are allowed
   // (over https only, unless also in plain_http_hosts).
   std::vector<std::string> private_allow;
+  // Bound on the DNS lookup of the URL's host (before connect_timeout and
+  // total_timeout start), and the DNS servers to ask ("ip:port"; empty =
+  // /etc/resolv.conf). Used by the default DnsResolver only.
+  absl::Duration dns_timeout = absl::Seconds(5);
+  std::vector<std::string> dns_servers;
   absl::Duration connect_timeout = absl::Seconds(5);
   absl::Duration total_timeout = absl::Seconds(30);
   size_t max_response_bytes = 4 * 1024 * 1024;
@@ -174,14 +195,16 @@ struct VettedTarget {
 
 class EgressPolicy {
  public:
-  // `resolver` may be null: the SystemResolver is used. The policy owns it.
+  // `resolver` may be null: a DnsResolver with the options' dns_timeout and
+  // dns_servers is used. The policy owns it.
   explicit EgressPolicy(EgressPolicyOptions options, std::unique_ptr<Resolver> resolver = nullptr);
 
   // Checks `url` against the rules above with the per-supplier allow-list
   // `allowed_hosts` (entries as for HostMatches; empty = any public host).
   // Returns the target to connect to. Errors: PERMISSION_DENIED
   // ("egress policy: ...") for a refusal, INVALID_ARGUMENT for a malformed
-  // URL, UNAVAILABLE when the host does not resolve. Thread-safe (const).
+  // URL, UNAVAILABLE when the host does not resolve, DEADLINE_EXCEEDED when
+  // its DNS lookup takes longer than dns_timeout. Thread-safe (const).
   absl::StatusOr<VettedTarget> Vet(std::string_view url,
                                    const std::vector<std::string>& allowed_hosts) const;
 

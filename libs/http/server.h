@@ -1,17 +1,30 @@
 // Inbound HTTP edge shared by the services (punchout cart form posts,
 // supplier-initiated cXML to dispatch and invoice intake) and the supplier
-// simulator: a cpp-httplib server with a request body cap, read/write
-// timeouts, a fixed thread pool and safe error responses.
+// simulator. Built on libmicrohttpd: one epoll thread reads every connection
+// without blocking, and only a complete request (headers and body) takes one
+// of the `threads` handler workers, so slow or idle clients cannot starve
+// the handlers. Handlers keep cpp-httplib's Request/Response types.
 //
 // Behaviour:
+//   - Whole-request deadline: a request's headers and body must arrive within
+//     read_timeout of its first byte (of the connection, or of the end of
+//     the previous request plus keep_alive_timeout); otherwise the
+//     connection is closed. A connection silent for keep_alive_timeout
+//     (idle keep-alive, or a stalled client) is closed too.
 //   - Request bodies larger than max_body_bytes get 413 whether sent with
-//     Content-Length or chunked; the body is read (and discarded) to the end
-//     so the connection stays in sync. POST handlers see the whole body in
-//     req.body; form-urlencoded bodies are also decoded into req.params (no
-//     8 KiB form limit); multipart bodies into req.files.
+//     Content-Length or chunked; a small overrun is drained so the
+//     connection stays usable, a large one ends the connection after the
+//     413. Bodies with a Content-Encoding other than identity get 415 (so
+//     nothing is ever inflated). POST handlers see the whole body in
+//     req.body; form-urlencoded bodies are also decoded into req.params.
+//     Multipart bodies are passed raw in req.body (req.files stays empty).
+//   - At most max_connections connections, and max_connections_per_ip from
+//     one client address; further connections are closed on accept.
 //   - Unknown paths get 404; a handler that throws gets 500 with a generic
 //     body (the exception text is never sent).
 //   - Error responses without a body get a short plain-text body.
+//   - Response content providers (set_content_provider, chunked ones) are
+//     run on the handler's worker and streamed to the client.
 #ifndef IOB_LIBS_HTTP_SERVER_H_
 #define IOB_LIBS_HTTP_SERVER_H_
 
@@ -21,8 +34,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -35,10 +49,16 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";  // bind address; "::1", "0.0.0.0" as needed
   int port = 0;                    // 0 = pick a free port
   size_t max_body_bytes = 1024 * 1024;
+  // Whole-request deadline (headers and body), see above.
   absl::Duration read_timeout = absl::Seconds(10);
+  // Unused since the move to libmicrohttpd: a client that stops reading a
+  // response is closed after keep_alive_timeout of silence.
   absl::Duration write_timeout = absl::Seconds(10);
+  // Inactivity limit of a connection (rounded up to whole seconds).
   absl::Duration keep_alive_timeout = absl::Seconds(5);
-  int threads = 8;
+  int threads = 8;                  // handler workers
+  int max_connections = 1000;       // open connections in total
+  int max_connections_per_ip = 64;  // open connections from one client address
 };
 
 class HttpServer {
@@ -73,14 +93,16 @@ class HttpServer {
   const std::string& host() const { return options_.host; }
 
  private:
-  // Reads the body of a POST through `reader` under the size cap, then calls
-  // `handler` with a copy of `req` that carries the body.
-  void ServeWithBody(const Handler& handler, const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader) const;
+  struct Route {
+    std::string method;  // "GET" (also serves HEAD) or "POST"
+    std::regex pattern;
+    Handler handler;
+  };
+  class Engine;  // the libmicrohttpd daemon, workers and deadlines (server.cc)
 
   const HttpServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::vector<Route> routes_;
+  std::unique_ptr<Engine> engine_;
   std::atomic<int> port_{0};
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
