@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -16,20 +17,14 @@ void Connection::Register(common::Flags& flags, const std::string& default_addr)
   addr = default_addr;
   flags.Add("addr", &addr, "service address host:port");
   flags.Add("token-file", &token_file, "file holding the bearer token");
-  flags.Add("tls-ca-file", &tls_ca_file, "PEM CA; dial with TLS when set");
+  tls.Register(flags, "tls", "called");
   flags.Add("json", &json, "print JSON instead of a table");
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connection::Dial() const {
-  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
-  if (!tls_ca_file.empty()) {
-    auto ca = runtime::ReadFile(tls_ca_file);
-    if (!ca.ok()) return ca.status();
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = *ca;
-    creds = grpc::SslCredentials(ssl);
-  }
-  return grpc::CreateChannel(addr, creds);
+  auto creds = runtime::ClientChannelCredentials(tls, "called");
+  if (!creds.ok()) return creds.status();
+  return grpc::CreateChannel(addr, *std::move(creds));
 }
 
 absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Connection::Context() const {
@@ -48,7 +43,9 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Connection::Context() const
 bool ParseCommandFlags(common::Flags& flags, const std::vector<std::string>& args,
                        std::vector<std::string>* positional, std::ostream& err, int* exit_code) {
   auto parsed = flags.Parse(args, [](const std::string& name) -> const char* {
-    return name == "IOB_ADDR" || name == "IOB_TOKEN_FILE" ? std::getenv(name.c_str()) : nullptr;
+    static const std::set<std::string> kFromEnvironment = {
+        "IOB_ADDR", "IOB_TOKEN_FILE", "IOB_TLS_CA_FILE", "IOB_TLS_CERT_FILE", "IOB_TLS_KEY_FILE"};
+    return kFromEnvironment.count(name) > 0 ? std::getenv(name.c_str()) : nullptr;
   });
   if (parsed.ok()) {
     *positional = std::move(parsed).value();

@@ -33,7 +33,8 @@ constexpr char kUsage[] =
     "  rotate-secret ID --tenant T --shared-secret-file FILE|- [--etag E]\n"
     "  audit --tenant T [ID]\n"
     "common: --addr HOST:PORT (IOB_ADDR, default 127.0.0.1:7101) --token-file F\n"
-    "        (IOB_TOKEN_FILE, default .iob/secrets/admin.token) --json --tls-ca-file F\n";
+    "        (IOB_TOKEN_FILE, default .iob/secrets/admin.token) --json\n"
+    "        --tls-ca-file F [--tls-cert-file F --tls-key-file F] (IOB_TLS_CA_FILE, ...)\n";
 
 // Everything a subcommand may read from its flags.
 struct Args {

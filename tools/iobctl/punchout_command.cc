@@ -24,7 +24,8 @@ constexpr char kUsage[] =
     "        [--operation create|edit|inspect]\n"
     "  get SESSION | sessions --tenant T [--state started|cart_received|...]\n"
     "  cart SESSION | checkout SESSION      (SESSION = tenants/T/sessions/S)\n"
-    "common: --addr HOST:PORT (IOB_ADDR, default 127.0.0.1:7102) --token-file F --json\n";
+    "common: --addr HOST:PORT (IOB_ADDR, default 127.0.0.1:7102) --token-file F --json\n"
+    "        --tls-ca-file F [--tls-cert-file F --tls-key-file F] (IOB_TLS_CA_FILE, ...)\n";
 
 struct Args {
   Connection conn;
