@@ -10,13 +10,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/crypto/secret_file.h"
 #include "nlohmann/json.hpp"
 
 namespace iob::crypto {
@@ -204,15 +203,10 @@ absl::StatusOr<std::shared_ptr<const KeyRing>> KeyRing::Parse(std::string_view j
 }
 
 absl::StatusOr<std::shared_ptr<const KeyRing>> KeyRing::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("key ring file ", path, " cannot be opened"));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    Wipe(text);
-    return absl::InternalError(absl::StrCat("key ring file ", path, " cannot be read"));
-  }
-  auto ring = Parse(text);
-  Wipe(text);
+  absl::StatusOr<std::string> text = ReadSecretFile(path, "key ring file");
+  if (!text.ok()) return text.status();
+  auto ring = Parse(*text);
+  Wipe(*text);
   return ring;
 }
 
@@ -231,6 +225,11 @@ std::string KeyRing::GenerateJson(std::string_view id) {
   std::string out = doc.dump(2);
   WipeJson(doc);
   return out;
+}
+
+bool KeyRing::CanOpen(std::string_view key_id) const {
+  auto it = keys_.find(key_id);
+  return it != keys_.end() && it->second.state == State::kActive;
 }
 
 KeyRing::~KeyRing() {
@@ -339,6 +338,17 @@ std::string AssociatedData(std::string_view tenant, std::string_view record, std
                            std::string_view key_id) {
   std::string out("iob.v1");
   for (std::string_view part : {tenant, record, field, key_id}) {
+    out.push_back('\0');
+    out.append(part);
+  }
+  return out;
+}
+
+std::string AssociatedData(std::string_view tenant, std::string_view record, std::string_view field,
+                           std::string_view key_id, int64_t version) {
+  std::string out("iob.v2");
+  const std::string version_text = std::to_string(version);
+  for (std::string_view part : {tenant, record, field, key_id, std::string_view(version_text)}) {
     out.push_back('\0');
     out.append(part);
   }

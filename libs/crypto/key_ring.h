@@ -18,6 +18,7 @@
 #define IOB_LIBS_CRYPTO_KEY_RING_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,8 +45,10 @@ class KeyRing {
   // material. The returned ring is shared and immutable.
   static absl::StatusOr<std::shared_ptr<const KeyRing>> Parse(std::string_view json);
 
-  // Reads `path` and Parse()s it. NOT_FOUND when the file cannot be opened;
-  // otherwise as Parse(). The read buffer is wiped afterwards.
+  // Reads `path` (crypto::ReadSecretFile: owner-only) and Parse()s it.
+  // NOT_FOUND when the file cannot be opened, FAILED_PRECONDITION naming the
+  // file and its mode when group or others may read it; otherwise as
+  // Parse(). The read buffer is wiped afterwards.
   static absl::StatusOr<std::shared_ptr<const KeyRing>> LoadFile(const std::string& path);
 
   // Generates a fresh key-ring JSON with one active primary key `id` and a
@@ -58,6 +61,9 @@ class KeyRing {
   KeyRing& operator=(const KeyRing&) = delete;
 
   const std::string& primary_id() const { return primary_id_; }
+
+  // True when `key_id` is in the ring and not retired (Open may use it).
+  bool CanOpen(std::string_view key_id) const;
 
   // Encrypts with the primary key under a fresh random nonce. `associated_data`
   // must identify the record and field (see AssociatedData()); the same bytes
@@ -88,10 +94,17 @@ class KeyRing {
   std::string fingerprint_key_;
 };
 
-// Canonical associated data: "iob.v1\0<tenant>\0<record>\0<field>\0<key_id>".
+// Canonical associated data, scheme 1 (kept to open what it sealed):
+// "iob.v1\0<tenant>\0<record>\0<field>\0<key_id>".
 // The parts are identifiers and must not contain NUL bytes themselves.
 std::string AssociatedData(std::string_view tenant, std::string_view record, std::string_view field,
                            std::string_view key_id);
+
+// Scheme 2 also binds the value's version, so an older ciphertext of the
+// same record put back in place of a newer one does not open:
+// "iob.v2\0<tenant>\0<record>\0<field>\0<key_id>\0<version in decimal>".
+std::string AssociatedData(std::string_view tenant, std::string_view record, std::string_view field,
+                           std::string_view key_id, int64_t version);
 
 // Constant-time equality of two byte strings of possibly different lengths
 // (compares SHA-256 digests with CRYPTO_memcmp). Thread-safe.

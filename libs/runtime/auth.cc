@@ -2,14 +2,14 @@
 
 #include <grpcpp/server_context.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "libs/common/logging.h"
 #include "libs/crypto/key_ring.h"
+#include "libs/crypto/secret_file.h"
 
 namespace iob::runtime {
 namespace {
@@ -25,12 +25,21 @@ bool IsLowerHex64(absl::string_view s) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Parse(absl::string_view text) {
+  auto tokens = ParseTokens(text);
+  if (!tokens.ok()) return tokens.status();
+  std::unique_ptr<Authenticator> auth(new Authenticator());
+  auth->by_hash_ = *std::move(tokens);
+  return auth;
+}
+
+absl::StatusOr<std::shared_ptr<const Authenticator::TokenMap>> Authenticator::ParseTokens(
+    absl::string_view text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") ||
       !doc["tokens"].is_array()) {
     return absl::InvalidArgumentError("tokens file: expected {\"tokens\": [...]}");
   }
-  std::unique_ptr<Authenticator> auth(new Authenticator());
+  auto by_hash = std::make_shared<TokenMap>();
   size_t index = 0;
   for (const auto& entry : doc["tokens"]) {
     const std::string where = absl::StrCat("tokens file: entry ", index++);
@@ -50,19 +59,53 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Parse(absl::string
         (std::string(list) == "scopes" ? p.scopes : p.tenants).insert(v.get<std::string>());
       }
     }
-    if (!auth->by_hash_.emplace(hash, std::move(p)).second) {
+    if (!by_hash->emplace(hash, std::move(p)).second) {
       return absl::InvalidArgumentError(where + ": duplicate token hash");
     }
   }
-  return auth;
+  return std::shared_ptr<const TokenMap>(std::move(by_hash));
+}
+
+absl::StatusOr<std::shared_ptr<const Authenticator::TokenMap>> Authenticator::ReadTokens(
+    const std::string& path) {
+  absl::StatusOr<std::string> text = crypto::ReadSecretFile(path, "tokens file");
+  if (absl::IsNotFound(text.status())) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read tokens file ", path));
+  }
+  if (!text.ok()) return text.status();
+  return ParseTokens(*text);
 }
 
 absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::LoadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read tokens file ", path));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return Parse(buf.str());
+  auto tokens = ReadTokens(path);
+  if (!tokens.ok()) return tokens.status();
+  std::unique_ptr<Authenticator> auth(new Authenticator());
+  auth->path_ = path;
+  auth->by_hash_ = *std::move(tokens);
+  return auth;
+}
+
+absl::Status Authenticator::Reload() {
+  if (path_.empty()) return absl::FailedPreconditionError("tokens were not read from a file");
+  auto tokens = ReadTokens(path_);
+  if (!tokens.ok()) return tokens.status();
+  absl::MutexLock lock(&mu_);
+  by_hash_ = *std::move(tokens);
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const Authenticator::TokenMap> Authenticator::tokens() const {
+  absl::MutexLock lock(&mu_);
+  return by_hash_;
+}
+
+void ReloadTokens(Authenticator& auth) {
+  if (absl::Status st = auth.Reload(); !st.ok()) {
+    common::LogError("tokens reload failed; keeping the current tokens",
+                     {{"error", st.ToString()}});
+  } else {
+    common::LogInfo("tokens reloaded");
+  }
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view header) const {
@@ -75,8 +118,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view header) 
   if (token.empty()) return absl::UnauthenticatedError("missing bearer token");
   // Hash lookups do not leak the token through timing: the map compares
   // digests of the token, never the token itself.
-  auto it = by_hash_.find(crypto::Sha256Hex(token));
-  if (it == by_hash_.end()) return absl::UnauthenticatedError("invalid bearer token");
+  const std::shared_ptr<const TokenMap> by_hash = tokens();
+  auto it = by_hash->find(crypto::Sha256Hex(token));
+  if (it == by_hash->end()) return absl::UnauthenticatedError("invalid bearer token");
   return it->second;
 }
 

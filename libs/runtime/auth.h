@@ -6,7 +6,9 @@
 //      "scopes": ["integrations.read", "integrations.write"], "tenants": ["acme"]},
 //     {"principal": "punchout", "sha256": "...", "scopes": ["secrets.resolve"],
 //      "tenants": ["*"]}]}
-// Callers send `authorization: Bearer <token>`.
+// Callers send `authorization: Bearer <token>`. The file must be readable by
+// its owner only (crypto::ReadSecretFile); Reload() re-reads it, so a token
+// is revoked by removing its entry and sending the service SIGHUP.
 #ifndef IOB_LIBS_RUNTIME_AUTH_H_
 #define IOB_LIBS_RUNTIME_AUTH_H_
 
@@ -16,8 +18,10 @@
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace grpc {
 class ServerContext;
@@ -36,13 +40,23 @@ struct Principal {
   }
 };
 
-// Immutable after construction; thread-safe.
+// Thread-safe: Authenticate / Authorize may run while Reload swaps the
+// tokens in (each call sees either the old or the new set, never a mix).
 class Authenticator {
  public:
   // Parses the tokens file text. INVALID_ARGUMENT naming the entry for a bad
-  // hash, an empty principal, or a duplicate hash.
+  // hash, an empty principal, or a duplicate hash. Such an authenticator has
+  // no file: Reload() returns FAILED_PRECONDITION.
   static absl::StatusOr<std::unique_ptr<Authenticator>> Parse(absl::string_view json);
+  // Reads and parses the tokens file at `path`. INVALID_ARGUMENT when it
+  // cannot be read or parsed; FAILED_PRECONDITION naming the file and its
+  // mode when group or others may read it.
   static absl::StatusOr<std::unique_ptr<Authenticator>> LoadFile(const std::string& path);
+
+  // Re-reads the file LoadFile read and, when it is valid, replaces the
+  // tokens at once (calls in flight finish with the tokens they started
+  // with). On error keeps the current tokens and returns LoadFile's error.
+  absl::Status Reload();
 
   // The principal of `authorization_header` ("Bearer <token>").
   // UNAUTHENTICATED "missing bearer token" / "invalid bearer token".
@@ -56,9 +70,21 @@ class Authenticator {
                                       absl::string_view tenant) const;
 
  private:
+  using TokenMap = std::map<std::string, Principal, std::less<>>;  // sha256 hex -> principal
   Authenticator() = default;
-  std::map<std::string, Principal, std::less<>> by_hash_;  // sha256 hex -> principal
+  static absl::StatusOr<std::shared_ptr<const TokenMap>> ParseTokens(absl::string_view json);
+  static absl::StatusOr<std::shared_ptr<const TokenMap>> ReadTokens(const std::string& path);
+  std::shared_ptr<const TokenMap> tokens() const;
+
+  std::string path_;  // "" when built by Parse
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const TokenMap> by_hash_ ABSL_GUARDED_BY(mu_);
 };
+
+// SIGHUP handler body for services: Reload()s `auth` and logs the outcome
+// ("tokens reloaded", or "tokens reload failed; keeping the current tokens"
+// with the error). Thread-safe.
+void ReloadTokens(Authenticator& auth);
 
 // A tokens-file entry line for `token` (used by ./iob up and tests).
 std::string TokenEntryJson(absl::string_view principal, absl::string_view token,

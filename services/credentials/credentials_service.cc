@@ -1,5 +1,6 @@
 #include "services/credentials/credentials_service.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -32,6 +33,10 @@ constexpr char kWrite[] = "integrations.write";
 constexpr char kAudit[] = "audit.read";
 constexpr char kResolve[] = "secrets.resolve";
 constexpr char kVerify[] = "suppliers.verify";
+
+// How many integrations of one tenant may name the same From identity and
+// still be tried by VerifySupplierCredential (the first by id).
+constexpr int kVerifyCandidatesPerTenant = 20;
 
 // Fields an Update may name, mapped to the domain fields they replace.
 const std::set<std::string>& UpdatablePaths() {
@@ -210,9 +215,9 @@ absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext
   IOB_RETURN_IF_ERROR(ValidateIntegration(in, *profile, policy_));
   const Secret secret(src.shared_secret());
   IOB_RETURN_IF_ERROR(ValidateSharedSecret(secret.reveal(), "integration.shared_secret"));
-  IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
-  in.secret_fingerprint = vault_->Fingerprint(secret);
   in.secret_version = 1;
+  IOB_RETURN_IF_ERROR(vault_->Seal(secret, in));
+  in.secret_fingerprint = vault_->Fingerprint(secret);
   // The request is keyed with the secret's keyed fingerprint, never the secret.
   pb::CreateIntegrationRequest keyed = req;
   keyed.mutable_integration()->set_shared_secret(in.secret_fingerprint);
@@ -328,9 +333,10 @@ absl::StatusOr<Integration> CredentialsService::Rotate(const grpc::ServerContext
   return store_->Modify(
       name.tenant, name.id, key, [&](Integration& in) -> absl::StatusOr<AuditEntry> {
         IOB_RETURN_IF_ERROR(CheckEtag(req.etag(), in));
-        IOB_ASSIGN_OR_RETURN(in.sealed_secret, vault_->Seal(in, secret));
-        in.secret_fingerprint = vault_->Fingerprint(secret);
+        // The version is bound into the ciphertext: count it up first.
         ++in.secret_version;
+        IOB_RETURN_IF_ERROR(vault_->Seal(secret, in));
+        in.secret_fingerprint = vault_->Fingerprint(secret);
         AuditEntry audit = AuditEntry::About(in, "secret.rotated", who.name, req.request_id());
         audit.fields = {"shared_secret"};
         return audit;
@@ -386,8 +392,21 @@ absl::StatusOr<Integration> CredentialsService::Verify(
   if (req.buyer().identity().empty()) return InvalidField("buyer.identity", "is required");
   if (req.shared_secret().empty()) return InvalidField("shared_secret", "is required");
   const Secret presented(req.shared_secret());
+  // Only the tenants the caller may act for are searched, and each tenant
+  // brings at most kVerifyCandidatesPerTenant candidates, so another
+  // tenant's integrations naming the same identity cannot crowd them out.
+  std::optional<std::vector<std::string>> tenants;
+  if (!req.tenant().empty()) {
+    tenants = std::vector<std::string>{req.tenant()};
+  } else if (!who.MayActFor("*")) {
+    tenants.emplace();
+    for (const std::string& t : who.tenants) {
+      if (runtime::IsValidId(t)) tenants->push_back(t);
+    }
+  }
   IOB_ASSIGN_OR_RETURN(auto candidates,
-                       store_->FindByFromIdentity(req.buyer().identity(), req.tenant()));
+                       store_->FindVerifyCandidates(req.buyer().identity(), req.buyer().domain(),
+                                                    tenants, kVerifyCandidatesPerTenant));
   const Integration* match = nullptr;
   for (const Integration& in : candidates) {
     if (in.state != IntegrationState::kActive || !who.MayActFor(in.tenant)) continue;

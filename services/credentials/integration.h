@@ -61,6 +61,8 @@ struct Integration {
   absl::Time secret_update_time;
   std::string secret_fingerprint;
   crypto::Sealed sealed_secret;
+  // Which associated-data scheme sealed it (SecretVault::kAadScheme...).
+  int secret_aad_scheme = 0;
 
   // `tenants/{tenant}/integrations/{id}`.
   std::string Name() const;

@@ -19,7 +19,7 @@ const std::string& Columns() {
       "to_domain, to_identity, sender_domain, sender_identity, punchout_url, order_url, mode, "
       "require_approval, payment_method, state, user_business_unit, revision, "
       "encode(secret_ciphertext, 'base64') AS secret_ciphertext, secret_key_id, secret_version, "
-      "secret_fingerprint, ",
+      "secret_fingerprint, secret_aad_scheme, ",
       db::TimeColumn("secret_update_time"), ", ", db::TimeColumn("create_time"), ", ",
       db::TimeColumn("update_time")));
   return *kColumns;
@@ -53,6 +53,7 @@ Integration FromRow(const pqxx::row& row) {
   in.sealed_secret.key_id = r.Text("secret_key_id");
   in.secret_version = r.Int("secret_version");
   in.secret_fingerprint = r.Text("secret_fingerprint");
+  in.secret_aad_scheme = static_cast<int>(r.Int("secret_aad_scheme"));
   in.secret_update_time = r.Time("secret_update_time");
   in.create_time = r.Time("create_time");
   in.update_time = r.Time("update_time");
@@ -136,13 +137,14 @@ absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, cons
         "from_domain, from_identity, to_domain, to_identity, sender_domain, sender_identity, "
         "punchout_url, order_url, mode, require_approval, payment_method, state, "
         "user_business_unit, secret_ciphertext, secret_key_id, secret_version, "
-        "secret_fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-        "$14, $15, $16, $17, $18, decode($19, 'base64'), $20, 1, $21)",
+        "secret_fingerprint, secret_aad_scheme) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+        "$11, $12, $13, $14, $15, $16, $17, $18, decode($19, 'base64'), $20, $21, $22, $23)",
         in.tenant, in.id, in.supplier, in.display_name, in.marketplace, in.from.domain,
         in.from.identity, in.to.domain, in.to.identity, in.sender.domain, in.sender.identity,
         in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval,
         PaymentMethodText(in.payment_method), StateText(in.state), in.user_business_unit,
-        Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_fingerprint);
+        Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_version,
+        in.secret_fingerprint, in.secret_aad_scheme);
     InsertAudit(tx, audit);
     return SelectOne(tx, in.tenant, in.id, false);
   });
@@ -163,7 +165,7 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         "sender_identity = $10, punchout_url = $11, order_url = $12, mode = $13, "
         "require_approval = $14, payment_method = $15, state = $16, user_business_unit = $17, "
         "secret_ciphertext = decode($18, 'base64'), secret_key_id = $19, secret_version = $20, "
-        "secret_fingerprint = $21, "
+        "secret_fingerprint = $21, secret_aad_scheme = $23, "
         "secret_update_time = CASE WHEN $22 THEN now() ELSE secret_update_time END, "
         "revision = revision + 1, update_time = now() "
         "WHERE tenant = $1 AND integration_id = $2",
@@ -171,7 +173,8 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         in.to.identity, in.sender.domain, in.sender.identity, in.punchout_url, in.order_url,
         ModeText(in.mode), in.require_approval, PaymentMethodText(in.payment_method),
         StateText(in.state), in.user_business_unit, Base64(in.sealed_secret.blob),
-        in.sealed_secret.key_id, in.secret_version, in.secret_fingerprint, secret_changed);
+        in.sealed_secret.key_id, in.secret_version, in.secret_fingerprint, secret_changed,
+        in.secret_aad_scheme);
     InsertAudit(tx, audit);
     return SelectOne(tx, tenant, id, false);
   });
@@ -190,15 +193,23 @@ absl::Status IntegrationStore::Delete(
   });
 }
 
-absl::StatusOr<std::vector<Integration>> IntegrationStore::FindByFromIdentity(
-    const std::string& identity, const std::string& tenant) {
+absl::StatusOr<std::vector<Integration>> IntegrationStore::FindVerifyCandidates(
+    const std::string& identity, const std::string& domain,
+    const std::optional<std::vector<std::string>>& tenants, int per_tenant) {
+  if (tenants.has_value() && tenants->empty()) return std::vector<Integration>{};
+  // Tenant ids follow the id rule (no commas), so a comma list is exact.
+  const std::string tenant_list = tenants.has_value() ? absl::StrJoin(*tenants, ",") : "";
   return pool_->ReadOne(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Integration>> {
         pqxx::result r = tx.exec_params(
-            absl::StrCat("SELECT ", Columns(),
-                         " FROM integrations WHERE from_identity = $1 AND ($2 = '' OR tenant = $2) "
-                         "ORDER BY tenant, integration_id LIMIT 100"),
-            identity, tenant);
+            absl::StrCat(
+                "SELECT ", Columns(),
+                " FROM (SELECT *, row_number() OVER (PARTITION BY tenant ORDER BY integration_id) "
+                "AS rank_in_tenant FROM integrations WHERE from_identity = $1 AND state = 'active' "
+                "AND ($2 = '' OR lower(from_domain) = lower($2)) "
+                "AND ($3 OR tenant = ANY(string_to_array($4, ',')))) c "
+                "WHERE rank_in_tenant <= $5 ORDER BY tenant, integration_id"),
+            identity, domain, !tenants.has_value(), tenant_list, per_tenant);
         std::vector<Integration> out;
         for (const auto& row : r) out.push_back(FromRow(row));
         return out;
@@ -241,30 +252,53 @@ absl::StatusOr<std::vector<AuditEntry>> IntegrationStore::ListAudit(
   });
 }
 
-absl::StatusOr<int> IntegrationStore::RewrapBatch(
-    const std::string& primary_key_id, int limit,
-    const std::function<absl::StatusOr<crypto::Sealed>(const Integration&)>& reseal) {
-  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<int> {
-    int done = 0;
-    pqxx::result r =
-        tx.exec_params(absl::StrCat("SELECT ", Columns(),
-                                    " FROM integrations WHERE secret_key_id <> $1 ORDER BY tenant, "
-                                    "integration_id LIMIT $2 FOR UPDATE SKIP LOCKED"),
-                       primary_key_id, limit);
+absl::StatusOr<std::map<std::string, int64_t>> IntegrationStore::CountByKey() {
+  return pool_->ReadOne(
+      [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::map<std::string, int64_t>> {
+        std::map<std::string, int64_t> out;
+        for (const auto& row :
+             tx.exec("SELECT secret_key_id, count(*) FROM integrations GROUP BY secret_key_id")) {
+          out[row[0].as<std::string>()] = row[1].as<int64_t>();
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<RewrapResult> IntegrationStore::RewrapBatch(
+    const std::string& primary_key_id, int aad_scheme, int limit,
+    const std::vector<std::string>& skip, const std::function<absl::Status(Integration&)>& reseal) {
+  // Names follow the id rule (no commas), so a comma list is exact.
+  const std::string skip_list = absl::StrJoin(skip, ",");
+  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<RewrapResult> {
+    RewrapResult result;
+    // FOR UPDATE without SKIP LOCKED: a row another writer holds is waited
+    // for, then re-checked, so a batch that finds nothing means nothing is
+    // left.
+    pqxx::result r = tx.exec_params(
+        absl::StrCat("SELECT ", Columns(),
+                     " FROM integrations WHERE (secret_key_id <> $1 OR secret_aad_scheme <> $2) "
+                     "AND NOT ('tenants/' || tenant || '/integrations/' || integration_id) = "
+                     "ANY(string_to_array($3, ',')) "
+                     "ORDER BY tenant, integration_id LIMIT $4 FOR UPDATE"),
+        primary_key_id, aad_scheme, skip_list, limit);
     for (const auto& row : r) {
       Integration in = FromRow(row);
-      IOB_ASSIGN_OR_RETURN(crypto::Sealed sealed, reseal(in));
+      if (absl::Status st = reseal(in); !st.ok()) {
+        result.unopened.emplace_back(in.Name(), std::move(st));
+        continue;
+      }
       // The revision stays: rewrapping changes no value a client sees.
       tx.exec_params(
-          "UPDATE integrations SET secret_ciphertext = decode($3, 'base64'), secret_key_id = $4 "
-          "WHERE tenant = $1 AND integration_id = $2",
-          in.tenant, in.id, Base64(sealed.blob), sealed.key_id);
+          "UPDATE integrations SET secret_ciphertext = decode($3, 'base64'), secret_key_id = $4, "
+          "secret_aad_scheme = $5 WHERE tenant = $1 AND integration_id = $2",
+          in.tenant, in.id, Base64(in.sealed_secret.blob), in.sealed_secret.key_id,
+          in.secret_aad_scheme);
       AuditEntry audit = AuditEntry::About(in, "secret.rewrapped", "system:rewrap", "");
       audit.fields = {"secret_key_id"};
       InsertAudit(tx, audit);
-      ++done;
+      ++result.rewrapped;
     }
-    return done;
+    return result;
   });
 }
 

@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,6 +33,13 @@ struct AuditEntry {
   // An entry about `in` (tenant, id, current secret version).
   static AuditEntry About(const Integration& in, std::string action, std::string actor,
                           std::string request_id);
+};
+
+// What one RewrapBatch did.
+struct RewrapResult {
+  int rewrapped = 0;
+  // Integrations (names) whose secret could not be opened, with the reason.
+  std::vector<std::pair<std::string, absl::Status>> unopened;
 };
 
 // Thread-safe (the pool is). Every mutation and its audit entry commit together.
@@ -66,10 +75,15 @@ class IntegrationStore {
   absl::Status Delete(const std::string& tenant, const std::string& id,
                       const std::function<absl::StatusOr<AuditEntry>(const Integration&)>& check);
 
-  // Integrations whose From identity is `identity` (any tenant when `tenant`
-  // is empty).
-  absl::StatusOr<std::vector<Integration>> FindByFromIdentity(const std::string& identity,
-                                                              const std::string& tenant);
+  // Active integrations whose From identity is `identity` (and whose From
+  // domain equals `domain` ignoring case, unless it is empty), in `tenants`
+  // (every tenant when nullopt; none when empty): the first `per_tenant` of
+  // each tenant by id, ordered by tenant and id. The tenants are filtered
+  // before the bound, so one tenant's many integrations never hide
+  // another's.
+  absl::StatusOr<std::vector<Integration>> FindVerifyCandidates(
+      const std::string& identity, const std::string& domain,
+      const std::optional<std::vector<std::string>>& tenants, int per_tenant);
 
   absl::Status AppendAudit(const AuditEntry& audit);
 
@@ -78,11 +92,18 @@ class IntegrationStore {
                                                     const std::string& integration_id,
                                                     int64_t after_id, int limit);
 
-  // Re-seals up to `limit` secrets not sealed with `primary_key_id`, skipping
-  // rows locked by other writers; returns how many were rewrapped (0 = done).
-  absl::StatusOr<int> RewrapBatch(
-      const std::string& primary_key_id, int limit,
-      const std::function<absl::StatusOr<crypto::Sealed>(const Integration&)>& reseal);
+  // How many secrets each key id seals.
+  absl::StatusOr<std::map<std::string, int64_t>> CountByKey();
+
+  // Re-seals, in one transaction, up to `limit` secrets not sealed with
+  // `primary_key_id` under `aad_scheme`, except the integrations named in
+  // `skip`: `reseal` opens the row's secret and seals it again in place.
+  // Rows other writers hold are waited for, not skipped, so a result with
+  // nothing rewrapped and nothing unopened means no such row is left. A row
+  // `reseal` fails on is left as it was and reported in `unopened`.
+  absl::StatusOr<RewrapResult> RewrapBatch(const std::string& primary_key_id, int aad_scheme,
+                                           int limit, const std::vector<std::string>& skip,
+                                           const std::function<absl::Status(Integration&)>& reseal);
 
  private:
   db::Pool* pool_;  // not owned

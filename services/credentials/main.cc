@@ -3,8 +3,12 @@
 //   iob-credentials [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-credentials migrate   apply migrations and exit
 //   iob-credentials rewrap    re-seal every secret with the primary key and exit
+//                             (non-zero, naming them, when some cannot be opened)
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
 #include "libs/runtime/service_main.h"
 #include "services/credentials/credentials_service.h"
 #include "services/credentials/integration_store.h"
@@ -18,22 +22,52 @@ const std::vector<iob::db::Migration>& CredentialsMigrations();
 namespace iob::credentials {
 namespace {
 
+// Re-seals every secret with the primary key under the current
+// associated-data scheme. Exit 0 only when no row is left on another key or
+// scheme; rows that cannot be opened are logged by name and exit 1.
 int Rewrap(IntegrationStore& store, const SecretVault& vault) {
   const std::string primary = vault.PrimaryKeyId();
   int total = 0;
+  std::vector<std::string> unopened;
   for (;;) {
-    auto n = store.RewrapBatch(primary, 100,
-                               [&](const Integration& in) -> absl::StatusOr<crypto::Sealed> {
-                                 auto secret = vault.Open(in);
-                                 if (!secret.ok()) return secret.status();
-                                 return vault.Seal(in, *secret);
-                               });
-    if (!n.ok()) return runtime::ServiceMain::Fail("rewrap failed", n.status());
-    total += *n;
-    if (*n == 0) break;
+    auto batch = store.RewrapBatch(primary, SecretVault::kAadSchemeVersioned, 100, unopened,
+                                   [&](Integration& in) -> absl::Status {
+                                     auto secret = vault.Open(in);
+                                     if (!secret.ok()) return secret.status();
+                                     return vault.Seal(*secret, in);
+                                   });
+    if (!batch.ok()) return runtime::ServiceMain::Fail("rewrap failed", batch.status());
+    total += batch->rewrapped;
+    for (const auto& [name, status] : batch->unopened) {
+      common::LogError("rewrap cannot open a secret; it stays on its key",
+                       {{"integration", name}, {"error", status.ToString()}});
+      unopened.push_back(name);
+    }
+    if (batch->rewrapped == 0 && batch->unopened.empty()) break;
+  }
+  if (!unopened.empty()) {
+    common::LogError("rewrap incomplete", {{"rewrapped", total},
+                                           {"unopened", static_cast<int>(unopened.size())},
+                                           {"integrations", absl::StrJoin(unopened, ",")},
+                                           {"primary_key_id", primary}});
+    return 1;
   }
   common::LogInfo("rewrap done", {{"rewrapped", total}, {"primary_key_id", primary}});
   return 0;
+}
+
+// Refuses a key ring that cannot open every stored secret: a key that is
+// retired or gone while rows are still sealed with it.
+absl::Status CheckRingCoversRows(IntegrationStore& store, const crypto::KeyRing& ring) {
+  IOB_ASSIGN_OR_RETURN(auto counts, store.CountByKey());
+  for (const auto& [key_id, rows] : counts) {
+    if (rows > 0 && !ring.CanOpen(key_id)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("key ring: key \"", key_id, "\" is retired or missing but still seals ",
+                       rows, " secret(s); keep it active and run `iob-credentials rewrap` first"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 int Main(int argc, char** argv) {
@@ -56,10 +90,16 @@ int Main(int argc, char** argv) {
   auto pool = m.OpenDatabase(sql::CredentialsMigrations());
   if (!pool.ok()) return fail("database", pool.status());
   if (m.command() == "migrate") return 0;
-  auto vault = SecretVault::Load(key_ring_file);
-  if (!vault.ok()) return fail("key ring", vault.status());
   IntegrationStore store(pool->get());
-  if (m.command() == "rewrap") return Rewrap(store, **vault);
+  if (m.command() == "rewrap") {
+    // Rewrap reports the rows it cannot open by name instead.
+    auto vault = SecretVault::Load(key_ring_file);
+    if (!vault.ok()) return fail("key ring", vault.status());
+    return Rewrap(store, **vault);
+  }
+  auto vault = SecretVault::Load(
+      key_ring_file, [&](const crypto::KeyRing& ring) { return CheckRingCoversRows(store, ring); });
+  if (!vault.ok()) return fail("key ring", vault.status());
 
   auto auth = m.LoadTokens();
   if (!auth.ok()) return fail("tokens file", auth.status());
@@ -76,6 +116,7 @@ int Main(int argc, char** argv) {
   return m.Serve(
       {&service}, [&] { return (*pool)->Ping(); },
       [&] {
+        runtime::ReloadTokens(**auth);
         if (absl::Status st = (*vault)->Reload(); !st.ok()) {
           common::LogError("key ring reload failed; keeping the current keys",
                            {{"error", st.ToString()}});

@@ -2,6 +2,8 @@
 // associated data, rotation, key-ring parsing and the hashing helpers.
 #include "libs/crypto/key_ring.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -124,6 +126,30 @@ TEST_F(KeyRingTest, OtherAssociatedDataFails) {
     EXPECT_EQ(opened.status().code(), absl::StatusCode::kDataLoss);
   }
   EXPECT_TRUE(ring_->Open(*sealed, ad_).ok());
+}
+
+TEST(AssociatedDataTest, Finding7_VersionedSchemeBindsTheVersion) {
+  EXPECT_EQ(AssociatedData("t", "r", "f", "k", 12), std::string("iob.v2\0t\0r\0f\0k\0"
+                                                                "12",
+                                                                17));
+  EXPECT_NE(AssociatedData("t", "r", "f", "k", 1), AssociatedData("t", "r", "f", "k", 2));
+  EXPECT_NE(AssociatedData("t", "r", "f", "k", 1), AssociatedData("t", "r", "f", "k"));
+  // A ciphertext sealed for version 1 does not open as version 2.
+  auto ring = MustParse(RingJson("k1", {{"k1", 'a', "active"}}));
+  ASSERT_NE(ring, nullptr);
+  auto sealed = ring->Seal("v1 secret", AssociatedData("t", "r", "f", "k1", 1));
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(*ring->Open(*sealed, AssociatedData("t", "r", "f", "k1", 1)), "v1 secret");
+  EXPECT_EQ(ring->Open(*sealed, AssociatedData("t", "r", "f", "k1", 2)).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST(KeyRingParseTest, CanOpenOnlyActiveKeys) {
+  auto ring = MustParse(RingJson("k2", {{"k1", 'a', "retired"}, {"k2", 'b', "active"}}));
+  ASSERT_NE(ring, nullptr);
+  EXPECT_TRUE(ring->CanOpen("k2"));
+  EXPECT_FALSE(ring->CanOpen("k1"));
+  EXPECT_FALSE(ring->CanOpen("k3"));
 }
 
 TEST(AssociatedDataTest, PartsAreSeparated) {
@@ -270,6 +296,7 @@ TEST(KeyRingParseTest, LoadFile) {
     std::ofstream out(path);
     out << RingJson("k1", {{"k1", 'a', "active"}});
   }
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);  // LoadFile refuses files others may read
   auto ring = KeyRing::LoadFile(path);
   ASSERT_TRUE(ring.ok()) << ring.status();
   EXPECT_EQ((*ring)->primary_id(), "k1");
