@@ -2,11 +2,14 @@
 
 #include <chrono>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
 #include "libs/runtime/grpc_status.h"
+#include "libs/runtime/service_host.h"
 
 namespace iob::supplier {
 namespace {
@@ -37,6 +40,23 @@ std::string TenantOf(const std::string& integration) {
   std::vector<std::string> parts = absl::StrSplit(integration, '/');
   if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "integrations") return "";
   return parts[1];
+}
+
+// The integration as an endpoint, without a secret.
+SupplierEndpoint ToEndpoint(const pb::Integration& in) {
+  SupplierEndpoint e;
+  e.integration = in.name();
+  e.supplier = in.supplier();
+  e.punchout_url = in.punchout_url();
+  e.order_url = in.order_url();
+  e.allowed_hosts.assign(in.allowed_hosts().begin(), in.allowed_hosts().end());
+  e.from = ToCxml(in.from());
+  e.to = ToCxml(in.to());
+  e.sender = ToCxml(in.sender());
+  e.production = in.mode() == pb::MODE_PRODUCTION;
+  e.approval_required = in.require_approval();
+  e.user_business_unit = in.user_business_unit();
+  return e;
 }
 
 }  // namespace
@@ -79,21 +99,24 @@ absl::StatusOr<SupplierEndpoint> GrpcCredentialsClient::Resolve(const std::strin
   pb::ResolveIntegrationSecretResponse resp;
   grpc::Status st = stub_->ResolveIntegrationSecret(&ctx, req, &resp);
   if (!st.ok()) return FromPeer(st);
-  const pb::Integration& in = resp.integration();
-  SupplierEndpoint e;
-  e.integration = in.name();
-  e.supplier = in.supplier();
-  e.punchout_url = in.punchout_url();
-  e.order_url = in.order_url();
-  e.allowed_hosts.assign(in.allowed_hosts().begin(), in.allowed_hosts().end());
-  e.from = ToCxml(in.from());
-  e.to = ToCxml(in.to());
-  e.sender = ToCxml(in.sender());
+  SupplierEndpoint e = ToEndpoint(resp.integration());
   e.sender.shared_secret = resp.shared_secret();
-  e.production = in.mode() == pb::MODE_PRODUCTION;
-  e.approval_required = in.require_approval();
-  e.user_business_unit = in.user_business_unit();
   return e;
+}
+
+absl::StatusOr<SupplierEndpoint> GrpcCredentialsClient::Get(const std::string& integration) {
+  grpc::ClientContext ctx;
+  Prepare(ctx);
+  pb::GetIntegrationRequest req;
+  req.set_name(integration);
+  pb::Integration resp;
+  grpc::Status st = stub_->GetIntegration(&ctx, req, &resp);
+  if (!st.ok()) return FromPeer(st);
+  // The same refusal ResolveIntegrationSecret gives for a disabled one.
+  if (resp.state() != pb::INTEGRATION_STATE_ACTIVE) {
+    return absl::FailedPreconditionError(absl::StrCat("integration ", resp.name(), " is disabled"));
+  }
+  return ToEndpoint(resp);
 }
 
 absl::StatusOr<VerifiedSender> GrpcCredentialsClient::Verify(const std::string& tenant,
@@ -125,6 +148,22 @@ absl::StatusOr<VerifiedSender> GrpcCredentialsClient::Verify(const std::string& 
   if (!st.ok()) return FromPeer(st);
   const pb::Integration& in = resp.integration();
   return VerifiedSender{in.name(), TenantOf(in.name()), in.supplier()};
+}
+
+void CredentialsPeerOptions::Register(common::Flags& flags) {
+  flags.Add("credentials-addr", &addr, "credentials service address");
+  flags.Add("credentials-token-file", &token_file,
+            "this service's bearer token for the credentials service (required)");
+  tls.Register(flags, "credentials", "credentials");
+}
+
+absl::StatusOr<std::unique_ptr<GrpcCredentialsClient>> DialCredentials(
+    const CredentialsPeerOptions& options) {
+  IOB_ASSIGN_OR_RETURN(std::string token, runtime::ReadFile(options.token_file));
+  IOB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                       runtime::DialPeer("credentials", options.addr, options.tls));
+  return std::make_unique<GrpcCredentialsClient>(std::move(channel),
+                                                 std::string(absl::StripAsciiWhitespace(token)));
 }
 
 }  // namespace iob::supplier

@@ -2,7 +2,8 @@
 // integrations (tiles), an integration's endpoint with its secret, and the
 // verification of the credentials an inbound supplier document presents.
 // CredentialsClient is the interface services depend on (tests use
-// FakeCredentialsClient); GrpcCredentialsClient calls the real peer.
+// FakeCredentialsClient); GrpcCredentialsClient calls the real peer, dialled
+// from the flags in CredentialsPeerOptions (address, token, TLS / mTLS).
 #ifndef IOB_LIBS_SUPPLIER_CREDENTIALS_CLIENT_H_
 #define IOB_LIBS_SUPPLIER_CREDENTIALS_CLIENT_H_
 
@@ -14,7 +15,9 @@
 
 #include "absl/status/statusor.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
+#include "libs/common/flags.h"
 #include "libs/cxml/model.h"
+#include "libs/runtime/client_channel.h"
 #include "libs/supplier/endpoint.h"
 
 namespace iob::supplier {
@@ -33,6 +36,13 @@ class CredentialsClient {
   // NOT_FOUND, FAILED_PRECONDITION (disabled), UNAVAILABLE.
   virtual absl::StatusOr<SupplierEndpoint> Resolve(const std::string& integration) = 0;
 
+  // Returns the current settings of `integration` (a resource name) as
+  // Resolve does, but without its secret (sender.shared_secret is empty), so
+  // no secret leaves the peer and no resolve is audited: for checks such as
+  // "is it still enabled, does it still require approval". NOT_FOUND,
+  // FAILED_PRECONDITION "integration ... is disabled", UNAVAILABLE.
+  virtual absl::StatusOr<SupplierEndpoint> Get(const std::string& integration) = 0;
+
   // Returns the active integration whose From identity is `buyer` (the
   // credential an inbound document names as the buyer; an empty domain
   // matches any) and whose shared secret is `shared_secret`, within `tenant`
@@ -48,12 +58,14 @@ class CredentialsClient {
 // Thread-safe.
 class GrpcCredentialsClient : public CredentialsClient {
  public:
-  // `token` is this service's bearer token (scopes integrations.read and
-  // secrets.resolve for ListActive/Resolve, suppliers.verify for Verify).
+  // `token` is this service's bearer token (scopes integrations.read for
+  // ListActive/Get, also secrets.resolve for Resolve, suppliers.verify for
+  // Verify).
   GrpcCredentialsClient(std::shared_ptr<grpc::Channel> channel, std::string token);
 
   absl::StatusOr<std::vector<SupplierTile>> ListActive(const std::string& tenant) override;
   absl::StatusOr<SupplierEndpoint> Resolve(const std::string& integration) override;
+  absl::StatusOr<SupplierEndpoint> Get(const std::string& integration) override;
   absl::StatusOr<VerifiedSender> Verify(const std::string& tenant, const cxml::Credential& buyer,
                                         const std::string& shared_secret) override;
 
@@ -62,6 +74,27 @@ class GrpcCredentialsClient : public CredentialsClient {
   std::unique_ptr<credentials::v1::CredentialsService::Stub> stub_;
   std::string token_;
 };
+
+// How a service reaches the credentials service; the same flags in every
+// service that calls it.
+struct CredentialsPeerOptions {
+  std::string addr = "127.0.0.1:7101";
+  std::string token_file;  // this service's bearer token (required)
+  runtime::ClientTlsOptions tls;
+
+  // Adds --credentials-addr, --credentials-token-file, --credentials-ca-file,
+  // --credentials-cert-file and --credentials-key-file to `flags` (this
+  // object must outlive the parse).
+  void Register(common::Flags& flags);
+};
+
+// Reads the token file and dials the credentials service (TLS when
+// tls.ca_file is set, mTLS with a client certificate; plaintext, logged as
+// such, otherwise). Errors: NOT_FOUND naming a file that cannot be read,
+// INVALID_ARGUMENT for an incomplete TLS configuration
+// (runtime::ClientChannelCredentials). The client connects lazily.
+absl::StatusOr<std::unique_ptr<GrpcCredentialsClient>> DialCredentials(
+    const CredentialsPeerOptions& options);
 
 }  // namespace iob::supplier
 

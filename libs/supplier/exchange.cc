@@ -1,5 +1,6 @@
 #include "libs/supplier/exchange.h"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -11,18 +12,24 @@
 namespace iob::supplier {
 namespace {
 
-std::string Truncate(std::string s, size_t n = 200) {
-  if (s.size() > n) s = s.substr(0, n) + "...";
-  return s;
+// The shared secret the document authenticates with (its Sender's), to
+// scrub from whatever the supplier sends back.
+std::string SecretOf(const cxml::Document& document) {
+  for (const cxml::Credential& c : document.header.sender) {
+    if (!c.shared_secret.empty()) return c.shared_secret;
+  }
+  return "";
 }
 
 ExchangeResult Failed(Outcome outcome, absl::Status error) { return {outcome, std::move(error)}; }
 
 // Classifies an answer that is a cXML Response by its Status.
-ExchangeResult FromResponse(cxml::Response response, const std::string& purpose) {
+ExchangeResult FromResponse(cxml::Response response, const std::string& purpose,
+                            const std::string& secret) {
   const cxml::Status& st = response.status;
-  const std::string what = absl::StrCat("cXML ", st.code, " ", st.text,
-                                        st.message.empty() ? "" : ": ", Truncate(st.message));
+  const std::string what =
+      absl::StrCat("cXML ", st.code, " ", BoundSupplierText(st.text, secret, 100),
+                   st.message.empty() ? "" : ": ", BoundSupplierText(st.message, secret));
   switch (cxml::ClassifyStatusCode(st.code)) {
     case cxml::StatusClass::kSuccess:
       return {Outcome::kDelivered, std::move(response)};
@@ -42,8 +49,9 @@ ExchangeResult FromResponse(cxml::Response response, const std::string& purpose)
 }
 
 // Classifies an HttpClient error: nothing came back.
-ExchangeResult FromSendError(const absl::Status& error, const std::string& purpose) {
-  const std::string detail(error.message());
+ExchangeResult FromSendError(const absl::Status& error, const std::string& purpose,
+                             const std::string& secret) {
+  const std::string detail = BoundSupplierText(error.message(), secret);
   switch (error.code()) {
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kInvalidArgument:
@@ -60,6 +68,27 @@ ExchangeResult FromSendError(const absl::Status& error, const std::string& purpo
 }
 
 }  // namespace
+
+std::string BoundSupplierText(absl::string_view text, absl::string_view secret, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes + 16));
+  size_t i = 0;
+  while (i < text.size() && out.size() <= max_bytes) {
+    if (!secret.empty() && text.compare(i, secret.size(), secret) == 0) {
+      out += "[redacted]";
+      i += secret.size();
+      continue;
+    }
+    const unsigned char c = static_cast<unsigned char>(text[i++]);
+    out.push_back(c < 0x20 || c == 0x7f ? ' ' : static_cast<char>(c));
+  }
+  if (out.size() <= max_bytes && i == text.size()) return out;
+  // Cut on a character boundary: never inside a UTF-8 sequence.
+  size_t cut = std::min(out.size(), max_bytes);
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  out.resize(cut);
+  return out + "...";
+}
 
 std::string_view OutcomeLabel(Outcome outcome) {
   switch (outcome) {
@@ -95,8 +124,9 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
   req.body = *std::move(xml);
   req.content_type = "text/xml; charset=UTF-8";
   req.allowed_hosts = target.allowed_hosts;
+  const std::string secret = SecretOf(document);
   auto resp = http.Send(req);
-  if (!resp.ok()) return FromSendError(resp.status(), target.purpose);
+  if (!resp.ok()) return FromSendError(resp.status(), target.purpose, secret);
 
   // Suppliers answer errors as cXML with HTTP 200 or with an HTTP error code;
   // read the cXML either way, and fall back to the HTTP status.
@@ -117,9 +147,9 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
     }
     return Failed(Outcome::kBadAnswer, absl::UnavailableError(absl::StrCat(
                                            "supplier sent an invalid response: ",
-                                           Truncate(std::string(answer.status().message())))));
+                                           BoundSupplierText(answer.status().message(), secret))));
   }
-  return FromResponse(std::get<cxml::Response>(std::move(answer->body)), target.purpose);
+  return FromResponse(std::get<cxml::Response>(std::move(answer->body)), target.purpose, secret);
 }
 
 }  // namespace iob::supplier

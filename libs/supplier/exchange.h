@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libs/cxml/model.h"
 #include "libs/http/client.h"
 
@@ -58,10 +59,20 @@ struct ExchangeResult {
   //                     <client message>"
   //   kBadAnswer        UNAVAILABLE "supplier sent an invalid response: ..."
   //   kNotSent          INTERNAL "cannot write <document type>: ..."
-  // Messages quote at most 200 characters of the supplier's Status text and
-  // never the request (which carries the shared secret).
+  // Messages quote at most 200 bytes of each piece of supplier text (Status
+  // text and message, reader and HTTP client errors), never the request, and
+  // never the shared secret of the document's Sender: when the supplier
+  // echoes it, it reads "[redacted]" (see BoundSupplierText).
   absl::StatusOr<cxml::Response> response;
 };
+
+// Returns untrusted supplier `text` fit for a log line, an error message or
+// a stored row: each occurrence of `secret` (when not empty) replaced by
+// "[redacted]", control characters by spaces, then cut to at most
+// `max_bytes` bytes on a UTF-8 character boundary with "..." appended when
+// cut. Thread-safe.
+std::string BoundSupplierText(absl::string_view text, absl::string_view secret = {},
+                              size_t max_bytes = 200);
 
 // Writes `document`, POSTs it as text/xml to `target.url` through `http`
 // (which applies the egress policy to the URL and `target.allowed_hosts`),

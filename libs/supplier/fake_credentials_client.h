@@ -5,6 +5,7 @@
 #define IOB_LIBS_SUPPLIER_FAKE_CREDENTIALS_CLIENT_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,12 +23,20 @@ namespace iob::supplier {
 class FakeCredentialsClient : public CredentialsClient {
  public:
   // Which method FailNext applies to.
-  enum class Method { kListActive, kResolve, kVerify };
+  enum class Method { kListActive, kResolve, kGet, kVerify };
 
   // Adds (or replaces) the endpoint Resolve returns for its integration.
   void AddEndpoint(SupplierEndpoint endpoint) {
     absl::MutexLock lock(&mu_);
+    disabled_.erase(endpoint.integration);
     endpoints_[endpoint.integration] = std::move(endpoint);
+  }
+
+  // Makes Resolve and Get refuse `integration` with FAILED_PRECONDITION, as
+  // the peer does for a disabled integration (until AddEndpoint again).
+  void Disable(const std::string& integration) {
+    absl::MutexLock lock(&mu_);
+    disabled_.insert(integration);
   }
 
   // Adds a tile ListActive(tenant) returns.
@@ -68,11 +77,15 @@ class FakeCredentialsClient : public CredentialsClient {
   absl::StatusOr<SupplierEndpoint> Resolve(const std::string& integration) override {
     absl::MutexLock lock(&mu_);
     if (absl::Status st = Begin(Method::kResolve); !st.ok()) return st;
-    auto it = endpoints_.find(integration);
-    if (it == endpoints_.end()) {
-      return absl::NotFoundError("integration " + integration + " not found");
-    }
-    return it->second;
+    return Find(integration);
+  }
+
+  absl::StatusOr<SupplierEndpoint> Get(const std::string& integration) override {
+    absl::MutexLock lock(&mu_);
+    if (absl::Status st = Begin(Method::kGet); !st.ok()) return st;
+    absl::StatusOr<SupplierEndpoint> e = Find(integration);
+    if (e.ok()) e->sender.shared_secret.clear();
+    return e;
   }
 
   absl::StatusOr<VerifiedSender> Verify(const std::string& tenant, const cxml::Credential& buyer,
@@ -97,8 +110,21 @@ class FakeCredentialsClient : public CredentialsClient {
     return st;
   }
 
+  absl::StatusOr<SupplierEndpoint> Find(const std::string& integration) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = endpoints_.find(integration);
+    if (it == endpoints_.end()) {
+      return absl::NotFoundError("integration " + integration + " not found");
+    }
+    if (disabled_.count(integration) > 0) {
+      return absl::FailedPreconditionError("integration " + integration + " is disabled");
+    }
+    return it->second;
+  }
+
   mutable absl::Mutex mu_;
   std::map<std::string, SupplierEndpoint> endpoints_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> disabled_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<SupplierTile>> tiles_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, std::string>, VerifiedSender> senders_ ABSL_GUARDED_BY(mu_);
   std::map<Method, std::vector<absl::Status>> failures_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,9 @@
 #include "services/punchout/session.h"
 
+#include <algorithm>
+#include <pugixml.hpp>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -10,6 +13,8 @@
 #include "libs/common/status_macros.h"
 #include "libs/cxml/decimal.h"
 #include "libs/cxml/timestamp.h"
+#include "libs/http/egress_policy.h"
+#include "libs/supplier/exchange.h"
 
 namespace iob::punchout {
 namespace {
@@ -57,6 +62,106 @@ cxml::Address ShipToAddress(const ShipTo& s, const User& user) {
 }
 
 std::string MoneyText(const cxml::Money& m) { return m.amount; }
+
+// Supplier or caller text quoted in an error: short, no control characters.
+std::string Quote(absl::string_view text) { return supplier::BoundSupplierText(text, {}, 32); }
+
+// Like CheckText, but tabs and line breaks are allowed (descriptions).
+absl::Status CheckMultiLineText(absl::string_view value, const std::string& field,
+                                size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return InvalidField(field, absl::StrCat("longer than ", max_bytes, " bytes"));
+  }
+  for (unsigned char c : value) {
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      return InvalidField(field, "contains control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// An auxiliary id is sent back verbatim as the content of an element: it
+// must be a well-formed fragment without declarations.
+absl::Status CheckAuxId(const std::string& aux, const std::string& field) {
+  IOB_RETURN_IF_ERROR(CheckMultiLineText(aux, field, 4096));
+  if (aux.find('<') == std::string::npos) return absl::OkStatus();
+  pugi::xml_document frag;
+  const pugi::xml_parse_result r = frag.load_buffer(
+      aux.data(), aux.size(),
+      pugi::parse_default | pugi::parse_fragment | pugi::parse_declaration | pugi::parse_doctype,
+      pugi::encoding_utf8);
+  bool has_decl = absl::StrContains(aux, "<!DOCTYPE");
+  for (pugi::xml_node n = frag.first_child(); n; n = n.next_sibling()) {
+    has_decl |= n.type() == pugi::node_declaration || n.type() == pugi::node_doctype;
+  }
+  if (!r || has_decl) return InvalidField(field, "is not a well-formed XML fragment");
+  return absl::OkStatus();
+}
+
+// A non-negative plain decimal; INVALID_ARGUMENT "<field>: ..." otherwise.
+absl::StatusOr<cxml::Decimal> NonNegative(const std::string& text, const std::string& field) {
+  absl::StatusOr<cxml::Decimal> d = cxml::Decimal::Parse(text);
+  if (!d.ok()) {
+    return InvalidField(field, absl::StrCat("\"", Quote(text), "\" is not a decimal amount"));
+  }
+  if (d->Sign() < 0) return InvalidField(field, absl::StrCat("is negative (", Quote(text), ")"));
+  return d;
+}
+
+absl::Status TooLarge() {
+  return absl::InvalidArgumentError("The cart's amounts are too large to add up exactly.");
+}
+
+// |a - b| <= tolerance, exactly.
+absl::StatusOr<bool> Within(const cxml::Decimal& a, const cxml::Decimal& b,
+                            const cxml::Decimal& tolerance) {
+  static const cxml::Decimal kMinusOne = *cxml::Decimal::Parse("-1");
+  absl::StatusOr<cxml::Decimal> minus_b = b.Times(kMinusOne);
+  if (!minus_b.ok()) return TooLarge();
+  absl::StatusOr<cxml::Decimal> diff = a.Plus(*minus_b);
+  if (!diff.ok()) return TooLarge();
+  if (diff->Sign() < 0) diff = diff->Times(kMinusOne);
+  if (!diff.ok()) return TooLarge();
+  absl::StatusOr<cxml::Decimal> minus_tol = tolerance.Times(kMinusOne);
+  if (!minus_tol.ok()) return TooLarge();
+  absl::StatusOr<cxml::Decimal> over = diff->Plus(*minus_tol);
+  if (!over.ok()) return TooLarge();
+  return over->Sign() <= 0;
+}
+
+// The text to show for a computed amount: at least the stated amount's
+// fraction digits (so 22.5 shows as 22.50 next to a stated 22.50).
+std::string Shown(const cxml::Decimal& d, int scale) {
+  absl::StatusOr<cxml::Decimal> shown = d.WithMinScale(scale);
+  return shown.ok() ? shown->ToString() : d.ToString();
+}
+
+// Bounds of the identifiers a cart line carries (they go back to the
+// supplier verbatim, so they are refused, not cut).
+absl::Status CheckCartLineBounds(CartLine& l, const std::string& at) {
+  auto bound = [&](const std::string& value, const char* name, size_t max) {
+    return value.size() <= max ? absl::OkStatus()
+                               : absl::InvalidArgumentError(absl::StrCat(
+                                     at, ": ", name, " is longer than ", max, " bytes"));
+  };
+  IOB_RETURN_IF_ERROR(bound(l.supplier_part_id, "SupplierPartID", 256));
+  IOB_RETURN_IF_ERROR(bound(l.supplier_part_auxiliary_id, "SupplierPartAuxiliaryID", 4096));
+  IOB_RETURN_IF_ERROR(bound(l.unit_of_measure, "UnitOfMeasure", 32));
+  IOB_RETURN_IF_ERROR(bound(l.manufacturer_part_id, "ManufacturerPartID", 256));
+  IOB_RETURN_IF_ERROR(bound(l.manufacturer_name, "ManufacturerName", 256));
+  if (l.classifications.size() > 32) {
+    return absl::InvalidArgumentError(absl::StrCat(at, ": more than 32 Classifications"));
+  }
+  for (const auto& [domain, code] : l.classifications) {
+    IOB_RETURN_IF_ERROR(bound(domain, "Classification domain", 256));
+    IOB_RETURN_IF_ERROR(bound(code, "Classification", 256));
+  }
+  // A description is only shown: cut it rather than refuse the cart.
+  if (l.description.size() > 2000) {
+    l.description = supplier::BoundSupplierText(l.description, {}, 2000);
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -114,16 +219,36 @@ absl::Status ValidateStart(const User& user, Operation op, const std::optional<S
   for (size_t i = 0; i < lines.size(); ++i) {
     const CartLine& l = lines[i];
     const std::string at_line = absl::StrCat("lines[", i, "]");
+    if (l.line_number < 0) return InvalidField(at_line + ".line_number", "is negative");
     if (!cxml::IsDecimal(l.quantity))
       return InvalidField(at_line + ".quantity", "must be a decimal");
+    IOB_RETURN_IF_ERROR(NonNegative(l.quantity, at_line + ".quantity").status());
     IOB_RETURN_IF_ERROR(CheckText(l.supplier_part_id, at_line + ".supplier_part_id", 256, true));
+    IOB_RETURN_IF_ERROR(
+        CheckAuxId(l.supplier_part_auxiliary_id, at_line + ".supplier_part_auxiliary_id"));
+    IOB_RETURN_IF_ERROR(CheckMultiLineText(l.description, at_line + ".description", 2000));
     if (!cxml::IsDecimal(l.unit_price.amount)) {
       return InvalidField(at_line + ".unit_price.amount", "must be a decimal");
     }
+    IOB_RETURN_IF_ERROR(NonNegative(l.unit_price.amount, at_line + ".unit_price.amount").status());
     if (!cxml::IsCurrencyCode(l.unit_price.currency)) {
       return InvalidField(at_line + ".unit_price.currency", "must be an ISO 4217 code");
     }
+    if (l.unit_price.currency != lines[0].unit_price.currency) {
+      return InvalidField(at_line + ".unit_price.currency", "differs from lines[0]'s");
+    }
     IOB_RETURN_IF_ERROR(CheckText(l.unit_of_measure, at_line + ".unit_of_measure", 16, true));
+    if (l.classifications.size() > 32) {
+      return InvalidField(at_line + ".classifications", "more than 32");
+    }
+    for (size_t k = 0; k < l.classifications.size(); ++k) {
+      const std::string at_class = absl::StrCat(at_line, ".classifications[", k, "]");
+      IOB_RETURN_IF_ERROR(CheckText(l.classifications[k].first, at_class + ".domain", 64, true));
+      IOB_RETURN_IF_ERROR(CheckText(l.classifications[k].second, at_class + ".code", 64, false));
+    }
+    IOB_RETURN_IF_ERROR(
+        CheckText(l.manufacturer_part_id, at_line + ".manufacturer_part_id", 256, false));
+    IOB_RETURN_IF_ERROR(CheckText(l.manufacturer_name, at_line + ".manufacturer_name", 256, false));
   }
   return absl::OkStatus();
 }
@@ -214,14 +339,15 @@ absl::StatusOr<Cart> CartFromOrderMessage(const cxml::PunchOutOrderMessage& m) {
     if (!d.descriptions.empty()) l.description = d.descriptions.front().text;
     l.unit_price = {d.unit_price.amount, d.unit_price.currency};
     if (l.unit_price.currency != cart.total.currency) {
-      return absl::InvalidArgumentError(absl::StrCat(at, ": currency ", l.unit_price.currency,
-                                                     " differs from the total's ",
-                                                     cart.total.currency));
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": currency ", Quote(l.unit_price.currency),
+                       " differs from the total's ", Quote(cart.total.currency)));
     }
     l.unit_of_measure = d.unit_of_measure;
     for (const auto& c : d.classifications) l.classifications.emplace_back(c.domain, c.value);
     l.manufacturer_part_id = d.manufacturer_part_id;
     l.manufacturer_name = d.manufacturer_name;
+    IOB_RETURN_IF_ERROR(CheckCartLineBounds(l, at));
     cart.lines.push_back(std::move(l));
   }
   // Line numbers key the stored lines: when the supplier repeats one,
@@ -233,7 +359,94 @@ absl::StatusOr<Cart> CartFromOrderMessage(const cxml::PunchOutOrderMessage& m) {
       break;
     }
   }
+  IOB_RETURN_IF_ERROR(PriceCart(cart));
   return cart;
+}
+
+absl::Status CheckStartPageUrl(const std::string& url,
+                               const std::vector<std::string>& allowed_hosts,
+                               const std::vector<std::string>& plain_http_hosts) {
+  auto refuse = [](const std::string& why) {
+    return absl::FailedPreconditionError(absl::StrCat("supplier StartPage URL refused: ", why));
+  };
+  if (url.size() > 4096) return refuse("longer than 4096 bytes");
+  absl::StatusOr<http::ParsedUrl> parsed = http::ParseUrl(url);
+  if (!parsed.ok()) return refuse("not an absolute URL");
+  const std::string host = Quote(parsed->host);
+  if (parsed->has_userinfo) return refuse("it carries user information");
+  if (parsed->scheme == "http") {
+    const std::string port = absl::StrCat(parsed->port);
+    const std::string with_port = parsed->host.find(':') == std::string::npos
+                                      ? absl::StrCat(parsed->host, ":", port)
+                                      : absl::StrCat("[", parsed->host, "]:", port);
+    bool plain_ok = false;
+    for (const std::string& entry : plain_http_hosts) {
+      plain_ok |=
+          absl::EqualsIgnoreCase(entry, parsed->host) || absl::EqualsIgnoreCase(entry, with_port);
+    }
+    if (!plain_ok) return refuse(absl::StrCat("http to host '", host, "' (https required)"));
+  } else if (parsed->scheme != "https") {
+    return refuse(absl::StrCat("scheme '", Quote(parsed->scheme), "' (https required)"));
+  }
+  if (allowed_hosts.empty()) return absl::OkStatus();
+  for (const std::string& pattern : allowed_hosts) {
+    if (http::HostMatches(pattern, parsed->host)) return absl::OkStatus();
+  }
+  return refuse(absl::StrCat("host '", host, "' is not in the integration's allowed hosts"));
+}
+
+absl::Status PriceCart(Cart& cart) {
+  const std::string& currency = cart.total.currency;
+  if (!cxml::IsCurrencyCode(currency)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("The cart's currency \"", Quote(currency), "\" is not an ISO 4217 code."));
+  }
+  IOB_ASSIGN_OR_RETURN(const cxml::Decimal stated, NonNegative(cart.total.amount, "Total"));
+  cxml::Decimal subtotal;
+  for (size_t i = 0; i < cart.lines.size(); ++i) {
+    const CartLine& l = cart.lines[i];
+    const std::string at = absl::StrCat("ItemIn[", i + 1, "]");
+    if (l.unit_price.currency != currency) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          at, ": currency ", Quote(l.unit_price.currency), " differs from the total's ", currency));
+    }
+    IOB_ASSIGN_OR_RETURN(const cxml::Decimal qty, NonNegative(l.quantity, at + " quantity"));
+    IOB_ASSIGN_OR_RETURN(const cxml::Decimal price,
+                         NonNegative(l.unit_price.amount, at + " unit price"));
+    absl::StatusOr<cxml::Decimal> line = qty.Times(price);
+    if (!line.ok()) return TooLarge();
+    absl::StatusOr<cxml::Decimal> sum = subtotal.Plus(*line);
+    if (!sum.ok()) return TooLarge();
+    subtotal = *sum;
+  }
+  cxml::Decimal grand = subtotal;
+  for (const auto& [extra, name] :
+       {std::pair{&cart.shipping, "Shipping"}, std::pair{&cart.tax, "Tax"}}) {
+    if (!extra->has_value()) continue;
+    if ((*extra)->currency != currency) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": currency ", Quote((*extra)->currency),
+                                                     " differs from the total's ", currency));
+    }
+    IOB_ASSIGN_OR_RETURN(const cxml::Decimal amount, NonNegative((*extra)->amount, name));
+    absl::StatusOr<cxml::Decimal> sum = grand.Plus(amount);
+    if (!sum.ok()) return TooLarge();
+    grand = *sum;
+  }
+  // Each line may have been rounded to the cent by the supplier.
+  IOB_ASSIGN_OR_RETURN(const cxml::Decimal tolerance,
+                       cxml::Decimal::Parse(absl::StrCat(std::max<size_t>(cart.lines.size(), 1)))
+                           ->Times(*cxml::Decimal::Parse("0.01")));
+  for (const cxml::Decimal& computed : {subtotal, grand}) {
+    IOB_ASSIGN_OR_RETURN(const bool close, Within(stated, computed, tolerance));
+    if (!close) continue;
+    IOB_ASSIGN_OR_RETURN(const bool exact, Within(stated, computed, cxml::Decimal()));
+    if (!exact) cart.total.amount = Shown(computed, stated.scale());
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "The cart's total ", cart.total.amount, " ", currency,
+      " does not match its lines, which add up to ", Shown(subtotal, stated.scale()), " ", currency,
+      ". The cart was not accepted; return to the supplier and check out again."));
 }
 
 }  // namespace iob::punchout

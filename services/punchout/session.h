@@ -92,7 +92,10 @@ struct Session {
 
 // Checks StartSession input: user e-mail (required, one @, bounded), names
 // and ids bounded without control characters, lines only for edit/inspect
-// with decimal quantities and prices. INVALID_ARGUMENT naming the field.
+// with non-negative decimal quantities and prices in one currency, and
+// bounded line texts: description (tabs and line breaks allowed), the
+// auxiliary id (a well-formed XML fragment), classifications, manufacturer.
+// INVALID_ARGUMENT naming the field.
 absl::Status ValidateStart(const User& user, Operation op, const std::optional<ShipTo>& ship_to,
                            const std::vector<CartLine>& lines);
 
@@ -105,8 +108,35 @@ cxml::Document BuildSetupRequest(const Session& session, const SupplierEndpoint&
                                  const std::vector<CartLine>& lines, const std::string& payload_id,
                                  absl::Time now);
 
-// The cart in a PunchOutOrderMessage. INVALID_ARGUMENT when a line lacks a
-// price or currency, or currencies are mixed.
+// Checks a StartPage URL a supplier answered with before the user's browser
+// is sent there: an absolute https URL (http only for a host in
+// `plain_http_hosts`, the egress policy's "host" or "host:port" entries) of
+// at most 4096 bytes, on a host that matches `allowed_hosts` (the
+// integration's allow-list, see http::HostMatches; empty = any host).
+// FAILED_PRECONDITION "supplier StartPage URL refused: ..." naming the rule
+// and the host, never the path. Resolves nothing. Thread-safe.
+absl::Status CheckStartPageUrl(const std::string& url,
+                               const std::vector<std::string>& allowed_hosts,
+                               const std::vector<std::string>& plain_http_hosts);
+
+// Checks a cart's money with exact decimals and sets its total to the
+// computed one. Every line quantity and unit price, the stated total,
+// shipping and tax must be non-negative plain decimals (at most 9 fraction
+// digits) in the total's currency. The computed total is the sum of quantity
+// x unit price, or that plus shipping and tax: whichever the stated total
+// matches within 0.01 per line (at least 0.01). `cart.total` keeps the
+// stated text when it equals the computed total exactly, and is the computed
+// total otherwise. INVALID_ARGUMENT, with a message fit for the user, when a
+// rule fails or the stated total matches neither sum.
+absl::Status PriceCart(Cart& cart);
+
+// The cart in a PunchOutOrderMessage, priced by PriceCart. INVALID_ARGUMENT
+// when a line lacks a price or currency, currencies are mixed, an amount is
+// negative or not a decimal, the stated Total is not what the lines add up
+// to, or an identifier exceeds its bound (part ids 256 bytes, auxiliary id
+// 4096, unit of measure 32, manufacturer fields 256, classifications 32 of
+// 256 bytes each); descriptions are cut to 2000 bytes. Messages quote at
+// most a few bytes of the supplier's text.
 absl::StatusOr<Cart> CartFromOrderMessage(const cxml::PunchOutOrderMessage& message);
 
 }  // namespace iob::punchout

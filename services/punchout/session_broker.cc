@@ -97,7 +97,10 @@ absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
   const std::string outcome(supplier::OutcomeLabel(setup.outcome));
   started_->Add({{"supplier", s.supplier}, {"outcome", outcome}}).Increment();
   if (!setup.start_page_url.ok()) {
-    const absl::Status& sent = setup.start_page_url.status();
+    // The message quotes the supplier: bound it, and never echo our secret.
+    const absl::Status sent(setup.start_page_url.status().code(),
+                            supplier::BoundSupplierText(setup.start_page_url.status().message(),
+                                                        endpoint.sender.shared_secret, 500));
     common::LogWarn("punchout setup failed", {{"tenant", s.tenant},
                                               {"session", s.id},
                                               {"supplier", s.supplier},
@@ -127,6 +130,13 @@ SessionBroker::SetupResult SessionBroker::SendSetupRequest(const Session& sessio
                   absl::StartsWith(setup->start_page_url, "http://"))) {
     return {supplier::Outcome::kBadAnswer,
             absl::UnavailableError("supplier response has no http(s) StartPage URL")};
+  }
+  // The user's browser goes there next: the same hosts as the integration's
+  // egress, https unless the policy allows the host over http.
+  if (absl::Status st = CheckStartPageUrl(setup->start_page_url, endpoint.allowed_hosts,
+                                          options_.plain_http_hosts);
+      !st.ok()) {
+    return {supplier::Outcome::kBadAnswer, st};
   }
   return {supplier::Outcome::kDelivered, setup->start_page_url};
 }
@@ -183,7 +193,7 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
     return invalid(absl::StrCat(failed_step == supplier::DecodeStep::kEnvelope
                                     ? "No cart found in the post: "
                                     : "The cart is not valid cXML: ",
-                                doc.status().message()));
+                                supplier::BoundSupplierText(doc.status().message(), {}, 300)));
   }
   const auto& message = std::get<cxml::PunchOutOrderMessage>(doc->body);
   if (!crypto::ConstantTimeEquals(message.buyer_cookie, session->buyer_cookie)) {
@@ -208,8 +218,23 @@ CartPostResult SessionBroker::ReceiveCart(const std::string& token, const std::s
 
 absl::StatusOr<RequisitionDraft> SessionBroker::Checkout(const std::string& tenant,
                                                          const std::string& id) {
-  IOB_ASSIGN_OR_RETURN(Session s, store_->Checkout(tenant, id));
+  IOB_ASSIGN_OR_RETURN(const Session current, store_->Get(tenant, id));
+  // The integration as it is now: disabling it, or turning approval on,
+  // applies to carts still open.
+  absl::StatusOr<SupplierEndpoint> endpoint = credentials_->Get(current.integration);
+  if (endpoint.status().code() == absl::StatusCode::kNotFound) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("integration ", current.integration, " no longer exists"));
+  }
+  if (!endpoint.ok()) return endpoint.status();
   IOB_ASSIGN_OR_RETURN(Cart cart, store_->GetCart(tenant, id));
+  // The stored total is already the computed one; price again so the draft
+  // never carries a total its lines do not add up to.
+  if (absl::Status priced = PriceCart(cart); !priced.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the cart of session ", current.Name(), " cannot be checked out: ", priced.message()));
+  }
+  IOB_ASSIGN_OR_RETURN(Session s, store_->Checkout(tenant, id, endpoint->approval_required));
   return RequisitionDraft{std::move(s), std::move(cart)};
 }
 

@@ -32,6 +32,9 @@ struct BrokerOptions {
   std::string public_url = "http://127.0.0.1:8102";
   absl::Duration session_ttl = absl::Hours(1);
   std::string host_name = "iob.local";  // for payloadIDs
+  // The egress policy's plain-http hosts ("host" or "host:port"): the only
+  // hosts a supplier's StartPage URL may name over http (CheckStartPageUrl).
+  std::vector<std::string> plain_http_hosts;
 };
 
 struct StartRequest {
@@ -79,8 +82,11 @@ class SessionBroker {
   absl::StatusOr<std::vector<supplier::SupplierTile>> ListSuppliers(const std::string& tenant);
 
   // INVALID_ARGUMENT for bad input; the peer's NOT_FOUND / FAILED_PRECONDITION
-  // for the integration; FAILED_PRECONDITION when the supplier rejects us;
+  // for the integration; FAILED_PRECONDITION when the supplier rejects us or
+  // answers with a StartPage URL the integration does not allow;
   // UNAVAILABLE when it cannot be reached or answers with a transient error.
+  // A failed session keeps the error message (at most 500 bytes, the
+  // integration's secret scrubbed) as its failure_reason.
   absl::StatusOr<Session> Start(const StartRequest& request);
 
   // Handles a post to the BrowserFormPost URL with one-time `token`: reads
@@ -90,6 +96,12 @@ class SessionBroker {
   CartPostResult ReceiveCart(const std::string& token, const std::string& body,
                              const std::string& content_type);
 
+  // Checks out the session's cart (cart_received -> checked_out; a repeat
+  // returns the same draft). The integration is read again first, so its
+  // current state and approval switch apply, not those from the session's
+  // start: FAILED_PRECONDITION when it is disabled or deleted, or when no
+  // cart arrived; UNAVAILABLE when the credentials service cannot say. The
+  // draft's total is the one computed from the lines (PriceCart).
   absl::StatusOr<RequisitionDraft> Checkout(const std::string& tenant, const std::string& id);
 
   // Marks sessions past their expiry; returns how many.

@@ -268,15 +268,17 @@ absl::StatusOr<Cart> SessionStore::GetCart(const std::string& tenant, const std:
   });
 }
 
-absl::StatusOr<Session> SessionStore::Checkout(const std::string& tenant, const std::string& id) {
+absl::StatusOr<Session> SessionStore::Checkout(const std::string& tenant, const std::string& id,
+                                               bool approval_required) {
   return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Session> {
     IOB_ASSIGN_OR_RETURN(Session s, SelectOne(tx, tenant, id, true));
-    if (s.state == SessionState::kCartReceived) {
+    if (s.state == SessionState::kCartReceived || s.state == SessionState::kCheckedOut) {
       tx.exec_params(
-          "UPDATE sessions SET state = 'checked_out', update_time = now() "
-          "WHERE tenant = $1 AND session_id = $2",
-          tenant, id);
-    } else if (s.state != SessionState::kCheckedOut) {
+          "UPDATE sessions SET state = 'checked_out', approval_required = $3, update_time = "
+          "CASE WHEN state = 'checked_out' AND approval_required = $3 THEN update_time "
+          "ELSE now() END WHERE tenant = $1 AND session_id = $2",
+          tenant, id, approval_required);
+    } else {
       return absl::FailedPreconditionError(
           absl::StrCat("session ", s.Name(), " is ", StateText(s.state),
                        "; only a received cart can be checked out"));

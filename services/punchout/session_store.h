@@ -54,9 +54,12 @@ class SessionStore {
   // FAILED_PRECONDITION when no cart arrived yet.
   absl::StatusOr<Cart> GetCart(const std::string& tenant, const std::string& id);
 
-  // cart_received -> checked_out (checked_out stays); FAILED_PRECONDITION
-  // from any other state. Returns the session after the change.
-  absl::StatusOr<Session> Checkout(const std::string& tenant, const std::string& id);
+  // cart_received -> checked_out (checked_out stays), recording
+  // `approval_required` as the integration says at checkout;
+  // FAILED_PRECONDITION from any other state. Returns the session after the
+  // change.
+  absl::StatusOr<Session> Checkout(const std::string& tenant, const std::string& id,
+                                   bool approval_required);
 
  private:
   db::Pool* pool_;  // not owned

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "libs/cxml/decimal.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
 #include "services/punchout/session.h"
@@ -31,12 +32,24 @@ cxml::ItemIn Item(const std::string& line, const std::string& sku, std::optional
   return in;
 }
 
+// The sum of quantity x unit price of `items`, as a supplier states it.
+std::string SumOf(const std::vector<cxml::ItemIn>& items) {
+  cxml::Decimal sum;
+  for (const cxml::ItemIn& in : items) {
+    sum = *sum.Plus(*cxml::Decimal::Parse(in.quantity)
+                         ->Times(*cxml::Decimal::Parse(in.item_detail.unit_price.amount)));
+  }
+  return sum.WithMinScale(2)->ToString();
+}
+
+// A cart of `items` whose Total is `total`, by default what the items add
+// up to.
 cxml::PunchOutOrderMessage Message(std::vector<cxml::ItemIn> items,
-                                   const std::string& total = "10.00") {
+                                   std::optional<std::string> total = std::nullopt) {
   cxml::PunchOutOrderMessage m;
   m.buyer_cookie = "cookie";
   m.operation_allowed = cxml::PunchOutOperation::kEdit;
-  m.total = {total, "USD"};
+  m.total = {total ? *total : SumOf(items), "USD"};
   m.items = std::move(items);
   return m;
 }
@@ -71,6 +84,7 @@ TEST(CartFromOrderMessageTest, KeepsAuxIdsByteForByteThroughTheReader) {
   std::vector<cxml::ItemIn> items;
   for (size_t i = 0; i < aux.size(); ++i) {
     items.push_back(Item(std::to_string(i + 1), "SKU" + std::to_string(i), aux[i], "1.00"));
+    items.back().quantity = "1";  // 5 x 1.00 + 3 x 2.50 = the stated 12.50
   }
   items.push_back(Item("6", "PLAIN", std::nullopt, "2.50"));
   std::string xml;
@@ -165,6 +179,113 @@ TEST(CartFromOrderMessageTest, AnEmptyCartHasNoLines) {
   ASSERT_TRUE(cart.ok()) << cart.status();
   EXPECT_TRUE(cart->lines.empty());
   EXPECT_EQ(cart->total.amount, "0.00");
+}
+
+// ---- issue 8 --------------------------------------------------------------
+
+TEST(CartFromOrderMessageTest, Finding2_NegativeOrNonDecimalQuantitiesAndPricesAreRefused) {
+  struct Bad {
+    std::string quantity, price, field;
+  };
+  for (const Bad& bad : std::vector<Bad>{{"-1", "5.00", "quantity"},
+                                         {"1", "-5.00", "unit price"},
+                                         {"NaN", "5.00", "quantity"},
+                                         {"1", "Infinity", "unit price"},
+                                         {"1e3", "5.00", "quantity"},
+                                         {"1", "0.0000000001", "unit price"}}) {
+    SCOPED_TRACE(bad.quantity + " x " + bad.price);
+    cxml::ItemIn in = Item("1", "A", std::nullopt, bad.price);
+    in.quantity = bad.quantity;
+    auto cart = CartFromOrderMessage(Message({in}, "0.00"));
+    ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+    EXPECT_THAT(cart.status().message(), HasSubstr("ItemIn[1] " + bad.field));
+  }
+}
+
+TEST(CartFromOrderMessageTest, Finding2_StatedTotalMustMatchTheLines) {
+  cxml::ItemIn in = Item("1", "A", std::nullopt, "500.00");
+  in.quantity = "1000";
+  auto cart = CartFromOrderMessage(Message({in}, "0.01"));
+  ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+  EXPECT_THAT(cart.status().message(), HasSubstr("The cart's total 0.01 USD does not match"));
+  EXPECT_THAT(cart.status().message(), HasSubstr("500000.00 USD"));
+  // A negative total is no way around it.
+  EXPECT_EQ(CartFromOrderMessage(Message({}, "-0.01")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Two cents off on one line is beyond rounding.
+  EXPECT_EQ(CartFromOrderMessage(Message({in}, "499999.98")).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CartFromOrderMessageTest, Finding2_TotalWithinRoundingBecomesTheComputedOne) {
+  cxml::ItemIn in = Item("1", "A", std::nullopt, "0.333");  // 3 x 0.333 = 0.999
+  auto cart = CartFromOrderMessage(Message({in}, "1.00"));
+  ASSERT_TRUE(cart.ok()) << cart.status();
+  EXPECT_EQ(cart->total.amount, "0.999");
+  // Exactly equal: the stated text is kept (1.5 x 15.00 = 22.500 shows as 22.50).
+  cxml::ItemIn half = Item("1", "A", std::nullopt, "15.00");
+  half.quantity = "1.5";
+  cart = CartFromOrderMessage(Message({half}, "22.50"));
+  ASSERT_TRUE(cart.ok()) << cart.status();
+  EXPECT_EQ(cart->total.amount, "22.50");
+}
+
+TEST(CartFromOrderMessageTest, Finding2_TotalMayIncludeShippingAndTax) {
+  cxml::PunchOutOrderMessage m = Message({Item("1", "A", std::nullopt, "1.00")}, "8.79");
+  m.shipping = cxml::Shipping{"", "", {"4.99", "USD"}, {"en", "Ground", ""}};
+  m.tax = cxml::Tax{{"0.80", "USD"}, {"en", "Sales tax", ""}};
+  auto cart = CartFromOrderMessage(m);
+  ASSERT_TRUE(cart.ok()) << cart.status();
+  EXPECT_EQ(cart->total.amount, "8.79");
+  m.total.amount = "5.00";  // neither 3.00 nor 8.79
+  EXPECT_EQ(CartFromOrderMessage(m).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(CartFromOrderMessageTest, Finding2_OneCurrencyPerCartShippingAndTaxIncluded) {
+  cxml::PunchOutOrderMessage m = Message({Item("1", "A", std::nullopt, "1.00")});
+  m.shipping = cxml::Shipping{"", "", {"4.99", "EUR"}, {"en", "Ground", ""}};
+  auto cart = CartFromOrderMessage(m);
+  ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+  EXPECT_THAT(cart.status().message(), HasSubstr("Shipping: currency EUR"));
+  m.shipping.reset();
+  m.tax = cxml::Tax{{"-0.80", "USD"}, {"en", "Sales tax", ""}};
+  cart = CartFromOrderMessage(m);
+  ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+  EXPECT_THAT(cart.status().message(), HasSubstr("Tax: is negative"));
+}
+
+TEST(CartFromOrderMessageTest, Finding12_UntrustedCartTextIsBounded) {
+  // An overlong identifier is refused (it goes back to the supplier verbatim).
+  cxml::ItemIn in = Item("1", "A", std::nullopt, "1.00");
+  in.item_id.supplier_part_id = std::string(300, 'P');
+  auto cart = CartFromOrderMessage(Message({in}));
+  ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+  EXPECT_THAT(cart.status().message(), HasSubstr("SupplierPartID is longer than 256 bytes"));
+  EXPECT_LT(cart.status().message().size(), 200u);
+  // A long description is cut.
+  in = Item("1", "A", std::nullopt, "1.00");
+  in.item_detail.descriptions = {{"en", std::string(100000, 'd'), ""}};
+  cart = CartFromOrderMessage(Message({in}));
+  ASSERT_TRUE(cart.ok()) << cart.status();
+  EXPECT_LE(cart->lines[0].description.size(), 2003u);
+  // A huge currency is quoted only in part.
+  cart =
+      CartFromOrderMessage(Message({Item("1", "A", std::nullopt, "1.00", std::string(5000, 'Z'))}));
+  ASSERT_EQ(cart.status().code(), absl::StatusCode::kInvalidArgument) << cart.status();
+  EXPECT_LT(cart.status().message().size(), 200u);
+}
+
+TEST(PriceCartTest, Finding2_AStoredCartIsPricedAgain) {
+  Cart cart;
+  cart.total = {"10.00", "USD"};
+  CartLine l;
+  l.quantity = "2";
+  l.unit_price = {"5.00", "USD"};
+  cart.lines = {l};
+  ASSERT_TRUE(PriceCart(cart).ok());
+  EXPECT_EQ(cart.total.amount, "10.00");
+  cart.lines[0].quantity = "2000";
+  EXPECT_EQ(PriceCart(cart).code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -232,5 +232,175 @@ TEST_F(SessionBrokerTest, ListSuppliersIsTheTenantsActiveTiles) {
   EXPECT_EQ(broker_->ListSuppliers("acme").status().code(), absl::StatusCode::kUnavailable);
 }
 
+// ---- issue 8 --------------------------------------------------------------
+
+// A PunchOutOrderMessage for `cookie`: one line of `quantity` x `price` USD,
+// stating `total`.
+std::string CartXml(const std::string& cookie, const std::string& quantity,
+                    const std::string& price, const std::string& total) {
+  cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kPunchOutOrderMessage);
+  cxml::PunchOutOrderMessage m;
+  m.buyer_cookie = cookie;
+  m.total = {total, "USD"};
+  cxml::ItemIn in;
+  in.quantity = quantity;
+  in.line_number = "1";
+  in.item_id.supplier_part_id = "B00PEN";
+  in.item_detail.unit_price = {price, "USD"};
+  in.item_detail.descriptions = {{"en", "Pens", ""}};
+  in.item_detail.unit_of_measure = "EA";
+  in.item_detail.classifications = {{"UNSPSC", "", "44121701"}};
+  m.items = {in};
+  doc.body = m;
+  auto xml = cxml::WriteDocument(doc);
+  EXPECT_TRUE(xml.ok()) << xml.status();
+  return xml.ok() ? *xml : "";
+}
+
+class SessionBrokerIssue8Test : public SessionBrokerTest {
+ protected:
+  // Starts a session for `email` and returns it with the one-time token of
+  // its BrowserFormPost URL.
+  std::pair<Session, std::string> StartWithToken(const std::string& email) {
+    http_.PushResponse(200, ResponseXml(200, "OK", "https://shop.amazon.example/start"));
+    auto s = broker_->Start(Request(email));
+    EXPECT_TRUE(s.ok()) << s.status();
+    const std::vector<http::HttpRequest> sent = http_.requests();
+    auto doc =
+        cxml::ReadDocumentOfType(sent.back().body, cxml::DocumentType::kPunchOutSetupRequest);
+    EXPECT_TRUE(doc.ok()) << doc.status();
+    if (!s.ok() || !doc.ok()) return {};
+    const std::string url = std::get<cxml::PunchOutSetupRequest>(doc->body).browser_form_post_url;
+    return {*s, url.substr(url.rfind('/') + 1)};
+  }
+
+  // Starts a session and posts it a good cart (2 x 5.00 = 10.00 USD).
+  Session WithCart(const std::string& email) {
+    auto [s, token] = StartWithToken(email);
+    const CartPostResult r =
+        broker_->ReceiveCart(token, CartXml(s.buyer_cookie, "2", "5.00", "10.00"), "text/xml");
+    EXPECT_TRUE(r.status.ok()) << r.status;
+    return s;
+  }
+};
+
+TEST_F(SessionBrokerIssue8Test, Finding2_CartWhoseTotalDiffersFromItsLinesIsRefused) {
+  auto [s, token] = StartWithToken("total@acme.example");
+  // 1000 x 500.00 = 500000.00 made to look like 0.01.
+  const CartPostResult r =
+      broker_->ReceiveCart(token, CartXml(s.buyer_cookie, "1000", "500.00", "0.01"), "text/xml");
+  EXPECT_EQ(r.status.code(), absl::StatusCode::kInvalidArgument) << r.status;
+  EXPECT_THAT(std::string(r.status.message()), HasSubstr("does not match its lines"));
+  EXPECT_THAT(std::string(r.status.message()), HasSubstr("500000.00 USD"));
+  EXPECT_EQ(store_->GetCart("acme", s.id).status().code(), absl::StatusCode::kFailedPrecondition);
+  // A negative line is refused the same way, however the total is stated.
+  const CartPostResult negative =
+      broker_->ReceiveCart(token, CartXml(s.buyer_cookie, "-1", "500.00", "-500.00"), "text/xml");
+  EXPECT_EQ(negative.status.code(), absl::StatusCode::kInvalidArgument) << negative.status;
+  EXPECT_THAT(std::string(negative.status.message()), HasSubstr("negative"));
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding2_CheckoutTotalIsTheComputedOne) {
+  auto [s, token] = StartWithToken("rounded@acme.example");
+  // 3 x 0.333 = 0.999: the supplier rounded to 1.00, within tolerance.
+  const CartPostResult r =
+      broker_->ReceiveCart(token, CartXml(s.buyer_cookie, "3", "0.333", "1.00"), "text/xml");
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  auto draft = broker_->Checkout("acme", s.id);
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  EXPECT_EQ(draft->cart.total.amount, "0.999");
+  EXPECT_EQ(draft->cart.total.currency, "USD");
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding3_CheckoutRefusedOnceTheIntegrationIsDisabled) {
+  const Session s = WithCart("disable@acme.example");
+  credentials_.Disable(kIntegration);
+  auto draft = broker_->Checkout("acme", s.id);
+  EXPECT_EQ(draft.status().code(), absl::StatusCode::kFailedPrecondition) << draft.status();
+  EXPECT_THAT(std::string(draft.status().message()), HasSubstr("disabled"));
+  auto after = store_->Get("acme", s.id);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->state, SessionState::kCartReceived) << "a refused checkout changes nothing";
+  // Read without resolving the secret (no audited resolve per checkout).
+  EXPECT_EQ(credentials_.calls(Method::kGet), 1);
+  EXPECT_EQ(credentials_.calls(Method::kResolve), 1);  // the Start
+  // Enabled again, it checks out.
+  credentials_.AddEndpoint(Endpoint());
+  EXPECT_TRUE(broker_->Checkout("acme", s.id).ok());
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding3_CheckoutTakesTheApprovalSwitchAsItIsNow) {
+  supplier::SupplierEndpoint no_approval = Endpoint();
+  no_approval.approval_required = false;
+  credentials_.AddEndpoint(no_approval);
+  const Session s = WithCart("approval@acme.example");
+  EXPECT_FALSE(s.approval_required);
+  credentials_.AddEndpoint(Endpoint());  // approval turned on after the start
+  auto draft = broker_->Checkout("acme", s.id);
+  ASSERT_TRUE(draft.ok()) << draft.status();
+  EXPECT_TRUE(draft->session.approval_required);
+  EXPECT_TRUE(store_->Get("acme", s.id)->approval_required);
+  // A deleted integration is no precondition for a checkout either.
+  credentials_.FailNext(Method::kGet, absl::NotFoundError("integration not found"));
+  EXPECT_EQ(broker_->Checkout("acme", s.id).status().code(), absl::StatusCode::kFailedPrecondition);
+  credentials_.FailNext(Method::kGet, absl::UnavailableError("credentials down"));
+  EXPECT_EQ(broker_->Checkout("acme", s.id).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding12_SupplierStatusTextIsBoundedAndSecretScrubbedInTheRow) {
+  const std::string echoed =
+      "bad credential s3cret-value " + std::string(100000, 'x') + " s3cret-value";
+  http_.PushResponse(200, ResponseXml(400, echoed));
+  auto s = broker_->Start(Request("huge@acme.example"));
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition) << s.status();
+  EXPECT_LE(s.status().message().size(), 503u);
+  const std::vector<Session> failed = Sessions(SessionState::kFailed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_LE(failed[0].failure_reason.size(), 503u);
+  EXPECT_THAT(failed[0].failure_reason, HasSubstr("bad credential [redacted]"));
+  EXPECT_THAT(failed[0].failure_reason, ::testing::Not(HasSubstr("s3cret-value")));
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding13_StartPageOnAHostTheIntegrationDoesNotAllowIsRefused) {
+  const double before = Started("invalid_response");
+  http_.PushResponse(200, ResponseXml(200, "OK", "https://phish.example/login"));
+  auto s = broker_->Start(Request("phish@acme.example"));
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition) << s.status();
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("'phish.example'"));
+  http_.PushResponse(200, ResponseXml(200, "OK", "http://shop.amazon.example/start"));
+  auto plain = broker_->Start(Request("plain@acme.example"));
+  EXPECT_EQ(plain.status().code(), absl::StatusCode::kFailedPrecondition) << plain.status();
+  EXPECT_THAT(std::string(plain.status().message()), HasSubstr("https required"));
+  EXPECT_EQ(Started("invalid_response"), before + 2);
+  EXPECT_EQ(Sessions(SessionState::kFailed).size(), 2u);
+  EXPECT_TRUE(Sessions(SessionState::kStarted).empty());
+
+  // Over http only where the egress policy allows the host over http.
+  BrokerOptions options;
+  options.plain_http_hosts = {"shop.amazon.example"};
+  SessionBroker broker(options, &credentials_, &http_, store_.get(), &registry_);
+  http_.PushResponse(200, ResponseXml(200, "OK", "http://shop.amazon.example/start"));
+  auto allowed = broker.Start(Request("plain-ok@acme.example"));
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_EQ(allowed->start_page_url, "http://shop.amazon.example/start");
+}
+
+TEST_F(SessionBrokerIssue8Test, Finding13_StartSessionLineFieldsAreChecked) {
+  StartRequest r = Request("lines@acme.example");
+  r.operation = Operation::kEdit;
+  CartLine l;
+  l.line_number = 1;
+  l.quantity = "1";
+  l.supplier_part_id = "B00PEN";
+  l.supplier_part_auxiliary_id = "</SupplierPartAuxiliaryID><Extrinsic name=\"x\">";
+  l.unit_price = {"1.00", "USD"};
+  l.unit_of_measure = "EA";
+  r.lines = {l};
+  auto s = broker_->Start(r);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("lines[0].supplier_part_auxiliary_id"));
+  EXPECT_TRUE(http_.requests().empty()) << "nothing is sent for a refused start";
+}
+
 }  // namespace
 }  // namespace iob::punchout

@@ -196,6 +196,79 @@ TEST(ValidateStartTest, AtMostAThousandLines) {
   ExpectInvalid(ValidateStart(Ann(), Operation::kEdit, std::nullopt, lines), "lines");
 }
 
+TEST(ValidateStartTest, Finding13_DescriptionAuxIdAndClassificationsAreChecked) {
+  std::vector<CartLine> lines = {Line(1, "SKU-1", "<![CDATA[id<1>]]>"), Line(2, "SKU-2", "")};
+  lines[1].description = "Two lines\nof text\tare fine";
+  EXPECT_TRUE(ValidateStart(Ann(), Operation::kEdit, std::nullopt, lines).ok());
+  auto expect_invalid = [&](const std::function<void(CartLine&)>& spoil, const std::string& field) {
+    SCOPED_TRACE(field);
+    std::vector<CartLine> bad = lines;
+    spoil(bad[1]);
+    ExpectInvalid(ValidateStart(Ann(), Operation::kEdit, std::nullopt, bad), field);
+  };
+  expect_invalid([](CartLine& l) { l.description = std::string(2001, 'd'); },
+                 "lines[1].description");
+  expect_invalid([](CartLine& l) { l.description = "bell\a"; }, "lines[1].description");
+  expect_invalid([](CartLine& l) { l.supplier_part_auxiliary_id = std::string(4097, 'a'); },
+                 "lines[1].supplier_part_auxiliary_id");
+  expect_invalid(
+      [](CartLine& l) { l.supplier_part_auxiliary_id = "</SupplierPartAuxiliaryID><Evil>"; },
+      "lines[1].supplier_part_auxiliary_id");
+  expect_invalid([](CartLine& l) { l.supplier_part_auxiliary_id = "<?xml version=\"1.0\"?>"; },
+                 "lines[1].supplier_part_auxiliary_id");
+  expect_invalid(
+      [](CartLine& l) {
+        l.classifications = {{"", "1"}};
+      },
+      "lines[1].classifications[0].domain");
+  expect_invalid(
+      [](CartLine& l) {
+        l.classifications = {{"UNSPSC", std::string(65, '1')}};
+      },
+      "lines[1].classifications[0].code");
+  expect_invalid(
+      [](CartLine& l) {
+        l.classifications.assign(33, {"UNSPSC", "1"});
+      },
+      "lines[1].classifications");
+  expect_invalid([](CartLine& l) { l.manufacturer_name = "Maker\r\n"; },
+                 "lines[1].manufacturer_name");
+  expect_invalid([](CartLine& l) { l.manufacturer_part_id = std::string(257, 'm'); },
+                 "lines[1].manufacturer_part_id");
+  expect_invalid([](CartLine& l) { l.quantity = "-2"; }, "lines[1].quantity");
+  expect_invalid([](CartLine& l) { l.unit_price.amount = "-8.99"; }, "lines[1].unit_price.amount");
+  expect_invalid([](CartLine& l) { l.unit_price.currency = "EUR"; },
+                 "lines[1].unit_price.currency");
+  expect_invalid([](CartLine& l) { l.line_number = -1; }, "lines[1].line_number");
+}
+
+TEST(CheckStartPageUrlTest, Finding13_StartPageHostMustBeAllowedAndHttps) {
+  const std::vector<std::string> allowed = {"*.amazon.com"};
+  EXPECT_TRUE(CheckStartPageUrl("https://www.amazon.com/punchout?s=1", allowed, {}).ok());
+  EXPECT_TRUE(CheckStartPageUrl("https://anything.example/", {}, {}).ok()) << "no allow-list";
+  auto refused = [&](const std::string& url, const std::vector<std::string>& plain,
+                     const std::string& why) {
+    SCOPED_TRACE(url);
+    const absl::Status st = CheckStartPageUrl(url, allowed, plain);
+    EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
+    EXPECT_TRUE(absl::StartsWith(st.message(), "supplier StartPage URL refused: ")) << st;
+    EXPECT_THAT(std::string(st.message()), HasSubstr(why));
+    EXPECT_THAT(std::string(st.message()), Not(HasSubstr("/login"))) << "no path quoted";
+  };
+  refused("https://amazon.com.evil.io/login", {}, "host 'amazon.com.evil.io' is not in");
+  refused("https://evilamazon.com/login", {}, "host 'evilamazon.com'");
+  refused("http://www.amazon.com/login", {}, "https required");
+  refused("http://www.amazon.com:8080/login", {"www.amazon.com:80"}, "https required");
+  refused("javascript://www.amazon.com/login", {}, "scheme 'javascript'");
+  refused("https://user:pw@www.amazon.com/login", {}, "user information");
+  refused("https://www.amazon.com/login" + std::string(5000, 'x'), {}, "longer than 4096");
+  // http only for the egress policy's plain-http hosts.
+  EXPECT_TRUE(CheckStartPageUrl("http://www.amazon.com/shop", allowed, {"www.amazon.com"}).ok());
+  EXPECT_TRUE(
+      CheckStartPageUrl("http://www.amazon.com:8200/shop", allowed, {"www.amazon.com:8200"}).ok());
+  EXPECT_TRUE(CheckStartPageUrl("http://127.0.0.1:8200/shop/t", {"127.0.0.1"}, {"127.0.0.1"}).ok());
+}
+
 // ---- BuildSetupRequest --------------------------------------------------------
 
 TEST(BuildSetupRequestTest, UserEmailEverywhereAmazonReadsIt) {

@@ -182,5 +182,54 @@ TEST(ExchangeTest, OutcomeLabelsAreTheMetricValues) {
   EXPECT_EQ(OutcomeLabel(Outcome::kNotSent), "not_sent");
 }
 
+// ---- issue 8 --------------------------------------------------------------
+
+// An OrderRequest authenticated with `secret`.
+cxml::Document WithSecret(const std::string& secret) {
+  cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  doc.header.sender.at(0).shared_secret = secret;
+  return doc;
+}
+
+TEST(ExchangeTest, Finding12_SupplierTextIsBoundedAndOurSecretScrubbed) {
+  const std::string secret = "s3cret-value";
+  const std::string huge(100000, 'y');
+  const std::vector<absl::StatusOr<http::HttpResponse>> answers = {
+      // The supplier echoes the secret in its Status text and message.
+      Answer(200, ResponseXml(401, "Unauthorized " + secret + huge, "you sent " + secret + huge)),
+      Answer(200, ResponseXml(500, secret + huge, "")),
+      // The HTTP client quotes whatever it was given.
+      absl::UnavailableError("connection failed after reading " + secret + huge),
+      // A reader error on a body that echoes the secret.
+      Answer(200, "<cXML><Response><Status code=\"200\" text=\"" + secret + "\"/>" + huge),
+  };
+  for (size_t i = 0; i < answers.size(); ++i) {
+    SCOPED_TRACE(i);
+    http::FakeHttpClient http;
+    http.Push(answers[i]);
+    const ExchangeResult r = ExchangeDocument(http, WithSecret(secret), Target());
+    ASSERT_FALSE(r.response.ok());
+    const std::string message(r.response.status().message());
+    EXPECT_THAT(message, ::testing::Not(HasSubstr(secret)));
+    EXPECT_LT(message.size(), 600u);
+    if (i < 3) {
+      EXPECT_THAT(message, HasSubstr("[redacted]"));
+    }
+  }
+}
+
+TEST(BoundSupplierTextTest, Finding12_BoundsScrubsAndCutsOnACharacterBoundary) {
+  EXPECT_EQ(BoundSupplierText("short"), "short");
+  EXPECT_EQ(BoundSupplierText("a\nb\x01"
+                              "c"),
+            "a b c");
+  EXPECT_EQ(BoundSupplierText("key=K3Y, again K3Y", "K3Y"), "key=[redacted], again [redacted]");
+  EXPECT_EQ(BoundSupplierText("abcdef", "", 3), "abc...");
+  // "é" is two bytes: cutting at byte 2 would split it.
+  EXPECT_EQ(BoundSupplierText("a\xC3\xA9z", "", 2), "a...");
+  // The secret is scrubbed before the cut, so no prefix of it survives.
+  EXPECT_EQ(BoundSupplierText("xxSECRET", "SECRET", 4), "xx[r...");
+}
+
 }  // namespace
 }  // namespace iob::supplier
