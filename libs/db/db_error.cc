@@ -43,6 +43,9 @@ DbFailure FromSqlError(const pqxx::sql_error& e) {
     return Make(absl::StatusCode::kUnavailable, "database unavailable", std::move(detail),
                 /*retryable=*/true, /*broken=*/true);
   }
+  if (state == "55P03") {
+    return Make(absl::StatusCode::kAborted, "database busy, try again", std::move(detail));
+  }
   if (state == "57014") {
     return Make(absl::StatusCode::kDeadlineExceeded, "database statement timed out",
                 std::move(detail));

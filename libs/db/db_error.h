@@ -36,6 +36,7 @@ struct DbFailure {
 //   unique violation 23505                           -> ALREADY_EXISTS
 //   other integrity violations 23*                   -> FAILED_PRECONDITION
 //   query cancelled / statement timeout 57014        -> DEADLINE_EXCEEDED
+//   lock timeout 55P03 (lock_not_available)          -> ABORTED
 //   anything else (pqxx, std or unknown)             -> INTERNAL
 // Thread-safe.
 DbFailure ClassifyDbException(std::exception_ptr error);

@@ -72,6 +72,17 @@ absl::StatusOr<Conninfo> ParseConninfo(const std::string& url, absl::Duration co
   return out;
 }
 
+// The calling thread's ScopedDeadline.
+thread_local absl::Time tl_deadline = absl::InfiniteFuture();
+
+// A duration as a Postgres setting in whole milliseconds (at least 1 unless
+// zero, which disables the setting).
+std::string Millis(absl::Duration d) {
+  if (d <= absl::ZeroDuration()) return "0";
+  return absl::StrCat(
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)))));
+}
+
 // Jittered exponential backoff before retry `attempt` (1-based): ~5, 10, 20 ms.
 void Backoff(int attempt) {
   thread_local std::minstd_rand rng(std::random_device{}());
@@ -81,6 +92,14 @@ void Backoff(int attempt) {
 }
 
 }  // namespace
+
+ScopedDeadline::ScopedDeadline(absl::Time deadline) : previous_(tl_deadline) {
+  tl_deadline = std::min(previous_, deadline);
+}
+
+ScopedDeadline::~ScopedDeadline() { tl_deadline = previous_; }
+
+absl::Time ScopedDeadline::Current() { return tl_deadline; }
 
 class Pool::Impl {
  public:
@@ -112,14 +131,19 @@ class Pool::Impl {
 
   const PoolOptions& options() const { return options_; }
 
-  // Waits up to acquire_timeout for an idle connection or a free slot; opens
-  // a new connection in a free slot. UNAVAILABLE on timeout or connect error.
-  absl::StatusOr<Lease> Acquire() {
-    const absl::Time deadline = absl::Now() + options_.acquire_timeout;
+  // Waits up to acquire_timeout (or until `call_deadline`, when earlier)
+  // for an idle connection or a free slot; opens a new connection in a free
+  // slot. UNAVAILABLE on timeout or connect error, DEADLINE_EXCEEDED when
+  // the call deadline ended the wait.
+  absl::StatusOr<Lease> Acquire(absl::Time call_deadline = absl::InfiniteFuture()) {
+    const absl::Time deadline = std::min(absl::Now() + options_.acquire_timeout, call_deadline);
     {
       absl::MutexLock lock(&mu_);
       while (idle_.empty() && open_ >= options_.size) {
         if (cv_.WaitWithDeadline(&mu_, deadline) && idle_.empty() && open_ >= options_.size) {
+          if (deadline == call_deadline) {
+            return absl::DeadlineExceededError("deadline passed waiting for a database connection");
+          }
           return absl::UnavailableError("timed out waiting for a database connection");
         }
       }
@@ -130,7 +154,7 @@ class Pool::Impl {
       }
       ++open_;  // Reserve the slot; connect outside the lock.
     }
-    absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Open();
+    absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Open(options_.statement_timeout);
     if (!conn.ok()) {
       absl::MutexLock lock(&mu_);
       --open_;
@@ -145,10 +169,18 @@ class Pool::Impl {
   absl::Status RunTransaction(const std::function<absl::Status(pqxx::transaction_base&)>& fn,
                               const char* what) {
     for (int attempt = 0;; ++attempt) {
+      const absl::Time call_deadline = ScopedDeadline::Current();
+      if (call_deadline <= absl::Now()) {
+        return absl::DeadlineExceededError("deadline passed before the database call");
+      }
       {
-        IOB_ASSIGN_OR_RETURN(Lease lease, Acquire());
+        IOB_ASSIGN_OR_RETURN(Lease lease, Acquire(call_deadline));
         try {
           Tx tx(lease.conn());
+          if (DeadlineBinds(call_deadline)) {
+            // Postgres cancels a statement still running at the deadline.
+            tx.exec("SET LOCAL statement_timeout = " + Millis(call_deadline - absl::Now()));
+          }
           absl::Status status = fn(tx);
           if (status.ok()) tx.commit();
           return status;  // Not OK: ~Tx rolls back.
@@ -178,6 +210,35 @@ class Pool::Impl {
     }
   }
 
+  // True when `call_deadline` ends before a statement_timeout would.
+  bool DeadlineBinds(absl::Time call_deadline) const {
+    if (call_deadline == absl::InfiniteFuture()) return false;
+    return options_.statement_timeout <= absl::ZeroDuration() ||
+           call_deadline - absl::Now() < options_.statement_timeout;
+  }
+
+  // SELECT 1 on the dedicated ping connection; see Pool::Ping.
+  absl::Status Ping() {
+    absl::MutexLock lock(&ping_mu_);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (ping_conn_ == nullptr) {
+        IOB_ASSIGN_OR_RETURN(ping_conn_, Open(options_.ping_timeout));
+      }
+      try {
+        pqxx::nontransaction tx(*ping_conn_);
+        tx.exec1("SELECT 1");
+        return absl::OkStatus();
+      } catch (...) {
+        DbFailure failure = ClassifyDbException(std::current_exception());
+        Log("ping", failure.detail);
+        ping_conn_.reset();
+        // A stale connection (database restarted since) gets one more try.
+        if (!failure.connection_broken) break;
+      }
+    }
+    return absl::UnavailableError("database did not answer");
+  }
+
   // Logs with the URL's password scrubbed (libpq messages could echo it).
   void Log(absl::string_view context, const std::string& detail) const {
     if (conninfo_.password.empty()) {
@@ -188,12 +249,15 @@ class Pool::Impl {
   }
 
  private:
-  // Opens a connection and points its search_path at the schema.
-  absl::StatusOr<std::unique_ptr<pqxx::connection>> Open() {
+  // Opens a connection, points its search_path at the schema and sets its
+  // statement and lock timeouts.
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Open(absl::Duration statement_timeout) {
     try {
       auto conn = std::make_unique<pqxx::connection>(conninfo_.text);
       pqxx::nontransaction tx(*conn);
-      tx.exec("SET search_path TO " + tx.quote_name(options_.schema));
+      tx.exec(absl::StrCat("SET search_path TO ", tx.quote_name(options_.schema),
+                           "; SET statement_timeout = ", Millis(statement_timeout),
+                           "; SET lock_timeout = ", Millis(options_.lock_timeout)));
       tx.commit();
       return conn;
     } catch (...) {
@@ -204,14 +268,22 @@ class Pool::Impl {
     }
   }
 
+  // Returns a connection. A broken one is dropped with every idle one: what
+  // broke it (a Postgres restart, a failover) most likely broke them too.
   void Release(std::unique_ptr<pqxx::connection> conn, bool broken) {
+    std::vector<std::unique_ptr<pqxx::connection>> dropped;  // closed after unlock
     absl::MutexLock lock(&mu_);
     if (!broken && conn != nullptr && conn->is_open()) {
       idle_.push_back(std::move(conn));
-    } else {
-      --open_;
+      cv_.Signal();
+      return;
     }
-    cv_.Signal();
+    dropped.push_back(std::move(conn));
+    --open_;
+    open_ -= static_cast<int>(idle_.size());
+    for (auto& c : idle_) dropped.push_back(std::move(c));
+    idle_.clear();
+    cv_.SignalAll();
   }
 
   const PoolOptions options_;
@@ -220,6 +292,8 @@ class Pool::Impl {
   absl::CondVar cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + being opened
+  absl::Mutex ping_mu_;
+  std::unique_ptr<pqxx::connection> ping_conn_ ABSL_GUARDED_BY(ping_mu_);
 };
 
 absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
@@ -229,8 +303,13 @@ absl::StatusOr<std::unique_ptr<Pool>> Pool::Create(PoolOptions options) {
         absl::StrCat("database pool size must be 1..", kMaxSize, ", got ", options.size));
   }
   if (options.acquire_timeout <= absl::ZeroDuration() ||
-      options.connect_timeout <= absl::ZeroDuration()) {
+      options.connect_timeout <= absl::ZeroDuration() ||
+      options.ping_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("database timeouts must be positive");
+  }
+  if (options.statement_timeout < absl::ZeroDuration() ||
+      options.lock_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("database statement and lock timeouts must not be negative");
   }
   if (options.url.empty()) return absl::InvalidArgumentError("database URL is empty");
   IOB_ASSIGN_OR_RETURN(Conninfo conninfo, ParseConninfo(options.url, options.connect_timeout));
@@ -255,19 +334,14 @@ absl::Status Pool::RunStatus(Kind kind,
     case Kind::kReadOne:
       break;
   }
+  // SET LOCAL needs a transaction block: a deadline-bound read gets one.
+  if (impl_->DeadlineBinds(ScopedDeadline::Current())) {
+    return impl_->RunTransaction<pqxx::read_transaction>(fn, "read");
+  }
   return impl_->RunTransaction<pqxx::nontransaction>(fn, "read");
 }
 
-absl::Status Pool::Ping() {
-  absl::Status status = impl_->RunTransaction<pqxx::nontransaction>(
-      [](pqxx::transaction_base& tx) {
-        tx.exec1("SELECT 1");
-        return absl::OkStatus();
-      },
-      "ping");
-  if (status.ok() || status.code() == absl::StatusCode::kUnavailable) return status;
-  return absl::UnavailableError("database did not answer");
-}
+absl::Status Pool::Ping() { return impl_->Ping(); }
 
 absl::Status Pool::WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn) {
   return impl_->WithConnection(fn);

@@ -1,5 +1,6 @@
 // A small fixed-size pool of libpqxx connections bound to one service schema,
-// and transaction helpers that turn libpqxx exceptions into absl::Status.
+// transaction helpers that turn libpqxx exceptions into absl::Status, and the
+// per-thread call deadline that bounds the database work of one RPC.
 #ifndef IOB_LIBS_DB_POOL_H_
 #define IOB_LIBS_DB_POOL_H_
 
@@ -27,11 +28,43 @@ struct PoolOptions {
   absl::Duration acquire_timeout = absl::Seconds(5);
   // Used as libpq connect_timeout when the URL sets none.
   absl::Duration connect_timeout = absl::Seconds(5);
+  // Set on every connection (`SET statement_timeout` / `SET lock_timeout`):
+  // no statement runs longer, no lock is waited for longer. A ScopedDeadline
+  // shortens the statement timeout of one call. Zero disables.
+  absl::Duration statement_timeout = absl::Seconds(10);
+  absl::Duration lock_timeout = absl::Seconds(5);
+  // Statement timeout of Ping, on its own connection.
+  absl::Duration ping_timeout = absl::Seconds(2);
+};
+
+// Bounds the database work the calling thread does while it lives: Pool
+// calls made on this thread fail with DEADLINE_EXCEEDED once `deadline` has
+// passed, wait for a connection no longer than it, and run their statements
+// with `SET LOCAL statement_timeout` = the time left, so Postgres cancels a
+// query still running at the deadline (a ReadOne then runs in a read-only
+// transaction). The RPC edge (runtime::HandleRpc) sets the client's gRPC
+// deadline. Nests (the earlier deadline wins); restores the previous one on
+// destruction. absl::InfiniteFuture() sets none. Thread-local: not shared.
+class ScopedDeadline {
+ public:
+  explicit ScopedDeadline(absl::Time deadline);
+  ~ScopedDeadline();
+  ScopedDeadline(const ScopedDeadline&) = delete;
+  ScopedDeadline& operator=(const ScopedDeadline&) = delete;
+
+  // The calling thread's deadline; absl::InfiniteFuture() when none is set.
+  static absl::Time Current();
+
+ private:
+  absl::Time previous_;
 };
 
 // Thread-safe. At most `size` connections, opened lazily on demand and
-// reopened after a broken connection. Callers wait up to `acquire_timeout`
-// for a free connection. Error messages never contain the URL or password;
+// reopened after a broken connection; when one is found broken (say after a
+// Postgres restart) the idle ones, which likely broke with it, are closed
+// too, so the retry runs on a fresh connection. Callers wait up to
+// `acquire_timeout` for a free connection. Ping uses one more connection of
+// its own, outside the `size`. Error messages never contain the URL or password;
 // the details go to the log (see libs/db/db_error.h).
 class Pool {
  public:
@@ -58,7 +91,11 @@ class Pool {
   //   serialization failure/deadlock still failing after the retries -> ABORTED,
   //   connection lost during COMMIT (outcome unknown; not retried) -> UNKNOWN,
   //   statement timeout / query cancelled -> DEADLINE_EXCEEDED,
+  //   lock timeout -> ABORTED,
   //   anything else -> INTERNAL.
+  // DEADLINE_EXCEEDED also when the thread's ScopedDeadline has passed
+  // (before a try, or while waiting for a connection); no retry starts
+  // after it.
   // The message is safe for clients ("database error", ...); the detail goes
   // to the log. UNAVAILABLE also when no connection frees up within
   // acquire_timeout or a new connection cannot be opened.
@@ -81,8 +118,11 @@ class Pool {
     return Run(Kind::kReadOne, std::forward<Fn>(fn));
   }
 
-  // Runs `SELECT 1` (retrying past stale broken connections like Transact);
-  // OK when the database answers, UNAVAILABLE otherwise.
+  // Runs `SELECT 1` on a dedicated connection (not one of the pool's, so a
+  // busy pool does not make the database look down), opened on first use
+  // and reopened once when found broken, with ping_timeout as statement
+  // timeout. OK when the database answers, UNAVAILABLE otherwise. Concurrent
+  // pings wait for each other.
   absl::Status Ping();
 
   // Runs `fn` with a raw connection (for migrations, LISTEN, COPY); no

@@ -1,6 +1,7 @@
 #include "libs/runtime/grpc_status.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "absl/strings/strip.h"
 #include "libs/common/logging.h"
@@ -14,9 +15,16 @@ std::string RequestIdOf(const grpc::ServerContext& ctx) {
                         : std::string(it->second.data(), std::min<size_t>(it->second.size(), 128));
 }
 
+absl::Time DeadlineOf(const grpc::ServerContext& ctx) {
+  const std::chrono::system_clock::time_point deadline = ctx.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
 grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
                        absl::string_view resource, const absl::Status& status) {
   if (!status.ok()) {
+    resource = resource.substr(0, 200);  // untrusted, logged before auth: bounded
     absl::string_view tenant = resource;
     tenant = absl::ConsumePrefix(&tenant, "tenants/") ? tenant.substr(0, tenant.find('/')) : "";
     const bool server_side = status.code() == absl::StatusCode::kInternal ||

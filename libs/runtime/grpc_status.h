@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/db/pool.h"
 
 namespace iob::runtime {
 
@@ -35,14 +37,24 @@ std::string RequestIdOf(const grpc::ServerContext& ctx);
 grpc::Status FinishRpc(const grpc::ServerContext& ctx, absl::string_view method,
                        absl::string_view resource, const absl::Status& status);
 
+// The client's deadline as absl::Time (InfiniteFuture when it set none).
+absl::Time DeadlineOf(const grpc::ServerContext& ctx);
+
 // The one handler style of every RPC: runs `body` (which validates,
-// authorises and calls the domain, filling the response) and finishes the
-// call with FinishRpc. `resource` is the request's resource or parent name.
+// authorises and calls the domain, filling the response) under the client's
+// deadline (db::ScopedDeadline: its database work is cancelled when the
+// deadline passes) and finishes the call with FinishRpc. `resource` is the
+// request's resource or parent name.
 //   return runtime::HandleRpc(*ctx, "GetSession", req->name(), [&]() -> absl::Status {...});
 inline grpc::Status HandleRpc(const grpc::ServerContext& ctx, absl::string_view method,
                               absl::string_view resource,
                               const std::function<absl::Status()>& body) {
-  return FinishRpc(ctx, method, resource, body());
+  absl::Status status;
+  {
+    db::ScopedDeadline deadline(DeadlineOf(ctx));
+    status = body();
+  }
+  return FinishRpc(ctx, method, resource, status);
 }
 
 }  // namespace iob::runtime

@@ -2,8 +2,10 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +13,29 @@
 #include "libs/common/logging.h"
 
 namespace iob::runtime {
+namespace {
+
+// Turns server reflection on or off for one ServerBuilder. Linking
+// grpc++_reflection registers its plugin for every server of the process
+// (a static initializer), so "off" has to take it out again.
+class ReflectionOption : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool enabled) : enabled_(enabled) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [&](const auto& p) { return p->name() == name; }),
+                   plugins->end());
+    if (enabled_)
+      plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+  }
+
+ private:
+  const bool enabled_;
+};
+
+}  // namespace
 
 void HostOptions::Register(common::Flags& flags) {
   flags.Add("grpc-listen", &grpc_listen, "gRPC listen address host:port (port 0 picks one)");
@@ -19,7 +44,11 @@ void HostOptions::Register(common::Flags& flags) {
   flags.Add("tls-key-file", &tls_key_file, "PEM private key for --tls-cert-file");
   flags.Add("tls-client-ca-file", &tls_client_ca_file,
             "PEM CA bundle; when set, gRPC clients must present a certificate (mTLS)");
-  flags.Add("drain-timeout", &drain_timeout, "how long calls in flight may finish on SIGTERM");
+  flags.Add("shutdown-pause", &shutdown_pause,
+            "on SIGTERM, how long to keep serving while NOT_SERVING before draining");
+  flags.Add("drain-timeout", &drain_timeout,
+            "how long calls in flight may finish on SIGTERM (longer than the slowest call)");
+  flags.Add("reflection", &reflection, "serve gRPC server reflection (unauthenticated)");
   flags.Add("readiness-interval", &readiness_interval, "how often readiness is re-checked");
 }
 
@@ -77,8 +106,8 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   }
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<ReflectionOption>(options.reflection));
   builder.AddListeningPort(options.grpc_listen, creds, &host->grpc_port_);
   for (grpc::Service* s : services) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
@@ -89,13 +118,15 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   if (host->server_ == nullptr || host->grpc_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_listen));
   }
-  host->server_->GetHealthCheckService()->SetServingStatus(false);
+  SetReadiness(false);
+  host->server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
   host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
   common::LogInfo("serving", {{"grpc_port", host->grpc_port_},
                               {"metrics_port", host->metrics_->port()},
                               {"transport", options.tls_cert_file.empty()        ? "plaintext"
                                             : options.tls_client_ca_file.empty() ? "tls"
-                                                                                 : "mtls"}});
+                                                                                 : "mtls"},
+                              {"reflection", options.reflection ? "on" : "off"}});
   return absl::OkStatus();
 }
 
@@ -109,7 +140,7 @@ void ServiceHost::ReadinessLoop() {
     const bool now_serving = st.ok() && !stopping_;
     if (now_serving != serving) {
       serving = now_serving;
-      server_->GetHealthCheckService()->SetServingStatus(serving);
+      SetReadiness(serving);
       if (serving) {
         common::LogInfo("health SERVING");
       } else {
@@ -138,16 +169,37 @@ void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload,
     common::LogInfo("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     break;
   }
+  StopReadiness("shutting down");
+  if (options_.shutdown_pause > absl::ZeroDuration()) {
+    common::LogInfo("shutdown pause",
+                    {{"seconds", absl::ToDoubleSeconds(options_.shutdown_pause)}});
+    absl::SleepFor(options_.shutdown_pause);  // Still serving: load balancers catch up.
+  }
   if (on_drain) on_drain();
   Shutdown();
 }
 
-void ServiceHost::Shutdown() {
+void ServiceHost::SetReadiness(bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", serving);
+  health->SetServingStatus(service_name_, serving);
+}
+
+void ServiceHost::StopReadiness(absl::string_view reason) {
   if (stopping_.exchange(true)) return;
   if (!stop_readiness_.HasBeenNotified()) stop_readiness_.Notify();
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (server_) {
-    server_->GetHealthCheckService()->SetServingStatus(false);
+    SetReadiness(false);
+    common::LogInfo("health NOT_SERVING", {{"reason", reason}});
+  }
+}
+
+void ServiceHost::Shutdown() {
+  StopReadiness("stopping");
+  if (stopped_.exchange(true)) return;
+  if (server_) {
+    common::LogInfo("draining", {{"seconds", absl::ToDoubleSeconds(options_.drain_timeout)}});
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.drain_timeout));
     server_->Wait();

@@ -1,7 +1,9 @@
 // Runs a gRPC service the way every iob service runs: health
-// (grpc.health.v1; SERVING only while the readiness check passes), server
-// reflection, RED metrics, optional TLS / mTLS, JSON logs, and graceful
-// shutdown on SIGTERM (NOT_SERVING, then drain with a deadline).
+// (grpc.health.v1: readiness under "" and the service's full name, SERVING
+// only while the readiness check passes; liveness under "liveness", SERVING
+// while the process runs), optional server reflection, RED metrics, optional
+// TLS / mTLS, JSON logs, and graceful shutdown on SIGTERM (NOT_SERVING, a
+// pause so load balancers notice, then drain with a deadline).
 #ifndef IOB_LIBS_RUNTIME_SERVICE_HOST_H_
 #define IOB_LIBS_RUNTIME_SERVICE_HOST_H_
 
@@ -16,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/common/flags.h"
@@ -30,11 +33,21 @@ struct HostOptions {
   std::string tls_cert_file;  // PEM; enables TLS when set with tls_key_file
   std::string tls_key_file;
   std::string tls_client_ca_file;  // PEM; when set, clients must present a cert (mTLS)
-  absl::Duration drain_timeout = absl::Seconds(10);
+  // On SIGTERM: readiness turns NOT_SERVING, new calls are still served for
+  // shutdown_pause (load balancers stop sending), then calls in flight get
+  // drain_timeout, which must exceed the slowest call.
+  absl::Duration shutdown_pause = absl::ZeroDuration();
+  absl::Duration drain_timeout = absl::Seconds(30);
   absl::Duration readiness_interval = absl::Seconds(5);
+  // Serve grpc.reflection.v1alpha (unauthenticated: off in production).
+  bool reflection = true;
 
   void Register(common::Flags& flags);
 };
+
+// The health service name that reports liveness: SERVING from Start until
+// the process stops, whatever the database does.
+inline constexpr char kLivenessService[] = "liveness";
 
 class ServiceHost {
  public:
@@ -46,9 +59,13 @@ class ServiceHost {
                                                              const HostOptions& options);
 
   // Binds the gRPC port and starts serving `services` (not owned; must
-  // outlive the host). Health starts NOT_SERVING until `ready` returns OK,
-  // re-checked every readiness_interval. UNAVAILABLE when the port cannot be
-  // bound; INVALID_ARGUMENT for unreadable TLS files.
+  // outlive the host). Readiness ("" and the service name) starts
+  // NOT_SERVING until `ready` returns OK, re-checked every
+  // readiness_interval (every 200 ms while failing); `ready` must be cheap
+  // and must not wait on the request pool (db::Pool::Ping has its own
+  // connection). Liveness (kLivenessService) is SERVING at once.
+  // UNAVAILABLE when the port cannot be bound; INVALID_ARGUMENT for
+  // unreadable TLS files.
   absl::Status Start(std::vector<grpc::Service*> services, std::function<absl::Status()> ready);
   ~ServiceHost();
 
@@ -56,20 +73,24 @@ class ServiceHost {
   int metrics_port() const { return metrics_->port(); }
   Metrics& metrics() { return *metrics_; }
 
-  // Blocks until SIGTERM or SIGINT (SIGHUP calls `on_reload`), calls
-  // `on_drain` (stop background work), then sets NOT_SERVING, stops
-  // accepting, and waits up to drain_timeout for calls in flight. Call
+  // Blocks until SIGTERM or SIGINT (SIGHUP calls `on_reload`), sets
+  // readiness NOT_SERVING, keeps serving for shutdown_pause, calls
+  // `on_drain` (stop background work), then stops accepting and waits up to
+  // drain_timeout for calls in flight. Call
   // BlockShutdownSignals() at the top of main, before any thread starts, so
   // the signals reach this wait.
   void ServeUntilSignal(const std::function<void()>& on_reload = {},
                         const std::function<void()>& on_drain = {});
 
-  // Stops now (tests); idempotent.
+  // Stops now, without the pause (tests); idempotent.
   void Shutdown();
 
  private:
   ServiceHost() = default;
   void ReadinessLoop();
+  // Stops the readiness loop and sets readiness NOT_SERVING; idempotent.
+  void StopReadiness(absl::string_view reason);
+  void SetReadiness(bool serving);
 
   std::string service_name_;
   HostOptions options_;
@@ -78,6 +99,7 @@ class ServiceHost {
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopped_{false};
   absl::Notification stop_readiness_;
   std::thread readiness_thread_;
 };

@@ -20,6 +20,12 @@ ServiceMain::ServiceMain(ServiceDefaults defaults)
   flags_.Add("db-url", &db_url_, "Postgres URL for this service's own role (required)");
   flags_.Add("db-schema", &db_schema_, "the schema this service owns");
   flags_.Add("db-pool-size", &db_pool_size_, "database connections");
+  flags_.Add("db-statement-timeout", &db_statement_timeout_,
+             "longest a database statement may run (0 = no limit)");
+  flags_.Add("db-lock-timeout", &db_lock_timeout_,
+             "longest a database statement may wait for a lock (0 = no limit)");
+  flags_.Add("db-start-timeout", &db_start_timeout_,
+             "at start, how long to keep retrying an unreachable database");
   flags_.Add("tokens-file", &tokens_file_, "bearer token hashes JSON (required to serve)");
   flags_.Add("migrate-on-start", &migrate_on_start_, "apply migrations before serving");
   flags_.Add("debug", &debug_, "debug logs");
@@ -56,14 +62,44 @@ std::optional<int> ServiceMain::Parse(int argc, char** argv) {
 absl::StatusOr<std::unique_ptr<db::Pool>> ServiceMain::OpenDatabase(
     const std::vector<db::Migration>& migrations) {
   if (db_url_.empty()) return absl::InvalidArgumentError("--db-url (IOB_DB_URL) is required");
-  IOB_ASSIGN_OR_RETURN(
-      auto pool, db::Pool::Create({.url = db_url_, .schema = db_schema_, .size = db_pool_size_}));
-  if (command_ == "migrate" || (command_ == "serve" && migrate_on_start_)) {
-    IOB_RETURN_IF_ERROR(pool->WithConnection(
-        [&](pqxx::connection_base& conn) { return db::Migrate(conn, db_schema_, migrations); }));
-    common::LogInfo("migrations applied", {{"schema", db_schema_}});
+  const bool migrate = command_ == "migrate" || (command_ == "serve" && migrate_on_start_);
+  auto open = [&]() -> absl::StatusOr<std::unique_ptr<db::Pool>> {
+    IOB_ASSIGN_OR_RETURN(auto pool, db::Pool::Create({.url = db_url_,
+                                                      .schema = db_schema_,
+                                                      .size = db_pool_size_,
+                                                      .statement_timeout = db_statement_timeout_,
+                                                      .lock_timeout = db_lock_timeout_}));
+    if (migrate) {
+      // Migrations run without statement or lock timeouts (a long index
+      // build; another replica holding the migration lock), on a connection
+      // of their own.
+      IOB_ASSIGN_OR_RETURN(auto migration_pool,
+                           db::Pool::Create({.url = db_url_,
+                                             .schema = db_schema_,
+                                             .size = 1,
+                                             .statement_timeout = absl::ZeroDuration(),
+                                             .lock_timeout = absl::ZeroDuration()}));
+      IOB_RETURN_IF_ERROR(migration_pool->WithConnection(
+          [&](pqxx::connection_base& conn) { return db::Migrate(conn, db_schema_, migrations); }));
+      common::LogInfo("migrations applied", {{"schema", db_schema_}});
+    }
+    return pool;
+  };
+  const absl::Time give_up = absl::Now() + db_start_timeout_;
+  absl::Duration delay = absl::Milliseconds(200);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<db::Pool>> pool = open();
+    if (pool.ok() || pool.status().code() != absl::StatusCode::kUnavailable ||
+        absl::Now() + delay > give_up) {
+      return pool;
+    }
+    common::LogWarn("database not ready, retrying",
+                    {{"attempt", attempt},
+                     {"retry_in_seconds", absl::ToDoubleSeconds(delay)},
+                     {"error", pool.status().ToString()}});
+    absl::SleepFor(delay);
+    delay = std::min(delay * 2, absl::Seconds(5));
   }
-  return pool;
 }
 
 absl::StatusOr<std::unique_ptr<Authenticator>> ServiceMain::LoadTokens() const {

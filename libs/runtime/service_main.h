@@ -49,9 +49,13 @@ class ServiceMain {
 
   const std::string& command() const { return command_; }
 
-  // Opens the pool (--db-url, --db-schema, --db-pool-size) and applies
-  // `migrations` under their advisory lock when the command is "migrate" or
-  // when serving with --migrate-on-start.
+  // Opens the pool (--db-url, --db-schema, --db-pool-size,
+  // --db-statement-timeout, --db-lock-timeout) and applies `migrations`
+  // under their advisory lock when the command is "migrate" or when serving
+  // with --migrate-on-start. While the database is unreachable (UNAVAILABLE)
+  // it retries with backoff (0.2 s doubling to 5 s) for up to
+  // --db-start-timeout, so a pod starting before its database does not
+  // crash-loop; other errors (bad URL, changed migration) return at once.
   absl::StatusOr<std::unique_ptr<db::Pool>> OpenDatabase(
       const std::vector<db::Migration>& migrations);
 
@@ -96,6 +100,9 @@ class ServiceMain {
   std::string db_url_;
   std::string db_schema_;
   int db_pool_size_ = 16;
+  absl::Duration db_statement_timeout_ = absl::Seconds(10);
+  absl::Duration db_lock_timeout_ = absl::Seconds(5);
+  absl::Duration db_start_timeout_ = absl::Seconds(60);
   std::string tokens_file_;
   bool migrate_on_start_ = true;
   bool debug_ = false;

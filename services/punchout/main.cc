@@ -3,7 +3,6 @@
 // the gRPC service together; the logic lives elsewhere.
 //   iob-punchout [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-punchout migrate   apply migrations and exit
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
@@ -33,19 +32,19 @@ int Main(int argc, char** argv) {
        .summary = "Punchout sessions: supplier tiles, setup requests, returned carts.",
        .grpc_listen = "127.0.0.1:7102",
        .metrics_listen = "127.0.0.1:9102"});
-  std::string credentials_addr = "127.0.0.1:7101", credentials_token_file, public_url, return_url,
-              plain_http_hosts, private_allow;
+  supplier::CredentialsPeerOptions credentials_peer;
+  std::string public_url, return_url, plain_http_hosts, private_allow;
   absl::Duration session_ttl = absl::Hours(1), supplier_timeout = absl::Seconds(15);
   common::Flags& f = m.flags();
-  f.Add("credentials-addr", &credentials_addr, "credentials service address");
-  f.Add("credentials-token-file", &credentials_token_file,
-        "this service's bearer token for the credentials service (required)");
+  credentials_peer.Register(f);
   m.AddHttpEdge("127.0.0.1:8102", {.max_body_bytes = 4u << 20});
   f.Add("public-url", &public_url,
         "base URL of the cart endpoint as browsers reach it (default http://<http-listen>)");
   f.Add("return-url", &return_url,
         "where the cart page sends the user back; {tenant} and {session} are replaced");
   f.Add("session-ttl", &session_ttl, "how long a session waits for its cart");
+  absl::Duration session_sweep = absl::Seconds(30);
+  f.Add("session-sweep-interval", &session_sweep, "how often expired sessions are marked");
   f.Add("plain-http-hosts", &plain_http_hosts,
         "egress: comma-separated host[:port] that may be reached over http and on private "
         "addresses (the local supplier simulator); everything else is https to public hosts");
@@ -60,11 +59,8 @@ int Main(int argc, char** argv) {
   if (m.command() == "migrate") return 0;
   auto auth = m.LoadTokens();
   if (!auth.ok()) return fail("tokens file", auth.status());
-  auto peer_token = runtime::ReadFile(credentials_token_file);
-  if (!peer_token.ok()) return fail("credentials token file", peer_token.status());
-  supplier::GrpcCredentialsClient credentials(
-      grpc::CreateChannel(credentials_addr, grpc::InsecureChannelCredentials()),
-      std::string(absl::StripAsciiWhitespace(*peer_token)));
+  auto credentials = supplier::DialCredentials(credentials_peer);
+  if (!credentials.ok()) return fail("credentials client", credentials.status());
 
   http::EgressPolicyOptions egress;
   egress.plain_http_hosts = List(plain_http_hosts);
@@ -78,7 +74,8 @@ int Main(int argc, char** argv) {
   SessionStore store(pool->get());
   BrokerOptions broker_options;
   broker_options.session_ttl = session_ttl;
-  SessionBroker broker(broker_options, &credentials, &http_client, &store,
+  broker_options.plain_http_hosts = egress.plain_http_hosts;
+  SessionBroker broker(broker_options, credentials->get(), &http_client, &store,
                        &(*host)->metrics().registry());
   RegisterCartEndpoint(m.http_edge(), &broker, return_url);
   auto http_port = m.StartHttpEdge();
@@ -87,13 +84,14 @@ int Main(int argc, char** argv) {
   broker.set_public_url(public_url.empty()
                             ? absl::StrCat("http://", m.http_edge().host(), ":", *http_port)
                             : public_url);
-  m.RunEvery(absl::Seconds(30), [&] {
+  m.RunEvery(session_sweep, [&] {
     if (auto n = broker.ExpireDue(); !n.ok()) {
       common::LogWarn("expiring sessions failed", {{"error", n.status().ToString()}});
     }
   });
   PunchoutService service(auth->get(), &broker, &store);
-  return m.Serve({&service}, [&] { return (*pool)->Ping(); });
+  return m.Serve(
+      {&service}, [&] { return (*pool)->Ping(); }, [&] { runtime::ReloadTokens(**auth); });
 }
 
 }  // namespace

@@ -59,6 +59,49 @@ function checkCommon(dir, objs) {
   }
 }
 
+// "30s", "1m", "500ms" (the IOB_* duration forms we use) in seconds.
+function seconds(text, what) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text ?? '');
+  assert.ok(m, `${what}: "${text}" is not a duration`);
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
+}
+
+// What a gRPC health probe asks: {port, service} from a native grpc probe or
+// a grpc_health_probe exec probe (-addr=host:port, -service=name; used when
+// the port speaks TLS); {} for anything else.
+function probeTarget(probe) {
+  if (probe?.grpc) return { port: probe.grpc.port, service: probe.grpc.service ?? '' };
+  const cmd = probe?.exec?.command ?? [];
+  if (!cmd[0]?.endsWith('grpc_health_probe')) return {};
+  const arg = (name) => cmd.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2);
+  return { port: Number(arg('addr')?.split(':').pop()), service: arg('service') ?? '' };
+}
+
+// Issue 8 findings 9 and 10 for one iob service container: liveness asks the
+// "liveness" health service (the process), readiness "" (the database), the
+// startup probe outlasts the wait for the database; the drain outlasts the
+// slowest call and the grace period covers pause + drain.
+function checkHealthAndShutdown(at, spec, c, env) {
+  assert.equal(probeTarget(c.livenessProbe).service, 'liveness', `${at}: Finding9 liveness must probe service "liveness"`);
+  assert.equal(probeTarget(c.readinessProbe).service, '', `${at}: readiness probes service "" (the database)`);
+  const startup = c.startupProbe;
+  assert.equal(probeTarget(startup).service, 'liveness', `${at}: startup probe on "liveness"`);
+  // A TLS port needs exec probes throughout: a native grpc probe cannot speak TLS.
+  const kinds = new Set([c.livenessProbe, c.readinessProbe, startup].map((p) => (p.grpc ? 'grpc' : 'exec')));
+  assert.equal(kinds.size, 1, `${at}: liveness, readiness and startup probes must all be native grpc or all exec`);
+  assert.ok(startup.periodSeconds * startup.failureThreshold > seconds(env.IOB_DB_START_TIMEOUT, `${at} IOB_DB_START_TIMEOUT`),
+            `${at}: Finding9 the startup probe must outlast IOB_DB_START_TIMEOUT`);
+  const pause = seconds(env.IOB_SHUTDOWN_PAUSE, `${at} IOB_SHUTDOWN_PAUSE`);
+  const drain = seconds(env.IOB_DRAIN_TIMEOUT, `${at} IOB_DRAIN_TIMEOUT`);
+  const statement = seconds(env.IOB_DB_STATEMENT_TIMEOUT, `${at} IOB_DB_STATEMENT_TIMEOUT`);
+  assert.ok(statement > 0 && seconds(env.IOB_DB_LOCK_TIMEOUT, `${at} IOB_DB_LOCK_TIMEOUT`) > 0,
+            `${at}: Finding11 statement and lock timeouts are set`);
+  const slowest = Math.max(statement, env.IOB_SUPPLIER_TIMEOUT ? seconds(env.IOB_SUPPLIER_TIMEOUT, at) : 0);
+  assert.ok(drain > slowest, `${at}: Finding10 IOB_DRAIN_TIMEOUT ${drain}s must exceed the slowest call (${slowest}s)`);
+  assert.ok(spec.terminationGracePeriodSeconds >= pause + drain + 5,
+            `${at}: Finding10 terminationGracePeriodSeconds must cover IOB_SHUTDOWN_PAUSE + IOB_DRAIN_TIMEOUT + 5s`);
+}
+
 function checkWorkloads(dir, objs) {
   const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
   for (const o of objs.filter((x) => workloadKinds.has(x.kind))) {
@@ -66,7 +109,6 @@ function checkWorkloads(dir, objs) {
     const where = `${dir} ${id(o)}`;
     assert.equal(spec.securityContext?.runAsNonRoot, true, `${where}: pod runAsNonRoot`);
     assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where}: pod seccompProfile`);
-    const drain = 10; // the services' IOB_DRAIN_TIMEOUT default (10s)
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
       const at = `${where} container ${c.name}`;
       const sc = c.securityContext ?? {};
@@ -86,15 +128,14 @@ function checkWorkloads(dir, objs) {
       if (o.kind === 'Deployment' && o.metadata.name !== 'supplier-sim') {
         // The iob services: native gRPC probes (grpc.health.v1) on the grpc port.
         assert.ok(grpcPort, `${at}: no port named grpc`);
-        for (const probe of [c.livenessProbe, c.readinessProbe]) {
-          assert.equal(probe.grpc?.port, grpcPort.containerPort, `${at}: probe is not gRPC on the grpc port`);
+        for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+          assert.equal(probeTarget(probe).port, grpcPort.containerPort, `${at}: probe is not gRPC on the grpc port`);
         }
-        assert.ok(spec.terminationGracePeriodSeconds > drain,
-                  `${where}: terminationGracePeriodSeconds must exceed the ${drain}s drain timeout`);
-        // Listen addresses reachable from outside the pod, on the named ports.
         const env = {};
         for (const ref of c.envFrom ?? []) Object.assign(env, configMaps.get(ref.configMapRef?.name) ?? {});
         for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+        checkHealthAndShutdown(at, spec, c, env);
+        // Listen addresses reachable from outside the pod, on the named ports.
         assert.equal(env.IOB_GRPC_LISTEN, `0.0.0.0:${grpcPort.containerPort}`, `${at}: IOB_GRPC_LISTEN`);
         const metrics = c.ports.find((p) => p.name === 'metrics');
         assert.equal(env.IOB_METRICS_LISTEN, `0.0.0.0:${metrics?.containerPort}`, `${at}: IOB_METRICS_LISTEN`);
@@ -142,6 +183,9 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
   const cm = Object.fromEntries(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data]));
   assert.match(cm['credentials-config'].IOB_TEST_MODE_HOSTS, /supplier-sim:8200/);
   assert.match(cm['punchout-config'].IOB_PLAIN_HTTP_HOSTS, /supplier-sim:8200/);
+  for (const name of ['credentials-config', 'punchout-config']) {
+    assert.equal(cm[name].IOB_REFLECTION, 'true', `dev ${name}: reflection on in dev`);
+  }
   // Every Secret a pod refers to is in the overlay.
   const secrets = new Set(objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name));
   for (const name of referencedSecrets(objs)) assert.ok(secrets.has(name), `dev: Secret ${name} is referenced but missing`);
@@ -166,6 +210,10 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
     assert.ok(!s.data && !s.stringData, `prod ${id(s)} carries data: prod Secrets are created out of band`);
   }
   for (const d of objs.filter((o) => o.kind === 'Deployment')) assert.equal(d.spec.replicas, 3, id(d));
+  for (const c of objs.filter((o) => o.kind === 'ConfigMap')) {
+    assert.equal(c.data.IOB_REFLECTION, 'false', `prod ${id(c)}: Finding15 reflection must be off in prod`);
+    assert.ok(seconds(c.data.IOB_SHUTDOWN_PAUSE, id(c)) > 0, `prod ${id(c)}: Finding10 a shutdown pause`);
+  }
   assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no in-cluster Postgres');
   assert.deepEqual([...referencedSecrets(objs)].sort(),
                    ['credentials-db', 'credentials-keyring', 'iob-tokens', 'punchout-credentials-token', 'punchout-db'],
