@@ -1,4 +1,4 @@
-// xmllint DTD validation for tests.
+// xmllint DTD validation for tests (see cxml_dtd.h).
 #include "tests/support/cxml_dtd.h"
 
 #include <sys/wait.h>
@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+
+#include "gtest/gtest.h"
 
 namespace iob::testing {
 
@@ -19,7 +21,17 @@ std::string DtdDirTried() {
 std::string DtdDir() {
   const std::string dir = DtdDirTried();
   std::ifstream probe(dir + "/cXML.dtd");
-  return probe.good() ? dir : "";
+  if (probe.good()) return dir;
+  if (std::getenv("IOB_CXML_DTD_DIR") != nullptr) {
+    ADD_FAILURE() << "IOB_CXML_DTD_DIR is set to " << dir
+                  << " but it has no cXML.dtd: DTD conformance cannot be checked";
+  }
+  return "";
+}
+
+std::string DtdSkipReason() {
+  return "no cXML DTD at " + DtdDirTried() +
+         " (IOB_CXML_DTD_DIR unset; set it to the folder holding cXML.dtd 1.2.071)";
 }
 
 bool HaveXmllint() { return std::system("xmllint --version >/dev/null 2>&1") == 0; }
@@ -50,6 +62,11 @@ XmllintResult XmllintValidate(const std::string& xml, const std::string& dtd_pat
   }
   unlink(path);
   return r;
+}
+
+bool IsValidationFailure(const XmllintResult& result) {
+  return (result.exit_code == 3 || result.exit_code == 4) &&
+         result.output.find("validity error") != std::string::npos;
 }
 
 }  // namespace iob::testing

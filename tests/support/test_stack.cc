@@ -64,6 +64,44 @@ absl::StatusOr<nlohmann::json> ParseJson(absl::StatusOr<HttpResult> r, const std
   return j;
 }
 
+// Runs openssl; aborts the test binary when it fails (no PKI, no test).
+void Openssl(const std::vector<std::string>& args) {
+  auto r = RunCommand("/usr/bin/openssl", args);
+  if (!r.ok() || r->exit_code != 0) {
+    Fatal(
+        absl::StrCat("openssl ", args[0], " failed: ", r.ok() ? r->output : r.status().ToString()));
+  }
+}
+
+// A CA in `dir`, the server certificate and the client certificates the
+// stack's services and tests present (StackOptions::mtls).
+void MakeTestPki(const std::string& dir) {
+  auto path = [&](const std::string& name) { return absl::StrCat(dir, "/", name); };
+  const std::vector<std::string> key = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                        "-nodes"};
+  std::vector<std::string> ca = {"req", "-x509"};
+  ca.insert(ca.end(), key.begin(), key.end());
+  ca.insert(ca.end(), {"-keyout", path("ca.key"), "-out", path("ca.crt"), "-days", "2", "-subj",
+                       "/CN=iob test stack CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                       "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
+  Openssl(ca);
+  const std::pair<std::string, std::string> leaves[] = {
+      {"server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"},
+      {"punchout", "extendedKeyUsage=clientAuth\n"},
+      {"operator", "extendedKeyUsage=clientAuth\n"}};
+  for (const auto& [name, ext] : leaves) {
+    std::vector<std::string> req = {"req"};
+    req.insert(req.end(), key.begin(), key.end());
+    req.insert(req.end(), {"-keyout", path(name + ".key"), "-out", path(name + ".csr"), "-subj",
+                           "/CN=" + (name == "server" ? std::string("localhost") : name)});
+    Openssl(req);
+    WriteFileAtomically(path(name + ".ext"), ext);
+    Openssl({"x509", "-req", "-in", path(name + ".csr"), "-CA", path("ca.crt"), "-CAkey",
+             path("ca.key"), "-CAcreateserial", "-out", path(name + ".crt"), "-days", "2",
+             "-extfile", path(name + ".ext")});
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<TestStack> TestStack::Create(StackOptions options) {
@@ -74,6 +112,7 @@ std::unique_ptr<TestStack> TestStack::Create(StackOptions options) {
   s->db_ = std::move(db);
   s->dir_ = MakeTempDir("iob-stack-");
   s->secrets_ = WriteTestSecrets(s->dir_, "k1", s->options_.principals);
+  if (s->options_.mtls) MakeTestPki(s->dir_);
   for (Service service : s->options_.services) {
     const ServiceSpec& spec = Spec(service);
     if (*spec.role != '\0') s->roles_[service] = s->db_->CreateServiceRole(spec.role, spec.schema);
@@ -111,16 +150,22 @@ std::vector<std::string> TestStack::Args(Service service) const {
     case Service::kPunchout: {
       const std::string credentials =
           Running(Service::kCredentials) ? process(Service::kCredentials).grpc_address() : "";
-      return {"--db-url",
-              role(service).url,
-              "--db-pool-size",
-              "4",
-              "--tokens-file",
-              secrets_.tokens_file,
-              "--credentials-addr",
-              credentials,
-              "--credentials-token-file",
-              credentials_token_files_.at(service)};
+      std::vector<std::string> args = {"--db-url",
+                                       role(service).url,
+                                       "--db-pool-size",
+                                       "4",
+                                       "--tokens-file",
+                                       secrets_.tokens_file,
+                                       "--credentials-addr",
+                                       credentials,
+                                       "--credentials-token-file",
+                                       credentials_token_files_.at(service)};
+      if (options_.mtls) {
+        args.insert(args.end(),
+                    {"--credentials-ca-file", pki_path("ca.crt"), "--credentials-cert-file",
+                     pki_path("punchout.crt"), "--credentials-key-file", pki_path("punchout.key")});
+      }
+      return args;
     }
   }
   return {};
@@ -144,6 +189,11 @@ absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) c
     case Service::kCredentials:
       serve = {"--grpc-listen", "127.0.0.1:0",       "--metrics-listen",
                "127.0.0.1:0",   "--test-mode-hosts", "127.0.0.1,localhost"};
+      if (options_.mtls) {
+        serve.insert(serve.end(),
+                     {"--tls-cert-file", pki_path("server.crt"), "--tls-key-file",
+                      pki_path("server.key"), "--tls-client-ca-file", pki_path("ca.crt")});
+      }
       break;
     case Service::kSupplierSim:
       serve = {"--listen", "127.0.0.1:0"};
@@ -245,11 +295,30 @@ std::shared_ptr<grpc::Channel> TestStack::Channel(Service service,
                                                   std::shared_ptr<grpc::ChannelCredentials> creds,
                                                   const std::string& target_override) const {
   grpc::ChannelArguments args;
+  if (creds == nullptr && options_.mtls && service == Service::kCredentials) {
+    creds = TlsCredentials("operator");
+  }
   if (!target_override.empty()) args.SetSslTargetNameOverride(target_override);
   // Fresh connections per channel, so TLS tests do not share a subchannel.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(process(service).grpc_address(),
                                    creds ? creds : grpc::InsecureChannelCredentials(), args);
+}
+
+std::string TestStack::pki_path(const std::string& name) const {
+  if (!options_.mtls) Fatal("pki_path needs StackOptions::mtls");
+  return absl::StrCat(dir_, "/", name);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> TestStack::TlsCredentials(
+    const std::string& client) const {
+  grpc::SslCredentialsOptions o;
+  o.pem_root_certs = ReadFileOrEmpty(pki_path("ca.crt"));
+  if (!client.empty()) {
+    o.pem_cert_chain = ReadFileOrEmpty(pki_path(client + ".crt"));
+    o.pem_private_key = ReadFileOrEmpty(pki_path(client + ".key"));
+  }
+  return grpc::SslCredentials(o);
 }
 
 std::unique_ptr<credentials::v1::CredentialsService::Stub> TestStack::Credentials(

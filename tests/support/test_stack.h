@@ -55,6 +55,12 @@ struct StackOptions {
   // Flags appended to a service's command line on every start (before the
   // start's own extra flags; a later flag wins).
   std::map<Service, std::vector<std::string>> flags;
+  // When true, Create makes a throwaway CA with openssl (pki_path("ca.crt"))
+  // and certificates it signs: "server" (SAN localhost, 127.0.0.1) and the
+  // client certificates "punchout" and "operator". Credentials then serves
+  // mTLS only, punchout dials it with its client certificate, and
+  // Channel(kCredentials) presents "operator" unless given other creds.
+  bool mtls = false;
 };
 
 // A punchout group as the simulator's POST /admin/groups returns it.
@@ -119,6 +125,12 @@ class TestStack {
   std::shared_ptr<grpc::Channel> Channel(Service service,
                                          std::shared_ptr<grpc::ChannelCredentials> creds = nullptr,
                                          const std::string& target_override = "") const;
+  // With StackOptions::mtls: the file `name` ("ca.crt", "punchout.key") of
+  // the stack's PKI, and TLS credentials trusting its CA that present the
+  // client certificate `client` ("" = none).
+  std::string pki_path(const std::string& name) const;
+  std::shared_ptr<grpc::ChannelCredentials> TlsCredentials(const std::string& client) const;
+
   // Stubs over Channel(...).
   std::unique_ptr<credentials::v1::CredentialsService::Stub> Credentials(
       std::shared_ptr<grpc::ChannelCredentials> creds = nullptr,

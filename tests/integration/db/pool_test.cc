@@ -296,7 +296,7 @@ TEST_F(PoolTest, RealSerializationConflictIsRetried) {
   EXPECT_EQ(qty, 2);  // no lost update
 }
 
-TEST_F(PoolTest, ReconnectsAfterBackendIsKilled) {
+TEST_F(PoolTest, Finding20_ReconnectsAfterBackendIsKilledWaitingForItsEnd) {
   auto pool = MakePool(/*size=*/1);
   ASSERT_NE(pool, nullptr);
   auto backend_pid = [&] {
@@ -315,7 +315,20 @@ TEST_F(PoolTest, ReconnectsAfterBackendIsKilled) {
     pqxx::nontransaction tx(admin);
     ASSERT_TRUE(tx.exec_params1("SELECT pg_terminate_backend($1)", before)[0].as<bool>());
   }
-  absl::SleepFor(absl::Milliseconds(100));
+  {
+    // Wait (bounded, generously) until the backend is gone, not a guessed time.
+    pqxx::connection admin(db_->AdminUrl());
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    int alive = 1;
+    while (alive > 0 && absl::Now() < deadline) {
+      pqxx::nontransaction tx(admin);
+      alive = tx.exec_params1("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", before)[0]
+                  .as<int>();
+      tx.commit();
+      if (alive > 0) absl::SleepFor(absl::Milliseconds(10));  // poll interval
+    }
+    ASSERT_EQ(alive, 0) << "backend " << before << " still alive";
+  }
   // The stale connection breaks on first use; the pool retries on a new one.
   EXPECT_TRUE(Insert(*pool, 7).ok());
   const int after = backend_pid();

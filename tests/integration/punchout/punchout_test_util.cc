@@ -66,6 +66,7 @@ std::unique_ptr<TestStack> StartPunchoutStack(const PunchoutStackOptions& option
                 {Service::kPunchout,
                  {"--supplier-timeout", options.supplier_timeout, "--session-ttl",
                   options.session_ttl}}},
+      .mtls = options.mtls,
   });
   if (stack == nullptr) return nullptr;
   for (Service s : {Service::kCredentials, Service::kSupplierSim, Service::kPunchout}) {

@@ -41,6 +41,7 @@ using ::iob::testing::TestStack;
 struct PunchoutStackOptions {
   std::string supplier_timeout = "2s";
   std::string session_ttl = "1h";
+  bool mtls = false;  // StackOptions::mtls: credentials serves mTLS only
 };
 
 // A stack with the principals above; credentials, the simulator and punchout

@@ -101,7 +101,7 @@ std::string Binary() {
   return b ? b : "";
 }
 
-TEST(SimProcess, ServesSeededGroupsAndStopsGracefullyOnSigterm) {
+TEST(SimProcess, Finding20_ServesSeededGroupsAndStopsOnSigtermCuttingTheHeldRequest) {
   if (Binary().empty()) GTEST_SKIP() << "IOB_SUPPLIER_SIM_BIN not set";
   SimProcess p({Binary(), "--listen=127.0.0.1:0", "--seed-group=demo-buyer:demo:secret",
                 "--cart-encoding=base64"});
@@ -144,11 +144,29 @@ TEST(SimProcess, ServesSeededGroupsAndStopsGracefullyOnSigterm) {
   faults.body = R"({"punchout": {"timeout": 1.0, "timeout_ms": 30000}})";
   faults.content_type = "application/json";
   ASSERT_TRUE(client->Send(faults).ok());
-  std::thread held([&] { LoopbackClient(absl::Seconds(60))->Send(setup).IgnoreError(); });
-  absl::SleepFor(absl::Milliseconds(300));  // let the request reach the handler
+  auto punchout_received = [&]() -> int64_t {
+    http::HttpRequest stats;
+    stats.method = "GET";
+    stats.url = base + "/admin/stats";
+    auto st = client->Send(stats);
+    if (!st.ok()) return -1;
+    return nlohmann::json::parse(st->body)["endpoints"]["punchout"].value("received", int64_t{-1});
+  };
+  const int64_t received_before = punchout_received();
+  ASSERT_GE(received_before, 1);
+  absl::StatusOr<http::HttpResponse> held_result = absl::UnknownError("not sent");
+  std::thread held([&] { held_result = LoopbackClient(absl::Seconds(60))->Send(setup); });
+  // Wait (bounded, generously) until the simulator has the request in hand.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (punchout_received() <= received_before && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));  // poll interval, not a guess
+  }
+  EXPECT_GT(punchout_received(), received_before) << "the held request never arrived";
 
   EXPECT_EQ(p.SignalAndWait(SIGTERM, absl::Seconds(15)), 0);
   held.join();
+  // The held request is cut off (connection reset), not answered late.
+  EXPECT_FALSE(held_result.ok()) << held_result->status << " " << held_result->body;
   EXPECT_FALSE(p.WaitForLine("\"stopped\"", absl::Seconds(2)).empty());
 }
 

@@ -269,9 +269,8 @@ TEST(SimShop, BadCartInputIsRefused) {
 
 TEST(SimShop, WrittenDocumentsAreValidAgainstTheDtd) {
   const std::string dtd_dir = DtdDir();
-  if (dtd_dir.empty())
-    GTEST_SKIP() << "no cXML DTD at " << DtdDirTried() << "; set IOB_CXML_DTD_DIR";
-  if (!HaveXmllint()) GTEST_SKIP() << "xmllint not installed (Debian package libxml2-utils)";
+  if (dtd_dir.empty()) GTEST_SKIP() << DtdSkipReason();
+  ASSERT_TRUE(HaveXmllint()) << "xmllint is required (Debian package libxml2-utils)";
   const std::string dtd = dtd_dir + "/cXML.dtd";
 
   SimHarness h;

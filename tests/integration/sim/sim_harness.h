@@ -106,6 +106,7 @@ std::string TokenOf(const std::string& start_page_url);
 // xmllint DTD validation (tests/support/cxml_dtd.h).
 using ::iob::testing::DtdDir;
 using ::iob::testing::DtdDirTried;
+using ::iob::testing::DtdSkipReason;
 using ::iob::testing::HaveXmllint;
 using ::iob::testing::XmllintValidate;
 

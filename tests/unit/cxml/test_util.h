@@ -16,7 +16,9 @@ std::string ReadFileOrDie(const std::string& path);
 // xmllint DTD validation (tests/support/cxml_dtd.h).
 using ::iob::testing::DtdDir;
 using ::iob::testing::DtdDirTried;
+using ::iob::testing::DtdSkipReason;
 using ::iob::testing::HaveXmllint;
+using ::iob::testing::IsValidationFailure;
 using ::iob::testing::XmllintValidate;
 using LintResult = ::iob::testing::XmllintResult;
 
