@@ -50,6 +50,8 @@ void HostOptions::Register(common::Flags& flags) {
             "how long calls in flight may finish on SIGTERM (longer than the slowest call)");
   flags.Add("reflection", &reflection, "serve gRPC server reflection (unauthenticated)");
   flags.Add("readiness-interval", &readiness_interval, "how often readiness is re-checked");
+  flags.Add("health-listen", &health_listen,
+            "plaintext port serving grpc.health.v1 only, for probes that cannot speak TLS");
 }
 
 void BlockShutdownSignals() {
@@ -118,8 +120,23 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   if (host->server_ == nullptr || host->grpc_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_listen));
   }
+  if (!options.health_listen.empty()) {
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    health_builder.AddListeningPort(options.health_listen, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    host->health_server_ = health_builder.BuildAndStart();
+    if (host->health_server_ == nullptr || health_port == 0) {
+      host->server_->Shutdown();
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options.health_listen));
+    }
+    common::LogInfo("health port", {{"health_port", health_port}});
+  }
   SetReadiness(false);
-  host->server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
+  for (grpc::Server* server : {host->server_.get(), host->health_server_.get()}) {
+    if (server != nullptr)
+      server->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
+  }
   host->readiness_thread_ = std::thread([host] { host->ReadinessLoop(); });
   common::LogInfo("serving", {{"grpc_port", host->grpc_port_},
                               {"metrics_port", host->metrics_->port()},
@@ -180,9 +197,12 @@ void ServiceHost::ServeUntilSignal(const std::function<void()>& on_reload,
 }
 
 void ServiceHost::SetReadiness(bool serving) {
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", serving);
-  health->SetServingStatus(service_name_, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    health->SetServingStatus("", serving);
+    health->SetServingStatus(service_name_, serving);
+  }
 }
 
 void ServiceHost::StopReadiness(absl::string_view reason) {
@@ -203,6 +223,10 @@ void ServiceHost::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMilliseconds(options_.drain_timeout));
     server_->Wait();
+  }
+  if (health_server_) {
+    health_server_->Shutdown();
+    health_server_->Wait();
   }
   common::LogInfo("stopped");
 }

@@ -41,6 +41,10 @@ struct HostOptions {
   absl::Duration readiness_interval = absl::Seconds(5);
   // Serve grpc.reflection.v1alpha (unauthenticated: off in production).
   bool reflection = true;
+  // When set, a second, plaintext port that serves grpc.health.v1 only (the
+  // same statuses), for probes that cannot speak TLS (Kubernetes' gRPC
+  // probes) while the service port is TLS-only.
+  std::string health_listen;
 
   void Register(common::Flags& flags);
 };
@@ -97,6 +101,7 @@ class ServiceHost {
   std::function<absl::Status()> ready_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;  // --health-listen, or null
   int grpc_port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};

@@ -66,15 +66,10 @@ function seconds(text, what) {
   return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
 }
 
-// What a gRPC health probe asks: {port, service} from a native grpc probe or
-// a grpc_health_probe exec probe (-addr=host:port, -service=name; used when
-// the port speaks TLS); {} for anything else.
+// What a native gRPC health probe asks: {port, service}; {} for anything else.
 function probeTarget(probe) {
   if (probe?.grpc) return { port: probe.grpc.port, service: probe.grpc.service ?? '' };
-  const cmd = probe?.exec?.command ?? [];
-  if (!cmd[0]?.endsWith('grpc_health_probe')) return {};
-  const arg = (name) => cmd.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2);
-  return { port: Number(arg('addr')?.split(':').pop()), service: arg('service') ?? '' };
+  return {};
 }
 
 // Issue 8 findings 9 and 10 for one iob service container: liveness asks the
@@ -86,9 +81,7 @@ function checkHealthAndShutdown(at, spec, c, env) {
   assert.equal(probeTarget(c.readinessProbe).service, '', `${at}: readiness probes service "" (the database)`);
   const startup = c.startupProbe;
   assert.equal(probeTarget(startup).service, 'liveness', `${at}: startup probe on "liveness"`);
-  // A TLS port needs exec probes throughout: a native grpc probe cannot speak TLS.
-  const kinds = new Set([c.livenessProbe, c.readinessProbe, startup].map((p) => (p.grpc ? 'grpc' : 'exec')));
-  assert.equal(kinds.size, 1, `${at}: liveness, readiness and startup probes must all be native grpc or all exec`);
+  for (const p of [c.livenessProbe, c.readinessProbe, startup]) assert.ok(p?.grpc, `${at}: native gRPC probes`);
   assert.ok(startup.periodSeconds * startup.failureThreshold > seconds(env.IOB_DB_START_TIMEOUT, `${at} IOB_DB_START_TIMEOUT`),
             `${at}: Finding9 the startup probe must outlast IOB_DB_START_TIMEOUT`);
   const pause = seconds(env.IOB_SHUTDOWN_PAUSE, `${at} IOB_SHUTDOWN_PAUSE`);
@@ -126,14 +119,22 @@ function checkWorkloads(dir, objs) {
       assert.ok(c.livenessProbe && c.readinessProbe, `${at}: liveness and readiness probes`);
       const grpcPort = (c.ports ?? []).find((p) => p.name === 'grpc');
       if (o.kind === 'Deployment' && o.metadata.name !== 'supplier-sim') {
-        // The iob services: native gRPC probes (grpc.health.v1) on the grpc port.
+        // The iob services: native gRPC probes (grpc.health.v1) on the grpc
+        // port, or, when that port is TLS-only, on the plaintext health port
+        // (IOB_HEALTH_LISTEN) that serves nothing but health.
         assert.ok(grpcPort, `${at}: no port named grpc`);
-        for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
-          assert.equal(probeTarget(probe).port, grpcPort.containerPort, `${at}: probe is not gRPC on the grpc port`);
-        }
         const env = {};
         for (const ref of c.envFrom ?? []) Object.assign(env, configMaps.get(ref.configMapRef?.name) ?? {});
         for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+        let probePort = grpcPort;
+        if (env.IOB_TLS_CERT_FILE) {
+          probePort = (c.ports ?? []).find((p) => p.name === 'health');
+          assert.ok(probePort, `${at}: a TLS grpc port needs a port named health for the probes`);
+          assert.equal(env.IOB_HEALTH_LISTEN, `0.0.0.0:${probePort.containerPort}`, `${at}: IOB_HEALTH_LISTEN`);
+        }
+        for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
+          assert.equal(probeTarget(probe).port, probePort.containerPort, `${at}: probe is not gRPC on the ${probePort.name} port`);
+        }
         checkHealthAndShutdown(at, spec, c, env);
         // Listen addresses reachable from outside the pod, on the named ports.
         assert.equal(env.IOB_GRPC_LISTEN, `0.0.0.0:${grpcPort.containerPort}`, `${at}: IOB_GRPC_LISTEN`);
@@ -215,8 +216,17 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
     assert.ok(seconds(c.data.IOB_SHUTDOWN_PAUSE, id(c)) > 0, `prod ${id(c)}: Finding10 a shutdown pause`);
   }
   assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no in-cluster Postgres');
+  // Finding1: every iob service serves mTLS in prod, and punchout dials credentials with it.
+  for (const d of objs.filter((o) => o.kind === 'Deployment')) {
+    const env = Object.fromEntries((d.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
+    assert.ok(env.IOB_TLS_CERT_FILE && env.IOB_TLS_CLIENT_CA_FILE, `prod ${id(d)}: Finding1 serves mTLS`);
+    if (d.metadata.name === 'punchout') {
+      assert.ok(env.IOB_CREDENTIALS_CA_FILE && env.IOB_CREDENTIALS_CERT_FILE, 'prod punchout: Finding1 dials credentials over mTLS');
+    }
+  }
   assert.deepEqual([...referencedSecrets(objs)].sort(),
-                   ['credentials-db', 'credentials-keyring', 'iob-tokens', 'punchout-credentials-token', 'punchout-db'],
+                   ['credentials-db', 'credentials-keyring', 'credentials-tls', 'iob-tokens', 'punchout-credentials-token',
+                    'punchout-db', 'punchout-tls'],
                    'prod: the Secrets k8s/README.md lists');
 });
 

@@ -221,5 +221,30 @@ TEST_F(PunchoutFinding21Test, Finding21_PunchoutServesTlsAndRefusesPlaintext) {
   EXPECT_EQ(anon_resp.suppliers_size(), 0);
 }
 
+// Kubernetes' gRPC probes cannot speak TLS: with --health-listen, a TLS-only
+// service also serves grpc.health.v1, and nothing else, in plaintext.
+TEST_F(PunchoutFinding21Test, Finding1_TlsServiceAnswersProbesOnItsPlaintextHealthPort) {
+  auto punchout = stack().StartExtra(
+      Service::kPunchout, {"--tls-cert-file", stack().pki_path("server.crt"), "--tls-key-file",
+                           stack().pki_path("server.key"), "--tls-client-ca-file",
+                           stack().pki_path("ca.crt"), "--health-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(punchout.ok()) << punchout.status();
+  auto health_port = (*punchout)->LogIntField("health port", "health_port");
+  ASSERT_TRUE(health_port.ok()) << (*punchout)->ReadLog();
+  auto health =
+      ChannelTo(absl::StrCat("127.0.0.1:", *health_port), grpc::InsecureChannelCredentials());
+  using Health = grpc::health::v1::HealthCheckResponse;
+  EXPECT_EQ(iob::testing::HealthStatus(health, ""), Health::SERVING);
+  EXPECT_EQ(iob::testing::HealthStatus(health, "liveness"), Health::SERVING);
+  EXPECT_EQ(iob::testing::HealthStatus(health, "iob.punchout.v1.PunchoutService"), Health::SERVING);
+  // Only health: the service's own RPCs are not on that port.
+  pb::ListSuppliersResponse resp;
+  const grpc::Status st = ListSuppliers(health, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED) << st.error_message();
+  // Shutdown turns it NOT_SERVING there too.
+  (*punchout)->Signal(SIGTERM);
+  ASSERT_TRUE((*punchout)->WaitExit(absl::Seconds(60)).ok());
+}
+
 }  // namespace
 }  // namespace iob::punchout::testing
