@@ -20,29 +20,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class PunchoutFailureTest : public ::testing::Test {
+class PunchoutFailureTest : public PunchoutStackTest<PunchoutFailureTest> {
+ public:
+  // The default short supplier timeout (2 s) cuts the injected hang off quickly.
+  static PunchoutStackOptions StackOptions() { return {.supplier_timeout = "2s"}; }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    // A short supplier timeout so the injected hang is cut off quickly.
-    stack_ = StartPunchoutStack({.supplier_timeout = "2s"}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
   void TearDown() override {
     if (stack_ != nullptr) (void)stack_->SimPost("/admin/faults/clear", "");
   }
-
-  TestStack& stack() { return *stack_; }
 
   std::string NewIntegration(const std::string& id, SimGroup* group_out = nullptr,
                              const std::string& punchout_url = "") {
@@ -69,13 +55,7 @@ class PunchoutFailureTest : public ::testing::Test {
     }
     return {};
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutFailureTest::stack_ = nullptr;
-std::string* PunchoutFailureTest::error_ = nullptr;
 
 TEST_F(PunchoutFailureTest, RotatedSecretIsRejectedAsACredentialsProblem) {
   SimGroup group;

@@ -74,26 +74,11 @@ class HoldingSupplier {
   http::HttpServer server_;
 };
 
-class PunchoutFinding21Test : public ::testing::Test {
+class PunchoutFinding21Test : public PunchoutStackTest<PunchoutFinding21Test> {
+ public:
+  static PunchoutStackOptions StackOptions() { return {.mtls = true}; }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack({.mtls = true}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-
-  TestStack& stack() { return *stack_; }
-
   // Polls `done` until true; fails the test after a generous bound.
   static void WaitFor(const std::function<bool()>& done, const std::string& what,
                       absl::Duration bound = absl::Seconds(60)) {
@@ -124,13 +109,7 @@ class PunchoutFinding21Test : public ::testing::Test {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return pb::PunchoutService::NewStub(channel)->ListSuppliers(ctx.get(), req, resp);
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutFinding21Test::stack_ = nullptr;
-std::string* PunchoutFinding21Test::error_ = nullptr;
 
 // SIGTERM while StartSession waits for the supplier's answer: readiness turns
 // NOT_SERVING, draining starts with the call still in flight, the supplier

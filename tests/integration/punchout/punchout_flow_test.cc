@@ -46,26 +46,8 @@ std::string TokenOf(const std::string& start_page_url) {
   return start_page_url.substr(start_page_url.rfind('/') + 1);
 }
 
-class PunchoutFlowTest : public ::testing::Test {
+class PunchoutFlowTest : public PunchoutStackTest<PunchoutFlowTest> {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack({}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-
-  TestStack& stack() { return *stack_; }
-
   // A simulator group (cart encoding `encoding`) and a TEST-mode integration
   // holding its values; returns the integration's name.
   std::string NewIntegration(const std::string& tenant, const std::string& id,
@@ -141,13 +123,7 @@ class PunchoutFlowTest : public ::testing::Test {
     ADD_FAILURE() << "the simulator received no PunchOutSetupRequest for " << email;
     return std::nullopt;
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutFlowTest::stack_ = nullptr;
-std::string* PunchoutFlowTest::error_ = nullptr;
 
 TEST_F(PunchoutFlowTest, CreateSessionShopCheckOutAndReadTheCart) {
   SimGroup group;

@@ -21,26 +21,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class PunchoutGapsTest : public ::testing::Test {
+class PunchoutGapsTest : public PunchoutStackTest<PunchoutGapsTest> {
+ public:
+  static PunchoutStackOptions StackOptions() { return {.supplier_timeout = "5s"}; }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack({.supplier_timeout = "5s"}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-
-  TestStack& stack() { return *stack_; }
-
   // A new acme integration on a new simulator group; its name ("" on error).
   std::string NewIntegration(const std::string& id, const std::string& punchout_url = "") {
     auto group = stack().CreateSimGroup();
@@ -57,13 +42,7 @@ class PunchoutGapsTest : public ::testing::Test {
                                         email + "'");
     return r.empty() ? "" : r[0][0].as<std::string>();
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutGapsTest::stack_ = nullptr;
-std::string* PunchoutGapsTest::error_ = nullptr;
 
 // One HTTP exchange on 127.0.0.1: reads a request and answers 302 to
 // `location`. Owns its listening socket; joins in the destructor.

@@ -17,26 +17,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class PunchoutIssue8Test : public ::testing::Test {
+class PunchoutIssue8Test : public PunchoutStackTest<PunchoutIssue8Test> {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack({}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-
-  TestStack& stack() { return *stack_; }
-
   // A simulator group and a TEST-mode integration of acme on it.
   std::string NewIntegration(const std::string& id) {
     auto group = stack().CreateSimGroup("{\"cart_encoding\":\"urlencoded\"}");
@@ -105,13 +87,7 @@ class PunchoutIssue8Test : public ::testing::Test {
     EXPECT_TRUE(stack().Punchout()->GetSession(stack().Ctx("platform").get(), req, &out).ok());
     return out.state();
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutIssue8Test::stack_ = nullptr;
-std::string* PunchoutIssue8Test::error_ = nullptr;
 
 TEST_F(PunchoutIssue8Test, Finding2_ABrowserEditedCartTotalIsRefusedOnThePage) {
   const std::string integration = NewIntegration("tampered-total");

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
 #include "tests/support/test_stack.h"
@@ -49,6 +50,37 @@ struct PunchoutStackOptions {
 // skip) or a service failed to start (then `*error` says why).
 std::unique_ptr<TestStack> StartPunchoutStack(const PunchoutStackOptions& options,
                                               std::string* error);
+
+// The fixture of every punchout suite: one stack per suite, started with
+// Suite::StackOptions() (the defaults unless the suite declares its own). A
+// test fails with the reason when a service could not start, and skips only
+// when IOB_TEST_PG_URL is unset.
+template <typename Suite>
+class PunchoutStackTest : public ::testing::Test {
+ public:
+  static PunchoutStackOptions StackOptions() { return {}; }
+
+ protected:
+  static void SetUpTestSuite() {
+    std::string error;
+    stack_ = StartPunchoutStack(Suite::StackOptions(), &error).release();
+    if (stack_ == nullptr) error_ = new std::string(error);
+  }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+  void SetUp() override {
+    if (stack_ == nullptr) {
+      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
+      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
+    }
+  }
+  TestStack& stack() { return *stack_; }
+
+  static inline TestStack* stack_ = nullptr;
+  static inline std::string* error_ = nullptr;
+};
 
 // Credentials, as "admin": a TEST-mode Amazon Business integration holding
 // the group's four values. `punchout_url` overrides the group's. The RPC's

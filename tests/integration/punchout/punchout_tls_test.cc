@@ -18,26 +18,11 @@ using ::iob::testing::RunCommand;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class PunchoutTlsTest : public ::testing::Test {
+class PunchoutTlsTest : public PunchoutStackTest<PunchoutTlsTest> {
+ public:
+  static PunchoutStackOptions StackOptions() { return {.mtls = true}; }
+
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack({.mtls = true}, &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
-  }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-
-  TestStack& stack() { return *stack_; }
-
   // A simulator group and a TEST-mode integration for it (created over
   // mTLS with the "operator" certificate); returns the integration's name.
   std::string NewIntegration(const std::string& id) {
@@ -77,13 +62,7 @@ class PunchoutTlsTest : public ::testing::Test {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     return stack().Credentials(std::move(creds))->ListIntegrations(ctx.get(), req, &resp);
   }
-
-  static TestStack* stack_;
-  static std::string* error_;
 };
-
-TestStack* PunchoutTlsTest::stack_ = nullptr;
-std::string* PunchoutTlsTest::error_ = nullptr;
 
 TEST_F(PunchoutTlsTest, Finding1_WholePunchoutFlowOverMutualTls) {
   EXPECT_THAT(stack().process(Service::kCredentials).ReadLog(),
