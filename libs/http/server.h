@@ -51,10 +51,8 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1024 * 1024;
   // Whole-request deadline (headers and body), see above.
   absl::Duration read_timeout = absl::Seconds(10);
-  // Unused since the move to libmicrohttpd: a client that stops reading a
-  // response is closed after keep_alive_timeout of silence.
-  absl::Duration write_timeout = absl::Seconds(10);
-  // Inactivity limit of a connection (rounded up to whole seconds).
+  // Inactivity limit of a connection (rounded up to whole seconds); also
+  // closes a client that stops reading a response.
   absl::Duration keep_alive_timeout = absl::Seconds(5);
   int threads = 8;                  // handler workers
   int max_connections = 1000;       // open connections in total

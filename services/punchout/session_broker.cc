@@ -8,11 +8,8 @@
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
-#include "libs/cxml/form.h"
 #include "libs/cxml/payload_id.h"
-#include "libs/cxml/reader.h"
 #include "libs/cxml/status.h"
-#include "libs/cxml/writer.h"
 #include "libs/runtime/metrics.h"
 #include "libs/supplier/inbound.h"
 
