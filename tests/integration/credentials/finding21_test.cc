@@ -21,9 +21,12 @@
 #include "gtest/gtest.h"
 #include "libs/crypto/key_ring.h"
 #include "tests/integration/credentials/credentials_test_util.h"
+#include "tests/support/wait.h"
 
 namespace iob::credentials::testing {
 namespace {
+
+using ::iob::testing::WaitFor;
 
 using ::iob::testing::CommandResult;
 using ::iob::testing::ReadFileOrEmpty;
@@ -50,19 +53,6 @@ class CredentialsFinding21Test : public ::testing::Test {
         ->AdminQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + Role() +
                      "' AND wait_event_type = 'Lock'")[0][0]
         .as<int>();
-  }
-
-  // Polls `done` until true; fails the test after a generous bound.
-  static void WaitFor(const std::function<bool()>& done, const std::string& what,
-                      absl::Duration bound = absl::Seconds(60)) {
-    const absl::Time start = absl::Now();
-    while (!done()) {
-      if (absl::Now() - start > bound) {
-        ADD_FAILURE() << what << ": not reached within " << bound;
-        return;
-      }
-      absl::SleepFor(absl::Milliseconds(20));  // poll interval
-    }
   }
 
   // A context as `principal` with a deadline long enough to outlast a held

@@ -10,17 +10,18 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_macros.h"
 #include "libs/db/migrate.h"
 #include "libs/db/pool.h"
 #include "tests/support/pg_test_db.h"
+#include "tests/support/wait.h"
 
 namespace iob::db {
 namespace {
 
+using ::iob::testing::WaitFor;
 using ::testing::HasSubstr;
 
 constexpr char kSchema[] = R"sql(
@@ -170,9 +171,7 @@ TEST_P(ConcurrentClaimTest, SecondCallGetsTheFirstResultOrGoesAhead) {
   claimed.WaitForNotification();
   absl::StatusOr<std::string> second;
   std::thread second_call([&] { second = CreateThing(key, "things/second"); });
-  // Wait (bounded) until the second call blocks on the first's claim.
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!SomeoneWaitsOnALock() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  WaitFor([&] { return SomeoneWaitsOnALock(); }, "the second call blocked on the first's claim");
   release.Notify();
   first.join();
   second_call.join();

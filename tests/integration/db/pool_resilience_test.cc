@@ -16,9 +16,12 @@
 #include "libs/db/migrate.h"
 #include "libs/db/pool.h"
 #include "tests/support/pg_test_db.h"
+#include "tests/support/wait.h"
 
 namespace iob::db {
 namespace {
+
+using ::iob::testing::WaitFor;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -78,15 +81,6 @@ class PoolResilienceTest : public ::testing::Test {
     Admin("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = '" +
           svc_.role + "'");
     WaitFor([&] { return Backends() == "0"; });
-  }
-
-  // Polls `done` until true; fails the test after a generous bound.
-  static void WaitFor(const std::function<bool()>& done) {
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
-    while (!done()) {
-      ASSERT_LT(absl::Now(), give_up) << "condition not reached";
-      absl::SleepFor(absl::Milliseconds(10));  // poll interval
-    }
   }
 
   std::unique_ptr<testing::PgTestDatabase> db_;

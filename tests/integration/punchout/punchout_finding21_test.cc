@@ -22,9 +22,12 @@
 #include "absl/time/clock.h"
 #include "libs/http/server.h"
 #include "tests/integration/punchout/punchout_test_util.h"
+#include "tests/support/wait.h"
 
 namespace iob::punchout::testing {
 namespace {
+
+using ::iob::testing::WaitFor;
 
 using Health = ::grpc::health::v1::HealthCheckResponse;
 using ::iob::testing::HealthStatus;
@@ -79,19 +82,6 @@ class PunchoutFinding21Test : public PunchoutStackTest<PunchoutFinding21Test> {
   static PunchoutStackOptions StackOptions() { return {.mtls = true}; }
 
  protected:
-  // Polls `done` until true; fails the test after a generous bound.
-  static void WaitFor(const std::function<bool()>& done, const std::string& what,
-                      absl::Duration bound = absl::Seconds(60)) {
-    const absl::Time start = absl::Now();
-    while (!done()) {
-      if (absl::Now() - start > bound) {
-        ADD_FAILURE() << what << ": not reached within " << bound;
-        return;
-      }
-      absl::SleepFor(absl::Milliseconds(20));  // poll interval
-    }
-  }
-
   // A channel of its own (no shared subchannel) to `address`.
   static std::shared_ptr<grpc::Channel> ChannelTo(const std::string& address,
                                                   std::shared_ptr<grpc::ChannelCredentials> creds) {

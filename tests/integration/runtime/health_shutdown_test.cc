@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
 #include "tests/support/test_stack.h"
+#include "tests/support/wait.h"
 
 namespace iob::testing {
 namespace {
@@ -59,21 +60,6 @@ class HealthShutdownTest : public ::testing::Test {
     req.set_parent("tenants/acme");
     cpb::ListIntegrationsResponse resp;
     return stack_->Credentials()->ListIntegrations(ctx.get(), req, &resp);
-  }
-
-  // Polls `done` until true; fails the test after a generous bound. Returns
-  // how long it took.
-  static absl::Duration WaitFor(const std::function<bool()>& done,
-                                absl::Duration bound = absl::Seconds(60)) {
-    const absl::Time start = absl::Now();
-    while (!done()) {
-      if (absl::Now() - start > bound) {
-        ADD_FAILURE() << "condition not reached within " << bound;
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(20));  // poll interval
-    }
-    return absl::Now() - start;
   }
 
   void Figure(const std::string& key, absl::Duration d) {
