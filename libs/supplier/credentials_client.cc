@@ -5,10 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 #include "libs/runtime/grpc_status.h"
+#include "libs/runtime/resource_name.h"
 #include "libs/runtime/service_host.h"
 
 namespace iob::supplier {
@@ -33,13 +33,6 @@ absl::Status FromPeer(const grpc::Status& st) {
     return absl::UnavailableError("credentials service did not answer in time");
   }
   return s;
-}
-
-// "tenants/{tenant}/integrations/{id}" -> "{tenant}"; "" when malformed.
-std::string TenantOf(const std::string& integration) {
-  std::vector<std::string> parts = absl::StrSplit(integration, '/');
-  if (parts.size() != 4 || parts[0] != "tenants" || parts[2] != "integrations") return "";
-  return parts[1];
 }
 
 // The integration as an endpoint, without a secret.
@@ -147,7 +140,9 @@ absl::StatusOr<VerifiedSender> GrpcCredentialsClient::Verify(const std::string& 
   }
   if (!st.ok()) return FromPeer(st);
   const pb::Integration& in = resp.integration();
-  return VerifiedSender{in.name(), TenantOf(in.name()), in.supplier()};
+  IOB_ASSIGN_OR_RETURN(runtime::ResourceName name,
+                       runtime::ParseName(runtime::kIntegrationPattern, in.name(), "integration"));
+  return VerifiedSender{in.name(), name.tenant, in.supplier()};
 }
 
 void CredentialsPeerOptions::Register(common::Flags& flags) {

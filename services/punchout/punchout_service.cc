@@ -186,8 +186,11 @@ grpc::Status PunchoutService::StartSession(grpc::ServerContext* ctx,
     StartRequest r;
     r.tenant = parent.tenant;
     IOB_ASSIGN_OR_RETURN(r.key, runtime::RequestKeyOf(r.tenant, "StartSession", *req));
-    IOB_RETURN_IF_ERROR(
-        ParseName(runtime::kIntegrationPattern, req->integration(), "integration").status());
+    IOB_ASSIGN_OR_RETURN(auto integration, ParseName(runtime::kIntegrationPattern,
+                                                     req->integration(), "integration"));
+    if (integration.tenant != r.tenant) {
+      return InvalidField("integration", absl::StrCat("must be an integration of ", req->parent()));
+    }
     r.integration = req->integration();
     r.user = {req->user().id(), req->user().email(), req->user().name()};
     IOB_ASSIGN_OR_RETURN(r.operation, FromProto(req->operation()));

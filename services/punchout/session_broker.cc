@@ -63,11 +63,6 @@ absl::StatusOr<std::vector<supplier::SupplierTile>> SessionBroker::ListSuppliers
 
 absl::StatusOr<Session> SessionBroker::Start(const StartRequest& r) {
   IOB_RETURN_IF_ERROR(ValidateStart(r.user, r.operation, r.ship_to, r.lines));
-  const std::string prefix = absl::StrCat("tenants/", r.tenant, "/integrations/");
-  if (!absl::StartsWith(r.integration, prefix) || r.integration.size() == prefix.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("integration: must be ", prefix, "{integration}"));
-  }
   IOB_ASSIGN_OR_RETURN(SupplierEndpoint endpoint, credentials_->Resolve(r.integration));
 
   Session s;

@@ -39,7 +39,7 @@ struct BrokerOptions {
 
 struct StartRequest {
   std::string tenant;
-  std::string integration;
+  std::string integration;  // tenants/{tenant}/integrations/{id} of `tenant` (checked at the edge)
   User user;
   Operation operation = Operation::kCreate;
   std::optional<ShipTo> ship_to;
