@@ -54,6 +54,28 @@ bool OptionalString(const Json& j, const char* key, std::string* out, std::strin
   return true;
 }
 
+bool OptionalBool(const Json& j, const char* key, bool* out, std::string* error) {
+  if (!j.contains(key)) return true;
+  if (!j[key].is_boolean()) {
+    *error = absl::StrCat(key, " must be a boolean");
+    return false;
+  }
+  *out = j[key].get<bool>();
+  return true;
+}
+
+Json OrderJson(const OrderRecord& o) {
+  return Json{{"order_id", o.order_id},
+              {"received", o.received},
+              {"accepted", o.accepted},
+              {"payload_ids", o.payload_ids},
+              {"types", o.types},
+              {"versions", o.versions},
+              {"last_payload_id", o.last_payload_id},
+              {"document_references", o.document_references},
+              {"deployment_mode", std::string(cxml::DeploymentModeName(o.deployment_mode))}};
+}
+
 Json ItemIdJson(const cxml::ItemId& id) {
   Json j{{"supplier_part_id", id.supplier_part_id}};
   if (id.supplier_part_auxiliary_id.has_value()) {
@@ -113,7 +135,8 @@ std::string AdminApi::GroupJson(const Group& g) const {
               {"shared_secret", g.shared_secret},
               {"punchout_url", base + "/punchout"},
               {"order_url", base + "/order"},
-              {"cart_encoding", std::string(CartEncodingName(g.cart_encoding))}}
+              {"cart_encoding", std::string(CartEncodingName(g.cart_encoding))},
+              {"accepts_changes", g.accepts_changes}}
       .dump();
 }
 
@@ -125,7 +148,8 @@ void AdminApi::CreateGroup(const httplib::Request& req, httplib::Response& res) 
   std::string encoding, error;
   if (!OptionalString(body, "from_identity", &g.from_identity, &error) ||
       !OptionalString(body, "shared_secret", &g.shared_secret, &error) ||
-      !OptionalString(body, "cart_encoding", &encoding, &error)) {
+      !OptionalString(body, "cart_encoding", &encoding, &error) ||
+      !OptionalBool(body, "accepts_changes", &g.accepts_changes, &error)) {
     return SendError(res, 400, error);
   }
   if (!encoding.empty()) {
@@ -191,6 +215,7 @@ void AdminApi::GetStats(const httplib::Request&, httplib::Response& res) const {
 
 void AdminApi::ResetStats(const httplib::Request&, httplib::Response& res) const {
   ctx_.traffic.Reset();
+  orders_.Reset();
   SendJson(res, 200, Json::object());
 }
 
@@ -225,6 +250,35 @@ void AdminApi::GetSession(const httplib::Request& req, httplib::Response& res) c
   std::optional<ShopSession> s = ctx_.sessions.Get(req.matches[1]);
   if (!s.has_value()) return SendError(res, 404, "no such session");
   SendJson(res, 200, ShopSessionJson(*s));
+}
+
+void AdminApi::ListOrders(const httplib::Request&, httplib::Response& res) const {
+  Json list = Json::array();
+  for (const OrderRecord& o : orders_.List()) list.push_back(OrderJson(o));
+  const OrderTotals totals = orders_.Totals();
+  SendJson(res, 200,
+           Json{{"orders", list},
+                {"total_received", totals.received},
+                {"duplicates", totals.duplicates}});
+}
+
+void AdminApi::GetOrder(const httplib::Request& req, httplib::Response& res) const {
+  std::optional<OrderRecord> o = orders_.Find(req.matches[1]);
+  if (!o.has_value()) return SendError(res, 404, "no such order");
+  SendJson(res, 200, OrderJson(*o));
+}
+
+void AdminApi::GetFulfillment(const httplib::Request&, httplib::Response& res) const {
+  SendJson(res, 200, Json::parse(FulfillmentSettingsJson(fulfiller_.settings())));
+}
+
+void AdminApi::SetFulfillment(const httplib::Request& req, httplib::Response& res) const {
+  absl::StatusOr<FulfillmentSettings> settings = ParseFulfillmentSettings(req.body);
+  if (!settings.ok()) return SendError(res, 400, std::string(settings.status().message()));
+  const std::string json = FulfillmentSettingsJson(*settings);
+  fulfiller_.set_settings(*std::move(settings));
+  common::LogInfo("admin: fulfillment set", {{"fulfillment", json}});
+  SendJson(res, 200, Json::parse(json));
 }
 
 }  // namespace iob::sim

@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/logging.h"
 #include "libs/cxml/payload_id.h"
+#include "libs/cxml/status.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
 
@@ -36,5 +37,13 @@ void SendCxmlResponse(const cxml::Response& response, httplib::Response& res) {
 }
 
 std::string CxmlOutcome(int code) { return absl::StrCat("cxml_", code); }
+
+std::string SendInjectedStatus(int code, httplib::Response& res) {
+  const cxml::StatusCodeInfo* info = cxml::FindStatusCode(code);
+  cxml::Response answer;
+  answer.status = {code, info ? std::string(info->text) : "Error", "injected fault", "en"};
+  SendCxmlResponse(answer, res);
+  return absl::StrCat("fault_cxml_", code);
+}
 
 }  // namespace iob::sim

@@ -46,13 +46,19 @@ bool FaultEffects::ApplyBeforeHandling(const FaultDecision& decision, const http
       return true;
     case FaultKind::kNone:
     case FaultKind::kCxmlStatus:
+    case FaultKind::kResetAfterBody:
     case FaultKind::kSlowBody:
       break;
   }
   return false;
 }
 
-void FaultEffects::ApplyAfterHandling(const FaultDecision& decision, httplib::Response& res) const {
+void FaultEffects::ApplyAfterHandling(const FaultDecision& decision, const httplib::Request& req,
+                                      httplib::Response& res) const {
+  if (decision.kind == FaultKind::kResetAfterBody) {
+    if (!ResetConnection(req)) common::LogWarn("fault: connection to reset not found; answering");
+    return;
+  }
   if (decision.kind != FaultKind::kSlowBody || res.body.empty()) return;
   auto body = std::make_shared<std::string>(std::move(res.body));
   res.body.clear();

@@ -25,14 +25,17 @@ class FaultEffects {
   // Applies the decision's latency, then the faults that replace the answer
   // (http_500, http_503, timeout, reset). Returns true when the response is
   // settled and the handler must not touch `res` any more; false when the
-  // handler should answer normally (kNone, kCxmlStatus, kSlowBody).
+  // handler should answer normally (kNone, kCxmlStatus, kResetAfterBody,
+  // kSlowBody).
   bool ApplyBeforeHandling(const FaultDecision& decision, const httplib::Request& req,
                            httplib::Response& res) const;
 
-  // For kSlowBody: turns the response the handler built into one whose body
-  // is written in about 20 pieces spread over decision.trickle. No-op for
-  // other kinds.
-  void ApplyAfterHandling(const FaultDecision& decision, httplib::Response& res) const;
+  // After the handler answered. kSlowBody: turns the response into one whose
+  // body is written in about 20 pieces spread over decision.trickle.
+  // kResetAfterBody: resets `req`'s connection, so the answer never leaves.
+  // No-op for other kinds.
+  void ApplyAfterHandling(const FaultDecision& decision, const httplib::Request& req,
+                          httplib::Response& res) const;
 
  private:
   const absl::Notification* stopping_;

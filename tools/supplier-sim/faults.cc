@@ -57,6 +57,8 @@ absl::Status ReadSpec(const Json& obj, const std::string& endpoint, FaultSpec* s
       s = ReadInt(v, path, 0, kMaxMs, &spec->timeout_ms);
     } else if (key == "reset") {
       s = ReadProbability(v, path, &spec->reset);
+    } else if (key == "reset_after_body") {
+      s = ReadProbability(v, path, &spec->reset_after_body);
     } else if (key == "slow_body") {
       s = ReadProbability(v, path, &spec->slow_body);
     } else if (key == "slow_body_ms") {
@@ -82,6 +84,7 @@ Json SpecToJson(const FaultSpec& s) {
               {"timeout", s.timeout},
               {"timeout_ms", s.timeout_ms},
               {"reset", s.reset},
+              {"reset_after_body", s.reset_after_body},
               {"slow_body", s.slow_body},
               {"slow_body_ms", s.slow_body_ms},
               {"latency_ms", s.latency_ms},
@@ -102,6 +105,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "timeout";
     case FaultKind::kReset:
       return "reset";
+    case FaultKind::kResetAfterBody:
+      return "reset_after_body";
     case FaultKind::kSlowBody:
       return "slow_body";
     case FaultKind::kNone:
@@ -154,6 +159,7 @@ FaultDecision FaultInjector::Decide(const std::string& endpoint) {
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);  // [0, 1)
   const std::pair<double, FaultKind> table[] = {
       {s.reset, FaultKind::kReset},
+      {s.reset_after_body, FaultKind::kResetAfterBody},
       {s.timeout, FaultKind::kTimeout},
       {s.http_500, FaultKind::kHttp500},
       {s.http_503, FaultKind::kHttp503},

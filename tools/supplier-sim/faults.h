@@ -6,11 +6,13 @@
 //   {"punchout": {"http_500": 1.0, "http_503": 0.0,
 //                 "cxml_status": 500, "cxml_status_p": 1.0,
 //                 "timeout": 0.0, "timeout_ms": 30000,
-//                 "reset": 0.0, "slow_body": 0.0, "slow_body_ms": 5000,
+//                 "reset": 0.0, "reset_after_body": 0.0,
+//                 "slow_body": 0.0, "slow_body_ms": 5000,
 //                 "latency_ms": 0, "times": 0}}
 // Probabilities are in [0, 1]. One uniform draw per request picks at most one
-// fault, tried in the order reset, timeout, http_500, http_503, cxml_status,
-// slow_body (so with probabilities summing past 1 the earlier kinds win).
+// fault, tried in the order reset, reset_after_body, timeout, http_500,
+// http_503, cxml_status, slow_body (so with probabilities summing past 1 the
+// earlier kinds win).
 // latency_ms delays every request to the endpoint, before anything else.
 // "times" > 0 limits how many faults fire; after that the endpoint's faults
 // (not its latency) are cleared.
@@ -38,10 +40,15 @@ enum class FaultKind {
   kCxmlStatus,  // HTTP 200 carrying a cXML Response with the configured code
   kTimeout,     // never answer: hold until the client gives up, then reset
   kReset,       // reset the connection without answering
-  kSlowBody,    // the normal answer, trickled out over slow_body_ms
+  // Handle the request as usual (an order is counted, a session created),
+  // then reset the connection instead of answering: the document reached
+  // the supplier but the answer was lost.
+  kResetAfterBody,
+  kSlowBody,  // the normal answer, trickled out over slow_body_ms
 };
 
-// "http_500", "http_503", "cxml_status", "timeout", "reset", "slow_body", "none".
+// "http_500", "http_503", "cxml_status", "timeout", "reset",
+// "reset_after_body", "slow_body", "none".
 std::string_view FaultKindName(FaultKind kind);
 
 struct FaultSpec {
@@ -52,6 +59,7 @@ struct FaultSpec {
   double timeout = 0;
   int timeout_ms = 30000;  // upper bound on holding a request (<= 30000)
   double reset = 0;
+  double reset_after_body = 0;
   double slow_body = 0;
   int slow_body_ms = 5000;  // time to trickle the body over (<= 30000)
   int latency_ms = 0;       // <= 30000

@@ -22,6 +22,7 @@ int Run(int argc, char** argv) {
   std::string seed_group;
   int fault_seed = 1;
   int keep_documents = 50;
+  std::string fulfillment_url;
   iob::common::Flags flags("iob-supplier-sim",
                            "A simulated Amazon Business punchout supplier speaking cXML.");
   flags.Add("listen", &listen, "address to serve HTTP on, host:port (port 0 picks a free one)");
@@ -34,6 +35,10 @@ int Run(int argc, char** argv) {
             "punchout groups to create at start: IDENTITY:SECRET[,IDENTITY:SECRET...]");
   flags.Add("fault-seed", &fault_seed, "seed of the fault-injection draws");
   flags.Add("keep-documents", &keep_documents, "received/sent documents kept per endpoint");
+  flags.Add("fulfillment-url", &fulfillment_url,
+            "where ConfirmationRequests and ShipNoticeRequests for accepted orders are posted "
+            "(e.g. http://127.0.0.1:8103/cxml/fulfill); empty = nowhere until POST "
+            "/admin/fulfillment");
   auto parsed = flags.Parse(argc, argv);
   if (!parsed.ok()) {
     if (parsed.status().code() == absl::StatusCode::kCancelled) return 0;
@@ -54,6 +59,10 @@ int Run(int argc, char** argv) {
     std::cerr << (seeds.ok() ? "--keep-documents must be >= 0" : seeds.status().message()) << "\n";
     return 2;
   }
+  if (absl::Status s = iob::sim::CheckFulfillmentUrl(fulfillment_url); !s.ok()) {
+    std::cerr << "--fulfillment-" << s.message() << "\n";
+    return 2;
+  }
   options.host = address->first;
   options.port = address->second;
   options.public_url = public_url;
@@ -61,6 +70,7 @@ int Run(int argc, char** argv) {
   options.seed_groups = *seeds;
   options.fault_seed = static_cast<uint64_t>(fault_seed);
   options.keep_documents = static_cast<size_t>(keep_documents);
+  options.fulfillment_url = fulfillment_url;
 
   // Block the stop signals in every thread; this one waits for them.
   sigset_t stop_signals;
@@ -79,6 +89,7 @@ int Run(int argc, char** argv) {
                       {"host", options.host},
                       {"public_url", sim.public_url()},
                       {"cart_encoding", cart_encoding},
+                      {"fulfillment_url", fulfillment_url},
                       {"seed_groups", static_cast<int64_t>(options.seed_groups.size())}});
 
   int signal_number = 0;

@@ -1,6 +1,5 @@
 #include "tools/supplier-sim/punchout_endpoint.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -9,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/logging.h"
 #include "libs/cxml/reader.h"
-#include "libs/cxml/shared_secret.h"
 #include "libs/cxml/status.h"
 #include "tools/supplier-sim/cart.h"
 #include "tools/supplier-sim/cxml_http.h"
@@ -33,21 +31,15 @@ void PunchOutEndpoint::Handle(const httplib::Request& req, httplib::Response& re
 
 std::string PunchOutEndpoint::Answer(const FaultDecision& fault, const httplib::Request& req,
                                      httplib::Response& res) const {
+  if (fault.kind == FaultKind::kCxmlStatus) return SendInjectedStatus(fault.cxml_status, res);
   cxml::Response answer;
-  if (fault.kind == FaultKind::kCxmlStatus) {
-    const cxml::StatusCodeInfo* info = cxml::FindStatusCode(fault.cxml_status);
-    answer.status = {fault.cxml_status, info ? std::string(info->text) : "Error", "injected fault",
-                     "en"};
-    SendCxmlResponse(answer, res);
-    return absl::StrCat("fault_cxml_", fault.cxml_status);
-  }
   if (auto doc = cxml::ReadDocumentOfType(req.body, cxml::DocumentType::kPunchOutSetupRequest);
       !doc.ok()) {
     answer = cxml::ResponseForStatus(doc.status());
     common::LogInfo(
         "punchout: rejected document",
         {{"code", answer.status.code}, {"reason", std::string(doc.status().message())}});
-  } else if (auto who = Authenticate(doc->header); !who.ok()) {
+  } else if (auto who = ctx_.groups.Authenticate(doc->header); !who.ok()) {
     answer = cxml::MakeFailureResponse(cxml::InboundFailure::kUnauthenticated,
                                        std::string(who.status().message()));
     common::LogInfo("punchout: authentication failed",
@@ -57,27 +49,6 @@ std::string PunchOutEndpoint::Answer(const FaultDecision& fault, const httplib::
   }
   SendCxmlResponse(answer, res);
   return answer.status.code == 200 ? "ok" : CxmlOutcome(answer.status.code);
-}
-
-absl::StatusOr<std::pair<Group, cxml::Credential>> PunchOutEndpoint::Authenticate(
-    const cxml::Header& header) const {
-  for (const cxml::Credential& from : header.from) {
-    std::optional<Group> group = ctx_.groups.Find(from.identity);
-    if (!group.has_value()) continue;
-    absl::Status s =
-        cxml::VerifySharedSecret(header, from.domain, group->from_identity, group->shared_secret);
-    if (!s.ok()) return absl::UnauthenticatedError("wrong shared secret");
-    bool sender_ok = std::any_of(header.sender.begin(), header.sender.end(), [&](const auto& c) {
-      return c.identity == group->from_identity &&
-             cxml::SecretsEqual(c.shared_secret, group->shared_secret);
-    });
-    if (!sender_ok) {
-      return absl::UnauthenticatedError(
-          "the Sender credential carrying the shared secret must have the From identity");
-    }
-    return std::make_pair(*group, from);
-  }
-  return absl::UnauthenticatedError("unknown From identity");
 }
 
 cxml::Response PunchOutEndpoint::StartSession(const cxml::Document& doc, const Group& group,

@@ -39,8 +39,6 @@ class PunchOutEndpoint {
   // Answers one request (after the fault frame); returns the outcome name.
   std::string Answer(const FaultDecision& fault, const httplib::Request& req,
                      httplib::Response& res) const;
-  // The group and the From credential that matched, or UNAUTHENTICATED.
-  absl::StatusOr<std::pair<Group, cxml::Credential>> Authenticate(const cxml::Header& header) const;
   // Creates the session; returns the answer to send.
   cxml::Response StartSession(const cxml::Document& doc, const Group& group,
                               const cxml::Credential& from) const;

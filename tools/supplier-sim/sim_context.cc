@@ -14,9 +14,9 @@ void ServeWithFaults(const SimContext& ctx, const std::string& endpoint,
     return;
   }
   std::string outcome = handle(fault, req, res);
-  if (fault.kind == FaultKind::kSlowBody) {
-    ctx.effects.ApplyAfterHandling(fault, res);
-    outcome = "fault_slow_body";
+  if (fault.kind == FaultKind::kSlowBody || fault.kind == FaultKind::kResetAfterBody) {
+    ctx.effects.ApplyAfterHandling(fault, req, res);
+    outcome = absl::StrCat("fault_", std::string(FaultKindName(fault.kind)));
   }
   ctx.traffic.Outcome(endpoint, outcome);
 }

@@ -36,7 +36,8 @@ using FaultAwareHandler = std::function<std::string(
 // its body under `endpoint`, draws and applies the endpoint's fault (latency,
 // HTTP 500/503, timeout, reset), runs `handle` when the fault leaves an answer
 // to give (the handler sees the decision, e.g. for cxml_status), trickles the
-// answer for slow_body, and counts the outcome ("fault_<kind>" for faults).
+// answer for slow_body or resets the connection for reset_after_body, and
+// counts the outcome ("fault_<kind>" for faults).
 void ServeWithFaults(const SimContext& ctx, const std::string& endpoint,
                      const httplib::Request& req, httplib::Response& res,
                      const FaultAwareHandler& handle);

@@ -1,16 +1,20 @@
 // The simulator's in-memory state: punchout groups (the credentials a buyer's
-// administrator copies into iob) and punchout sessions with their carts.
-// Nothing is persisted; a restart forgets everything except --seed-group.
+// administrator copies into iob), punchout sessions with their carts, and
+// the purchase orders received. Nothing is persisted; a restart forgets
+// everything except --seed-group.
 #ifndef IOB_TOOLS_SUPPLIER_SIM_SIM_STATE_H_
 #define IOB_TOOLS_SUPPLIER_SIM_SIM_STATE_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -38,6 +42,9 @@ struct Group {
   std::string from_identity;  // expected in Header/From and Header/Sender
   std::string shared_secret;  // expected in Header/Sender
   CartEncoding cart_encoding = CartEncoding::kUrlEncoded;
+  // false: Amazon's rules, OrderRequest type "new" only. true: a generic
+  // cXML supplier that also takes type "update" and "delete".
+  bool accepts_changes = false;
 };
 
 // One line of a shop session's cart, already in the shape it is posted back
@@ -88,6 +95,13 @@ class GroupRegistry {
   // Changes the cart encoding; NOT_FOUND for an unknown identity.
   absl::Status SetCartEncoding(const std::string& from_identity, CartEncoding encoding);
 
+  // Authenticates an inbound document's header the way the supplier does:
+  // a From credential (any domain) must name a group, and a Sender
+  // credential with that same identity must carry the group's shared secret
+  // (constant-time compare). Returns the group and the From credential that
+  // named it, or UNAUTHENTICATED with a reason that never holds a secret.
+  absl::StatusOr<std::pair<Group, cxml::Credential>> Authenticate(const cxml::Header& header) const;
+
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, Group> groups_ ABSL_GUARDED_BY(mu_);
@@ -114,6 +128,70 @@ class ShopSessions {
   mutable absl::Mutex mu_;
   std::map<std::string, ShopSession> sessions_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // tokens, oldest first
+};
+
+// One OrderRequest as received (whatever the answer was).
+struct OrderReceipt {
+  std::string order_id;
+  std::string payload_id;
+  std::string type;                // "new" | "update" | "delete"
+  std::string version;             // OrderRequestHeader@orderVersion, "" when absent
+  std::string document_reference;  // DocumentReference@payloadID, "" when absent
+  cxml::DeploymentMode deployment_mode = cxml::DeploymentMode::kProduction;
+  bool accepted = false;  // answered cXML 200
+};
+
+// Everything received for one orderID.
+struct OrderRecord {
+  std::string order_id;
+  int64_t received = 0;                          // receipts, duplicates included
+  int64_t accepted = 0;                          // receipts answered 200
+  std::map<std::string, int64_t> payload_ids;    // payloadID -> receipts
+  std::set<std::string> accepted_payload_ids;    // payloadIDs answered 200 at least once
+  std::vector<std::string> types;                // distinct, first seen first
+  std::vector<std::string> versions;             // distinct non-empty, first seen first
+  std::vector<std::string> document_references;  // distinct non-empty, first seen first
+  std::string last_payload_id;
+  cxml::DeploymentMode deployment_mode = cxml::DeploymentMode::kProduction;  // of the last
+};
+
+// What Record tells the caller about a receipt's payloadID.
+struct ReceiptHistory {
+  bool duplicate = false;        // the payloadID had been received before
+  bool accepted_before = false;  // ... and answered 200 for this orderID
+};
+
+// Totals over every receipt since the last Reset.
+struct OrderTotals {
+  int64_t received = 0;
+  int64_t duplicates = 0;  // receipts whose payloadID had been received before
+};
+
+// The purchase orders received, by orderID; beyond `max_orders` the order
+// first received longest ago is forgotten (with its payloadIDs). Thread-safe.
+class OrderBook {
+ public:
+  explicit OrderBook(size_t max_orders = 100000) : max_orders_(max_orders) {}
+
+  // Counts one receipt and returns what had been seen of its payloadID
+  // before (so a repeated, already accepted order is not fulfilled twice).
+  ReceiptHistory Record(const OrderReceipt& receipt);
+  // Every order kept, first received first.
+  std::vector<OrderRecord> List() const;
+  // A copy of one order, or nullopt.
+  std::optional<OrderRecord> Find(const std::string& order_id) const;
+  OrderTotals Totals() const;
+  // Forgets every order and the totals.
+  void Reset();
+
+ private:
+  const size_t max_orders_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, OrderRecord> orders_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> arrival_ ABSL_GUARDED_BY(mu_);  // orderIDs, first received first
+  // Receipts per payloadID over all kept orders (for duplicates).
+  std::map<std::string, int64_t> payload_ids_ ABSL_GUARDED_BY(mu_);
+  OrderTotals totals_ ABSL_GUARDED_BY(mu_);
 };
 
 // The base URL written into StartPage and credential URLs

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/status_macros.h"
 
 namespace iob::sim {
 namespace {
@@ -70,13 +71,16 @@ SupplierSim::SupplierSim(SimOptions options)
       catalog_(Catalog::Default()),
       sessions_(options_.max_sessions),
       traffic_(options_.keep_documents),
-      faults_({PunchOutEndpoint::kName, ShopPages::kShopName, ShopPages::kCartName,
-               ShopPages::kCheckoutName},
+      faults_({PunchOutEndpoint::kName, OrderEndpoint::kName, ShopPages::kShopName,
+               ShopPages::kCartName, ShopPages::kCheckoutName},
               options_.fault_seed),
       effects_(&stopping_),
+      orders_(options_.max_orders),
+      fulfiller_(traffic_, {}),
       punchout_(Context()),
+      order_(Context(), orders_, fulfiller_),
       shop_(Context()),
-      admin_(Context()),
+      admin_(Context(), orders_, fulfiller_),
       server_(ServerOptions(options_)) {}
 
 SupplierSim::~SupplierSim() { Stop(); }
@@ -90,6 +94,7 @@ void SupplierSim::Route() {
   using Req = const httplib::Request&;
   using Res = httplib::Response&;
   server_.Post("/punchout", [this](Req q, Res r) { punchout_.Handle(q, r); });
+  server_.Post("/order", [this](Req q, Res r) { order_.Handle(q, r); });
   server_.Get(absl::StrCat("/shop/", kToken), [this](Req q, Res r) { shop_.HandlePage(q, r); });
   server_.Post(absl::StrCat("/shop/", kToken, "/cart"),
                [this](Req q, Res r) { shop_.HandleCart(q, r); });
@@ -109,6 +114,10 @@ void SupplierSim::Route() {
   server_.Get("/admin/sent", [this](Req q, Res r) { admin_.GetSent(q, r); });
   server_.Get(absl::StrCat("/admin/sessions/", kToken),
               [this](Req q, Res r) { admin_.GetSession(q, r); });
+  server_.Get("/admin/orders", [this](Req q, Res r) { admin_.ListOrders(q, r); });
+  server_.Get("/admin/orders/(.+)", [this](Req q, Res r) { admin_.GetOrder(q, r); });
+  server_.Get("/admin/fulfillment", [this](Req q, Res r) { admin_.GetFulfillment(q, r); });
+  server_.Post("/admin/fulfillment", [this](Req q, Res r) { admin_.SetFulfillment(q, r); });
   server_.Get("/healthz", [](Req, Res r) { r.set_content("ok\n", "text/plain"); });
 }
 
@@ -117,6 +126,11 @@ absl::StatusOr<int> SupplierSim::Start() {
     absl::Status s = groups_.Add(g);
     if (!s.ok()) return s;
   }
+  IOB_RETURN_IF_ERROR(CheckFulfillmentUrl(options_.fulfillment_url));
+  FulfillmentSettings fulfillment;
+  fulfillment.url = options_.fulfillment_url;
+  fulfiller_.set_settings(std::move(fulfillment));
+  fulfiller_.Start();
   // A reset connection makes httplib's next write raise SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   auto url_for = [this](int port) {
@@ -136,6 +150,7 @@ absl::StatusOr<int> SupplierSim::Start() {
 
 void SupplierSim::Stop() {
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  fulfiller_.Stop();
   server_.Stop();
 }
 

@@ -17,6 +17,8 @@
 #include "tools/supplier-sim/catalog.h"
 #include "tools/supplier-sim/fault_effects.h"
 #include "tools/supplier-sim/faults.h"
+#include "tools/supplier-sim/fulfillment.h"
+#include "tools/supplier-sim/order_endpoint.h"
 #include "tools/supplier-sim/punchout_endpoint.h"
 #include "tools/supplier-sim/shop_pages.h"
 #include "tools/supplier-sim/sim_state.h"
@@ -35,6 +37,10 @@ struct SimOptions {
   uint64_t fault_seed = 1;
   size_t keep_documents = 50;
   size_t max_sessions = 1000;
+  size_t max_orders = 100000;  // orders counted; the oldest are forgotten beyond
+  // Where fulfilment documents go until POST /admin/fulfillment changes it;
+  // "" = nowhere. Must be an http(s) URL.
+  std::string fulfillment_url;
   int threads = 16;
 };
 
@@ -54,13 +60,14 @@ class SupplierSim {
   SupplierSim(const SupplierSim&) = delete;
   SupplierSim& operator=(const SupplierSim&) = delete;
 
-  // Adds the seed groups, binds and serves in the background. Returns the
-  // bound port. Errors: INVALID_ARGUMENT / ALREADY_EXISTS for seed groups,
-  // UNAVAILABLE when the address cannot be bound. Ignores SIGPIPE for the
-  // process (injected resets make writes fail). Call once.
+  // Adds the seed groups, starts the fulfilment thread, binds and serves in
+  // the background. Returns the bound port. Errors: INVALID_ARGUMENT /
+  // ALREADY_EXISTS for seed groups or a bad fulfillment_url, UNAVAILABLE
+  // when the address cannot be bound. Ignores SIGPIPE for the process
+  // (injected resets make writes fail). Call once.
   absl::StatusOr<int> Start();
-  // Wakes every injected wait, then stops the server and joins its threads.
-  // Idempotent; not from a handler.
+  // Wakes every injected wait, drops pending fulfilment posts, then stops
+  // the server and joins its threads. Idempotent; not from a handler.
   void Stop();
 
   std::string public_url() const { return public_url_.Get(); }
@@ -68,6 +75,8 @@ class SupplierSim {
   ShopSessions& sessions() { return sessions_; }
   TrafficLog& traffic() { return traffic_; }
   FaultInjector& faults() { return faults_; }
+  OrderBook& orders() { return orders_; }
+  Fulfiller& fulfiller() { return fulfiller_; }
 
  private:
   SimContext Context();
@@ -82,7 +91,10 @@ class SupplierSim {
   FaultInjector faults_;
   FaultEffects effects_;
   PublicUrl public_url_;
+  OrderBook orders_;
+  Fulfiller fulfiller_;
   PunchOutEndpoint punchout_;
+  OrderEndpoint order_;
   ShopPages shop_;
   AdminApi admin_;
   http::HttpServer server_;

@@ -149,19 +149,33 @@ GroupCredentials SimHarness::CreateGroup(const std::string& json) {
   return g;
 }
 
-absl::StatusOr<cxml::Response> SimHarness::PunchOut(const std::string& xml) {
-  auto r = Post("/punchout", xml, "text/xml; charset=UTF-8");
+namespace {
+
+// POSTs `xml` to `path` and reads the cXML Response (one carrying a
+// PunchOutSetupResponse included).
+absl::StatusOr<cxml::Response> PostCxml(SimHarness& h, const std::string& path,
+                                        const std::string& xml) {
+  auto r = h.Post(path, xml, "text/xml; charset=UTF-8");
   if (!r.ok()) return r.status();
   if (r->status != 200) {
     return absl::InternalError(absl::StrCat("HTTP ", r->status, ": ", r->body.substr(0, 200)));
   }
-  auto doc = cxml::ReadDocumentOfType(r->body, cxml::DocumentType::kResponse);
-  if (!doc.ok()) {
-    // A Response carrying a PunchOutSetupResponse has its own type.
-    doc = cxml::ReadDocumentOfType(r->body, cxml::DocumentType::kPunchOutSetupResponse);
-  }
+  auto doc = cxml::ReadDocument(r->body);
   if (!doc.ok()) return doc.status();
+  if (!std::holds_alternative<cxml::Response>(doc->body)) {
+    return absl::InternalError("the answer is not a cXML Response");
+  }
   return std::get<cxml::Response>(doc->body);
+}
+
+}  // namespace
+
+absl::StatusOr<cxml::Response> SimHarness::PunchOut(const std::string& xml) {
+  return PostCxml(*this, "/punchout", xml);
+}
+
+absl::StatusOr<cxml::Response> SimHarness::Order(const std::string& xml) {
+  return PostCxml(*this, "/order", xml);
 }
 
 std::string SimHarness::StartSession(const GroupCredentials& group,
@@ -176,8 +190,8 @@ std::string SimHarness::StartSession(const GroupCredentials& group,
   return TokenOf(r->punch_out_setup_response->start_page_url);
 }
 
-cxml::Document SetupDocument(const std::string& identity, const std::string& secret,
-                             const cxml::PunchOutSetupRequest& request) {
+cxml::Document BuyerDocument(const std::string& identity, const std::string& secret,
+                             cxml::Body body) {
   cxml::Document d;
   const absl::Time now = absl::Now();
   d.payload_id = cxml::NewPayloadId(now, "sim-test");
@@ -186,18 +200,36 @@ cxml::Document SetupDocument(const std::string& identity, const std::string& sec
   d.header.to = {{"NetworkID", "Amazon", ""}};
   d.header.sender = {{"NetworkID", identity, secret}};
   d.header.user_agent = "iob-sim-test";
-  d.body = request;
+  d.body = std::move(body);
   return d;
+}
+
+std::string WriteOrDie(const cxml::Document& doc) {
+  auto xml = cxml::WriteDocument(doc);
+  if (!xml.ok()) {
+    ADD_FAILURE() << "writer refused the document: " << xml.status();
+    std::abort();
+  }
+  return *xml;
+}
+
+cxml::Document SetupDocument(const std::string& identity, const std::string& secret,
+                             const cxml::PunchOutSetupRequest& request) {
+  return BuyerDocument(identity, secret, request);
 }
 
 std::string SetupXml(const std::string& identity, const std::string& secret,
                      const cxml::PunchOutSetupRequest& request) {
-  auto xml = cxml::WriteDocument(SetupDocument(identity, secret, request));
-  if (!xml.ok()) {
-    ADD_FAILURE() << "writer refused the setup request: " << xml.status();
-    std::abort();
-  }
-  return *xml;
+  return WriteOrDie(SetupDocument(identity, secret, request));
+}
+
+cxml::OrderRequest SampleOrder(const std::string& order_id, int lines) {
+  auto order = std::get<cxml::OrderRequest>(cxml::ExampleOrderRequest(lines).body);
+  order.order_id = order_id;
+  order.type = cxml::OrderType::kNew;
+  order.order_version = "1";
+  order.document_reference.clear();
+  return order;
 }
 
 cxml::PunchOutSetupRequest CreateRequest(const std::string& cookie, const std::string& post_url) {

@@ -1,8 +1,8 @@
 // Test harness for the supplier simulator: runs a SupplierSim in-process on
 // 127.0.0.1:0 and talks to it through libs/http's CurlHttpClient (egress
 // policy allowing 127.0.0.1 as a plain-http test host), plus helpers that
-// build PunchOutSetupRequests with libs/cxml's writer and read checkout
-// pages the way a browser would.
+// build PunchOutSetupRequests and OrderRequests with libs/cxml's writer and
+// read checkout pages the way a browser would.
 #ifndef IOB_TESTS_INTEGRATION_SIM_SIM_HARNESS_H_
 #define IOB_TESTS_INTEGRATION_SIM_SIM_HARNESS_H_
 
@@ -58,6 +58,8 @@ class SimHarness {
   // POSTs `xml` to /punchout and reads the cXML Response. Errors from the
   // transport or the reader are returned.
   absl::StatusOr<cxml::Response> PunchOut(const std::string& xml);
+  // The same for /order.
+  absl::StatusOr<cxml::Response> Order(const std::string& xml);
 
   // Runs a successful setup and returns the session token of the StartPage.
   std::string StartSession(const GroupCredentials& group,
@@ -69,12 +71,23 @@ class SimHarness {
   std::string base_;
 };
 
+// A request document as a buyer sends it: From and Sender NetworkID
+// `identity` (Sender with `secret`), To NetworkID "Amazon", a fresh payloadID.
+cxml::Document BuyerDocument(const std::string& identity, const std::string& secret,
+                             cxml::Body body);
+// WriteDocument(doc); aborts on writer failure.
+std::string WriteOrDie(const cxml::Document& doc);
+
 // A PunchOutSetupRequest document from `identity` with `secret` in Sender.
 cxml::Document SetupDocument(const std::string& identity, const std::string& secret,
                              const cxml::PunchOutSetupRequest& request);
 // WriteDocument(SetupDocument(...)); aborts on writer failure.
 std::string SetupXml(const std::string& identity, const std::string& secret,
                      const cxml::PunchOutSetupRequest& request);
+
+// An Amazon-acceptable OrderRequest: type "new", orderVersion "1", a header
+// ShipTo and BillTo, `lines` ItemOut lines (libs/cxml's example lines).
+cxml::OrderRequest SampleOrder(const std::string& order_id, int lines = 2);
 
 // A create request with BuyerCookie `cookie`, BrowserFormPost `post_url`,
 // UserEmail / UniqueName / UserBusinessUnit extrinsics and a ShipTo.
