@@ -224,6 +224,7 @@ absl::Status SetUp(CURL* c, const HttpRequest& request, const VettedTarget& targ
   if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (request.fresh_connection) curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
   if (t->resolve) curl_easy_setopt(c, CURLOPT_RESOLVE, t->resolve.get());
   curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
   curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &t->state);

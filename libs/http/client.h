@@ -32,6 +32,12 @@ struct HttpRequest {
   // Per-supplier host allow-list for EgressPolicy::Vet ("*.amazon.com");
   // empty = any public host.
   std::vector<std::string> allowed_hosts;
+  // Open a new connection (CURLOPT_FRESH_CONNECT) instead of reusing a pooled
+  // one. libcurl silently re-sends a request once when a reused keep-alive
+  // connection dies before any answer; a retry after a transport error sets
+  // this so it does not ride on a possibly half-dead connection. The new
+  // connection is pooled afterwards as usual.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {

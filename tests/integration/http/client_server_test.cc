@@ -438,6 +438,27 @@ TEST(HttpClientServer, SequentialRequestsReuseOneConnection) {
   EXPECT_NE(server.remote_ports().back(), ports[0]);
 }
 
+TEST(HttpClientServer, FreshConnectionOpensANewConnection) {
+  TestServer server;
+  int port = server.Start();
+  CurlHttpClient client(MakePolicy(Opts({"127.0.0.1"})));
+  const std::string url = absl::StrCat("http://127.0.0.1:", port, "/hello");
+  ASSERT_TRUE(client.Send(Get(url)).ok());
+  ASSERT_TRUE(client.Send(Get(url)).ok());
+  EXPECT_EQ(client.connections_opened(), 1);
+
+  HttpRequest fresh = Get(url);
+  fresh.fresh_connection = true;
+  auto r = client.Send(fresh);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_EQ(client.connections_opened(), 2);
+  std::vector<int> ports = server.remote_ports();
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_EQ(ports[0], ports[1]);
+  EXPECT_NE(ports[2], ports[1]);
+}
+
 // ---------------------------------------------------------------------------
 // Server behaviour
 
