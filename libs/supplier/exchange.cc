@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/status.h"
 #include "libs/cxml/writer.h"
@@ -21,31 +22,67 @@ std::string SecretOf(const cxml::Document& document) {
   return "";
 }
 
-ExchangeResult Failed(Outcome outcome, absl::Status error) { return {outcome, std::move(error)}; }
+// A failed exchange whose text is the error's message.
+ExchangeResult Failed(Outcome outcome, absl::Status error) {
+  ExchangeResult r;
+  r.outcome = outcome;
+  r.status_text = std::string(error.message());
+  r.response = std::move(error);
+  return r;
+}
+
+// HTTP statuses that say "not now" rather than "never": request timeout,
+// too early, too many requests.
+bool IsTransientHttpStatus(int status) {
+  return status >= 500 || status == 408 || status == 425 || status == 429;
+}
 
 // Classifies an answer that is a cXML Response by its Status.
 ExchangeResult FromResponse(cxml::Response response, const std::string& purpose,
                             const std::string& secret) {
-  const cxml::Status& st = response.status;
-  const std::string what =
-      absl::StrCat("cXML ", st.code, " ", BoundSupplierText(st.text, secret, 100),
-                   st.message.empty() ? "" : ": ", BoundSupplierText(st.message, secret));
-  switch (cxml::ClassifyStatusCode(st.code)) {
+  const int code = response.status.code;
+  const std::string text = absl::StrCat(BoundSupplierText(response.status.text, secret, 100),
+                                        response.status.message.empty() ? "" : ": ",
+                                        BoundSupplierText(response.status.message, secret));
+  const std::string what = absl::StrCat("cXML ", code, " ", text);
+  ExchangeResult r;
+  switch (cxml::ClassifyStatusCode(code)) {
     case cxml::StatusClass::kSuccess:
-      return {Outcome::kDelivered, std::move(response)};
+      r.outcome = Outcome::kDelivered;
+      r.response = std::move(response);
+      break;
     case cxml::StatusClass::kTransient:
-      return Failed(Outcome::kSupplierError,
-                    absl::UnavailableError(absl::StrCat("supplier error, try again (", what, ")")));
+      r = Failed(Outcome::kSupplierError,
+                 absl::UnavailableError(absl::StrCat("supplier error, try again (", what, ")")));
+      break;
     case cxml::StatusClass::kPermanent:
+      r = Failed(
+          Outcome::kRejected,
+          absl::FailedPreconditionError(
+              code == 401 || code == 403
+                  ? absl::StrCat("supplier rejected our credentials (", what, ")")
+                  : absl::StrCat("supplier rejected the ", purpose, " request (", what, ")")));
       break;
   }
-  if (st.code == 401 || st.code == 403) {
-    return Failed(Outcome::kRejected, absl::FailedPreconditionError(absl::StrCat(
-                                          "supplier rejected our credentials (", what, ")")));
+  r.cxml_code = code;
+  r.status_text = text;
+  return r;
+}
+
+// Classifies an answer that is not a cXML Response (`error` says why) by
+// its HTTP status.
+ExchangeResult FromHttpStatus(int status, const absl::Status& error, const std::string& secret) {
+  if (IsTransientHttpStatus(status)) {
+    return Failed(Outcome::kSupplierError,
+                  absl::UnavailableError(absl::StrCat("supplier answered HTTP ", status)));
   }
-  return Failed(Outcome::kRejected,
-                absl::FailedPreconditionError(
-                    absl::StrCat("supplier rejected the ", purpose, " request (", what, ")")));
+  if (status >= 400) {
+    return Failed(Outcome::kRejected,
+                  absl::FailedPreconditionError(absl::StrCat("supplier answered HTTP ", status)));
+  }
+  return Failed(Outcome::kBadAnswer,
+                absl::UnavailableError(absl::StrCat("supplier sent an invalid response: ",
+                                                    BoundSupplierText(error.message(), secret))));
 }
 
 // Classifies an HttpClient error: nothing came back.
@@ -124,9 +161,16 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
   req.body = *std::move(xml);
   req.content_type = "text/xml; charset=UTF-8";
   req.allowed_hosts = target.allowed_hosts;
+  req.fresh_connection = target.fresh_connection;
   const std::string secret = SecretOf(document);
+  const absl::Time start = absl::Now();
   auto resp = http.Send(req);
-  if (!resp.ok()) return FromSendError(resp.status(), target.purpose, secret);
+  const absl::Duration latency = absl::Now() - start;
+  if (!resp.ok()) {
+    ExchangeResult r = FromSendError(resp.status(), target.purpose, secret);
+    r.latency = latency;
+    return r;
+  }
 
   // Suppliers answer errors as cXML with HTTP 200 or with an HTTP error code;
   // read the cXML either way, and fall back to the HTTP status.
@@ -136,20 +180,12 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
         absl::StrCat("expected a cXML Response, got ",
                      std::string(cxml::DocumentTypeName(cxml::TypeOf(*answer)))));
   }
-  if (!answer.ok()) {
-    if (resp->status >= 500) {
-      return Failed(Outcome::kSupplierError,
-                    absl::UnavailableError(absl::StrCat("supplier answered HTTP ", resp->status)));
-    }
-    if (resp->status >= 400) {
-      return Failed(Outcome::kRejected, absl::FailedPreconditionError(
-                                            absl::StrCat("supplier answered HTTP ", resp->status)));
-    }
-    return Failed(Outcome::kBadAnswer, absl::UnavailableError(absl::StrCat(
-                                           "supplier sent an invalid response: ",
-                                           BoundSupplierText(answer.status().message(), secret))));
-  }
-  return FromResponse(std::get<cxml::Response>(std::move(answer->body)), target.purpose, secret);
+  ExchangeResult r = answer.ok() ? FromResponse(std::get<cxml::Response>(std::move(answer->body)),
+                                                target.purpose, secret)
+                                 : FromHttpStatus(resp->status, answer.status(), secret);
+  r.http_status = resp->status;
+  r.latency = latency;
+  return r;
 }
 
 }  // namespace iob::supplier

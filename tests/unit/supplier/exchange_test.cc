@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "libs/cxml/examples.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
@@ -79,6 +81,20 @@ std::vector<Case> Cases() {
        "supplier answered HTTP 500"},
       {"http503", Answer(503, "busy"), Outcome::kSupplierError, StatusCode::kUnavailable,
        "supplier answered HTTP 503"},
+      // "Not now" answers without cXML are transient, not rejections.
+      {"http408", Answer(408, ""), Outcome::kSupplierError, StatusCode::kUnavailable,
+       "supplier answered HTTP 408"},
+      {"http425", Answer(425, "too early"), Outcome::kSupplierError, StatusCode::kUnavailable,
+       "supplier answered HTTP 425"},
+      {"http429", Answer(429, "<html>slow down</html>"), Outcome::kSupplierError,
+       StatusCode::kUnavailable, "supplier answered HTTP 429"},
+      {"http400", Answer(400, "bad"), Outcome::kRejected, StatusCode::kFailedPrecondition,
+       "supplier answered HTTP 400"},
+      // A cXML Status keeps its table classification whatever the HTTP status.
+      {"cxml400InHttp429", Answer(429, ResponseXml(400, "Bad Request")), Outcome::kRejected,
+       StatusCode::kFailedPrecondition, "cXML 400"},
+      {"cxml200InHttp429", Answer(429, ResponseXml(200, "OK")), Outcome::kDelivered,
+       StatusCode::kOk, ""},
       {"notXml", Answer(200, "this is not xml"), Outcome::kBadAnswer, StatusCode::kUnavailable,
        "supplier sent an invalid response: "},
       {"notAResponse", Answer(200, OrderRequestXml()), Outcome::kBadAnswer,
@@ -170,6 +186,110 @@ TEST(ExchangeTest, AnUnwritableDocumentIsNotSent) {
   EXPECT_EQ(r.response.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(std::string(r.response.status().message()), HasSubstr("cannot write OrderRequest"));
   EXPECT_TRUE(http.requests().empty());
+}
+
+cxml::Document WithSecret(const std::string& secret);
+
+// What an attempt records, per kind of answer.
+struct Seen {
+  std::string name;
+  absl::StatusOr<http::HttpResponse> answer;
+  int http_status;
+  int cxml_code;
+  std::string status_text;
+};
+
+class ExchangeDetailsTest : public ::testing::TestWithParam<Seen> {};
+
+TEST_P(ExchangeDetailsTest, RecordsHttpStatusCxmlCodeAndText) {
+  const Seen& c = GetParam();
+  http::FakeHttpClient http;
+  http.Push(c.answer);
+  const ExchangeResult r =
+      ExchangeDocument(http, cxml::ExampleDocument(cxml::DocumentType::kOrderRequest), Target());
+  EXPECT_EQ(r.http_status, c.http_status);
+  EXPECT_EQ(r.cxml_code, c.cxml_code);
+  EXPECT_EQ(r.status_text, c.status_text);
+  EXPECT_GE(r.latency, absl::ZeroDuration());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Answers, ExchangeDetailsTest,
+    ::testing::Values(
+        Seen{"cxml200", Answer(200, ResponseXml(200, "OK")), 200, 200, "OK"},
+        Seen{"cxml401", Answer(401, ResponseXml(401, "Unauthorized", "bad secret")), 401, 401,
+             "Unauthorized: bad secret"},
+        Seen{"cxml560", Answer(503, ResponseXml(560, "Temporary server error")), 503, 560,
+             "Temporary server error"},
+        Seen{"http429", Answer(429, "slow down"), 429, 0, "supplier answered HTTP 429"},
+        Seen{"notXml", Answer(200, "this is not xml"), 200, 0,
+             "supplier sent an invalid response: not well-formed XML: No document element found "
+             "at byte offset 15"},
+        Seen{"timeout", absl::DeadlineExceededError("timed out"), 0, 0,
+             "supplier did not answer in time"},
+        Seen{"reset", absl::UnavailableError("request to host 'h' failed: reset"), 0, 0,
+             "cannot reach supplier: request to host 'h' failed: reset"},
+        Seen{"egress", absl::PermissionDeniedError("egress policy: no"), 0, 0,
+             "supplier order URL refused: egress policy: no"}),
+    [](const ::testing::TestParamInfo<Seen>& info) { return info.param.name; });
+
+TEST(ExchangeTest, TheStatusTextIsBoundedAndRedacted) {
+  const std::string secret = "s3cret-value";
+  http::FakeHttpClient http;
+  http.Push(Answer(200, ResponseXml(401, "Unauthorized " + secret, std::string(500, 'm'))));
+  const ExchangeResult r = ExchangeDocument(http, WithSecret(secret), Target());
+  EXPECT_EQ(r.cxml_code, 401);
+  EXPECT_EQ(r.status_text, "Unauthorized [redacted]: " + std::string(200, 'm') + "...");
+}
+
+TEST(ExchangeTest, NothingSentRecordsNoHttpStatus) {
+  cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  doc.payload_id.clear();
+  http::FakeHttpClient http;
+  const ExchangeResult r = ExchangeDocument(http, doc, Target());
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_EQ(r.cxml_code, 0);
+  EXPECT_EQ(r.latency, absl::ZeroDuration());
+  EXPECT_THAT(r.status_text, HasSubstr("cannot write OrderRequest"));
+}
+
+// An HttpClient whose answers take `delay` (a slow supplier).
+class SlowHttpClient : public http::HttpClient {
+ public:
+  SlowHttpClient(http::HttpClient* inner, absl::Duration delay) : inner_(inner), delay_(delay) {}
+  absl::StatusOr<http::HttpResponse> Send(const http::HttpRequest& request) override {
+    absl::SleepFor(delay_);
+    return inner_->Send(request);
+  }
+
+ private:
+  http::HttpClient* const inner_;
+  const absl::Duration delay_;
+};
+
+TEST(ExchangeTest, LatencyIsTheTimeOfTheSend) {
+  http::FakeHttpClient fake;
+  fake.Push(Answer(200, ResponseXml(200, "OK")));
+  fake.Push(absl::UnavailableError("reset"));
+  SlowHttpClient slow(&fake, absl::Milliseconds(30));
+  const cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  EXPECT_GE(ExchangeDocument(slow, doc, Target()).latency, absl::Milliseconds(30));
+  EXPECT_GE(ExchangeDocument(slow, doc, Target()).latency, absl::Milliseconds(30));
+}
+
+TEST(ExchangeTest, FreshConnectionIsPassedToTheRequest) {
+  http::FakeHttpClient http;
+  http.Push(Answer(200, ResponseXml(200, "OK")));
+  http.Push(Answer(200, ResponseXml(200, "OK")));
+  const cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
+  ExchangeTarget target = Target();
+  ExchangeDocument(http, doc, target);
+  target.fresh_connection = true;
+  ExchangeDocument(http, doc, target);
+  const std::vector<http::HttpRequest> sent = http.requests();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_FALSE(sent[0].fresh_connection);
+  EXPECT_TRUE(sent[1].fresh_connection);
 }
 
 TEST(ExchangeTest, OutcomeLabelsAreTheMetricValues) {
