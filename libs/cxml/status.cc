@@ -3,6 +3,10 @@
 
 #include <string>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
 namespace iob::cxml {
 
 const std::vector<StatusCodeInfo>& StatusCodeTable() {
@@ -51,6 +55,8 @@ int CodeFor(InboundFailure f) {
   switch (f) {
     case InboundFailure::kMalformed:
       return 400;
+    case InboundFailure::kNotAcceptable:
+      return 406;
     case InboundFailure::kUnauthenticated:
       return 401;
     case InboundFailure::kForbidden:
@@ -70,15 +76,33 @@ int CodeFor(InboundFailure f) {
   }
   return 500;
 }
-}  // namespace
 
-Response MakeFailureResponse(InboundFailure failure, std::string_view detail) {
+constexpr InboundFailure kAllFailures[] = {
+    InboundFailure::kMalformed,          InboundFailure::kNotAcceptable,
+    InboundFailure::kUnauthenticated,    InboundFailure::kForbidden,
+    InboundFailure::kUnsupported,        InboundFailure::kDuplicate,
+    InboundFailure::kPreconditionFailed, InboundFailure::kTooLarge,
+    InboundFailure::kInternal,           InboundFailure::kUnavailable,
+};
+
+// A code WithCxmlCode accepts: a failure code of the table.
+bool IsFailureCode(int code) {
+  const StatusCodeInfo* row = FindStatusCode(code);
+  return row != nullptr && row->cls != StatusClass::kSuccess;
+}
+
+Response FailureWithCode(int code, std::string_view detail) {
   Response r;
-  r.status.code = CodeFor(failure);
-  r.status.text = std::string(FindStatusCode(r.status.code)->text);
+  r.status.code = code;
+  r.status.text = std::string(FindStatusCode(code)->text);
   r.status.message = std::string(detail);
   r.status.lang = "en";
   return r;
+}
+}  // namespace
+
+Response MakeFailureResponse(InboundFailure failure, std::string_view detail) {
+  return FailureWithCode(CodeFor(failure), detail);
 }
 
 Response MakeSuccessResponse(bool accepted_for_later) {
@@ -88,7 +112,27 @@ Response MakeSuccessResponse(bool accepted_for_later) {
   return r;
 }
 
+absl::Status WithCxmlCode(absl::Status status, int code) {
+  if (status.ok() || !IsFailureCode(code)) return status;
+  status.SetPayload(kCxmlCodePayload, absl::Cord(absl::StrCat(code)));
+  return status;
+}
+
+std::optional<int> CxmlCodeOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kCxmlCodePayload);  // absl::optional<absl::Cord>
+  int code = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &code) || !IsFailureCode(code)) {
+    return std::nullopt;
+  }
+  return code;
+}
+
 InboundFailure FailureFromStatus(const absl::Status& status) {
+  if (std::optional<int> code = CxmlCodeOf(status)) {
+    for (InboundFailure f : kAllFailures) {
+      if (CodeFor(f) == *code) return f;
+    }
+  }
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
       return InboundFailure::kMalformed;
@@ -114,8 +158,9 @@ InboundFailure FailureFromStatus(const absl::Status& status) {
 }
 
 Response ResponseForStatus(const absl::Status& status) {
-  return MakeFailureResponse(FailureFromStatus(status),
-                             std::string_view(status.message().data(), status.message().size()));
+  const std::string_view detail(status.message().data(), status.message().size());
+  if (std::optional<int> code = CxmlCodeOf(status)) return FailureWithCode(*code, detail);
+  return MakeFailureResponse(FailureFromStatus(status), detail);
 }
 
 }  // namespace iob::cxml

@@ -1,9 +1,11 @@
 // cXML status codes: which are success, which are a permanent rejection
 // (do not retry), which are transient (retry with backoff); and the Response
-// documents we send back when an inbound document fails.
+// documents we send back when an inbound document fails, with the code a
+// handler may choose itself (WithCxmlCode).
 #ifndef IOB_LIBS_CXML_STATUS_H_
 #define IOB_LIBS_CXML_STATUS_H_
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +38,7 @@ StatusClass ClassifyStatusCode(int code);
 // Why an inbound document was not accepted.
 enum class InboundFailure {
   kMalformed,           // 400: not parseable / not valid cXML
+  kNotAcceptable,       // 406: a well-formed envelope whose document was refused
   kUnauthenticated,     // 401: unknown sender or wrong shared secret
   kForbidden,           // 403: sender not allowed to do this
   kUnsupported,         // 450: document type we do not implement
@@ -53,7 +56,25 @@ Response MakeFailureResponse(InboundFailure failure, std::string_view detail);
 // Returns Response code 200 "OK" (or 201 "Accepted" when `accepted_for_later`).
 Response MakeSuccessResponse(bool accepted_for_later = false);
 
-// Maps a reader / handler status to a failure kind: INVALID_ARGUMENT ->
+// Returns `status` with cXML `code` attached as a payload (type URL
+// kCxmlCodePayload), so ResponseForStatus answers that code instead of the
+// one mapped from the absl code: e.g.
+//   WithCxmlCode(absl::FailedPreconditionError("order PO-9 is not ours"), 409)
+// answers 409 "Conflict" with the message. `code` must be a failure code of
+// StatusCodeTable() (4xx or 5xx); for any other code, or an OK `status`,
+// `status` is returned unchanged. A second call replaces the code.
+// Thread-safe.
+absl::Status WithCxmlCode(absl::Status status, int code);
+
+// The payload type URL WithCxmlCode uses.
+inline constexpr char kCxmlCodePayload[] = "type.iob/cxml.status_code";
+
+// Returns the code WithCxmlCode attached to `status`, or nullopt.
+std::optional<int> CxmlCodeOf(const absl::Status& status);
+
+// Maps a reader / handler status to a failure kind: an attached cXML code
+// (WithCxmlCode) that has a kind gives it (406 -> kNotAcceptable, ...);
+// otherwise by the absl code: INVALID_ARGUMENT ->
 // kMalformed, RESOURCE_EXHAUSTED -> kTooLarge, UNAUTHENTICATED ->
 // kUnauthenticated, PERMISSION_DENIED -> kForbidden, UNIMPLEMENTED ->
 // kUnsupported, ALREADY_EXISTS -> kDuplicate, FAILED_PRECONDITION / NOT_FOUND
@@ -61,9 +82,10 @@ Response MakeSuccessResponse(bool accepted_for_later = false);
 // anything else kInternal. `status` must not be OK.
 InboundFailure FailureFromStatus(const absl::Status& status);
 
-// Returns the document to send back for `status`: a Response with the mapped
-// code and the status message (as-is; statuses from reader.h never carry
-// document secrets).
+// Returns the document to send back for `status`: a Response with the code
+// attached by WithCxmlCode, else the code FailureFromStatus maps it to; the
+// standard text of that code; and the status message (as-is; statuses from
+// reader.h never carry document secrets). `status` must not be OK.
 Response ResponseForStatus(const absl::Status& status);
 
 }  // namespace iob::cxml

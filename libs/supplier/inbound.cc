@@ -41,14 +41,12 @@ bool IsRequest(cxml::DocumentType type) {
   }
 }
 
-// The Response for a failed step; unmapped codes get a generic message so
-// internal detail stays in the log.
+// The Response for a failed step; a 500 (INTERNAL, unmapped codes) gets a
+// generic message so internal detail stays in the log.
 cxml::Response FailureResponse(const absl::Status& status) {
-  if (cxml::FailureFromStatus(status) == cxml::InboundFailure::kInternal) {
-    return cxml::MakeFailureResponse(cxml::InboundFailure::kInternal,
-                                     "internal error; try again later");
-  }
-  return cxml::ResponseForStatus(status);
+  cxml::Response r = cxml::ResponseForStatus(status);
+  if (r.status.code == 500) r.status.message = "internal error; try again later";
+  return r;
 }
 
 }  // namespace
@@ -100,12 +98,19 @@ void InboundEndpoint::Register(http::HttpServer& server) {
 }
 
 cxml::Response InboundEndpoint::Handle(std::string_view body, std::string_view content_type) {
-  auto doc = DecodeInbound(body, content_type, options_.limits, options_.expected_type);
+  DecodeStep step = DecodeStep::kEnvelope;
+  auto doc = DecodeInbound(body, content_type, options_.limits, options_.expected_type, &step);
   if (!doc.ok()) {
     common::LogInfo("inbound cXML refused",
                     {{"path", options_.path},
                      {"code", absl::StatusCodeToString(doc.status().code())},
                      {"error", std::string(doc.status().message())}});
+    // The envelope held cXML, but the reader refused the document: 406
+    // "Not Acceptable", cXML's code for a parsing failure.
+    if (step == DecodeStep::kDocument &&
+        doc.status().code() == absl::StatusCode::kInvalidArgument) {
+      return FailureResponse(cxml::WithCxmlCode(doc.status(), 406));
+    }
     return FailureResponse(doc.status());
   }
   const cxml::DocumentType type = cxml::TypeOf(*doc);

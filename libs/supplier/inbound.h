@@ -54,19 +54,21 @@ absl::StatusOr<cxml::Document> DecodeInbound(
     std::optional<cxml::DocumentType> expected = std::nullopt, DecodeStep* failed_step = nullptr);
 
 // What a service does with an authenticated document. OK answers cXML 200;
-// an error answers the code cxml::FailureFromStatus maps it to (e.g.
-// INVALID_ARGUMENT 400, ALREADY_EXISTS 409, FAILED_PRECONDITION 412,
-// UNAVAILABLE 560), with the status message as the cXML Status text, so it
-// must be safe to show the supplier (INTERNAL and other unmapped codes are
-// answered with a generic message; the detail only goes to the log). Called
-// on the HTTP server's threads, concurrently: must be thread-safe.
+// an error answers the cXML code attached with cxml::WithCxmlCode (e.g.
+// WithCxmlCode(FailedPreconditionError("order PO-9 is not ours"), 409)), else
+// the code cxml::FailureFromStatus maps it to (e.g. INVALID_ARGUMENT 400,
+// ALREADY_EXISTS 409, FAILED_PRECONDITION 412, UNAVAILABLE 560), with the
+// status message as the cXML Status message, so it must be safe to show the
+// supplier. An answer of code 500 (INTERNAL and other unmapped codes) carries
+// a generic message; the detail only goes to the log. Called on the HTTP
+// server's threads, concurrently: must be thread-safe.
 using InboundHandler =
     std::function<absl::Status(const VerifiedSender& sender, const cxml::Document& document)>;
 
 struct InboundEndpointOptions {
   // Path the endpoint serves (httplib regex syntax), e.g. "/cxml/dispatch".
   std::string path;
-  // When set, other document types are answered 400.
+  // When set, other document types are answered 406.
   std::optional<cxml::DocumentType> expected_type;
   cxml::Limits limits;
   // Host part of the payloadIDs of our Response documents.
@@ -74,8 +76,12 @@ struct InboundEndpointOptions {
 };
 
 // Serves supplier-initiated cXML requests. For each POST:
-//   1. DecodeInbound: failures answer 400 (malformed, wrong type), 417 (over
-//      the limits) or 450 (a type we do not speak).
+//   1. DecodeInbound: a body with no cXML in it (DecodeStep::kEnvelope: no
+//      cXML form field, bad encoding) answers 400; a document the reader
+//      refuses (DecodeStep::kDocument, INVALID_ARGUMENT: malformed, missing
+//      required parts, a DTD internal subset, the wrong type) 406 "Not
+//      Acceptable" with the reader's reason; over the limits 417; a type we
+//      do not speak 450.
 //   2. The document must be a request (not a Response or a
 //      PunchOutOrderMessage): 400 otherwise.
 //   3. Header/Sender must carry a credential with a SharedSecret, and one of

@@ -151,22 +151,58 @@ TEST_F(InboundEndpointTest, AWrongSecretIs401AndTheHandlerIsNotCalled) {
   EXPECT_TRUE(Calls().empty());
 }
 
-TEST_F(InboundEndpointTest, MalformedXmlIs400) {
+TEST_F(InboundEndpointTest, MalformedXmlIs406WithTheReason) {
   const std::string xml = GoldenConfirmation();
   const cxml::Status st = Post(xml.substr(0, xml.size() / 2), "text/xml");
-  EXPECT_EQ(st.code, 400);
+  EXPECT_EQ(st.code, 406);
+  EXPECT_EQ(st.text, "Not Acceptable");
+  EXPECT_FALSE(st.message.empty());
   EXPECT_TRUE(Calls().empty());
   EXPECT_EQ(credentials_.calls(FakeCredentialsClient::Method::kVerify), 0);
 }
 
-TEST_F(InboundEndpointTest, AnotherDocumentTypeIs400) {
+TEST_F(InboundEndpointTest, AMissingRequiredPartIs406NamingIt) {
+  std::string xml = GoldenConfirmation();
+  const size_t at = xml.find("payloadID=\"");
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, 9, "payloadXX");
+  const cxml::Status st = Post(xml, "text/xml");
+  EXPECT_EQ(st.code, 406);
+  EXPECT_THAT(st.message, HasSubstr("payloadID"));
+  EXPECT_TRUE(Calls().empty());
+}
+
+TEST_F(InboundEndpointTest, AFormWithoutCxmlIs400) {
+  const cxml::Status st = Post("foo=1&bar=2", "application/x-www-form-urlencoded");
+  EXPECT_EQ(st.code, 400);
+  EXPECT_TRUE(Calls().empty());
+}
+
+TEST_F(InboundEndpointTest, AnotherDocumentTypeIs406) {
   // Still well-formed cXML, but not the type this endpoint takes.
   const cxml::Status st = Post(
       "<?xml version=\"1.0\"?><cXML payloadID=\"p\" timestamp=\"2024-05-01T12:00:00Z\">"
       "<Response><Status code=\"200\" text=\"OK\"/></Response></cXML>",
       "text/xml");
-  EXPECT_EQ(st.code, 400);
+  EXPECT_EQ(st.code, 406);
   EXPECT_TRUE(Calls().empty());
+}
+
+TEST_F(InboundEndpointTest, NestingOverTheLimitIs417) {
+  std::string deep = "<?xml version=\"1.0\"?><cXML>";
+  for (int i = 0; i < 100; ++i) deep += "<a>";
+  for (int i = 0; i < 100; ++i) deep += "</a>";
+  deep += "</cXML>";
+  EXPECT_EQ(Post(deep, "text/xml").code, 417);
+  EXPECT_TRUE(Calls().empty());
+}
+
+TEST_F(InboundEndpointTest, TheHandlersChosenCodeIsAnswered) {
+  SetAnswer(cxml::WithCxmlCode(absl::FailedPreconditionError("order PO-9 is not ours"), 409));
+  const cxml::Status st = Post(GoldenConfirmation(), "text/xml");
+  EXPECT_EQ(st.code, 409);
+  EXPECT_EQ(st.text, "Conflict");
+  EXPECT_EQ(st.message, "order PO-9 is not ours");
 }
 
 TEST_F(InboundEndpointTest, AHandlerThatIsUnavailableGivesATransientCode) {

@@ -1,6 +1,9 @@
 // Status code classification and failure Responses.
 #include "libs/cxml/status.h"
 
+#include <optional>
+
+#include "absl/strings/cord.h"
 #include "gtest/gtest.h"
 
 namespace iob::cxml {
@@ -46,6 +49,57 @@ TEST(StatusTest, FailureResponses) {
     EXPECT_EQ(ClassifyStatusCode(fr.status.code) == StatusClass::kTransient,
               f == InboundFailure::kInternal || f == InboundFailure::kUnavailable);
   }
+}
+
+TEST(StatusTest, ANotAcceptableResponse) {
+  Response r = MakeFailureResponse(InboundFailure::kNotAcceptable, "missing cXML@payloadID");
+  EXPECT_EQ(r.status.code, 406);
+  EXPECT_EQ(r.status.text, "Not Acceptable");
+  EXPECT_EQ(r.status.message, "missing cXML@payloadID");
+}
+
+TEST(StatusTest, AnAttachedCxmlCodeIsAnswered) {
+  const absl::Status st =
+      WithCxmlCode(absl::FailedPreconditionError("order PO-9 is not ours"), 409);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(st.message(), "order PO-9 is not ours");
+  EXPECT_EQ(CxmlCodeOf(st), 409);
+  EXPECT_EQ(FailureFromStatus(st), InboundFailure::kDuplicate);
+  const Response r = ResponseForStatus(st);
+  EXPECT_EQ(r.status.code, 409);
+  EXPECT_EQ(r.status.text, "Conflict");
+  EXPECT_EQ(r.status.message, "order PO-9 is not ours");
+
+  // Without the payload, the absl code decides.
+  EXPECT_EQ(CxmlCodeOf(absl::FailedPreconditionError("x")), std::nullopt);
+  EXPECT_EQ(ResponseForStatus(absl::FailedPreconditionError("x")).status.code, 412);
+
+  // 406 has a failure kind; a table code without one is answered as well.
+  EXPECT_EQ(FailureFromStatus(WithCxmlCode(absl::InvalidArgumentError("x"), 406)),
+            InboundFailure::kNotAcceptable);
+  const Response payment = ResponseForStatus(WithCxmlCode(absl::InternalError("pay"), 402));
+  EXPECT_EQ(payment.status.code, 402);
+  EXPECT_EQ(payment.status.text, "Payment Required");
+  EXPECT_EQ(FailureFromStatus(WithCxmlCode(absl::InternalError("pay"), 402)),
+            InboundFailure::kInternal);
+
+  // A second call replaces the code.
+  EXPECT_EQ(CxmlCodeOf(WithCxmlCode(WithCxmlCode(absl::AbortedError("x"), 409), 560)), 560);
+}
+
+TEST(StatusTest, OnlyFailureCodesOfTheTableAreAttached) {
+  for (int code : {200, 201, 299, 399, 499, 503, 0, -1}) {
+    const absl::Status st = WithCxmlCode(absl::FailedPreconditionError("x"), code);
+    EXPECT_EQ(CxmlCodeOf(st), std::nullopt) << code;
+    EXPECT_EQ(ResponseForStatus(st).status.code, 412) << code;
+  }
+  EXPECT_TRUE(WithCxmlCode(absl::OkStatus(), 409).ok());
+  EXPECT_EQ(CxmlCodeOf(WithCxmlCode(absl::OkStatus(), 409)), std::nullopt);
+  // A payload someone else wrote under our type URL is ignored unless valid.
+  absl::Status forged = absl::FailedPreconditionError("x");
+  forged.SetPayload(kCxmlCodePayload, absl::Cord("4o9"));
+  EXPECT_EQ(CxmlCodeOf(forged), std::nullopt);
+  EXPECT_EQ(ResponseForStatus(forged).status.code, 412);
 }
 
 }  // namespace

@@ -16,7 +16,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/cxml/examples.h"
 #include "libs/cxml/form.h"
+#include "libs/cxml/status.h"
+#include "libs/cxml/writer.h"
 #include "libs/supplier/fake_credentials_client.h"
 
 namespace iob::supplier {
@@ -219,9 +222,24 @@ TEST_F(HandleTest, OnlyRequestsAreAccepted) {
 
 TEST_F(HandleTest, DecodeFailuresHaveTheirCodes) {
   InboundEndpoint endpoint = Endpoint(absl::OkStatus());
-  EXPECT_EQ(endpoint.Handle("<cXML", "text/xml").status.code, 400);
-  EXPECT_EQ(endpoint.Handle(Hostile("billion_laughs.xml"), "text/xml").status.code, 400);
+  // The reader refused the document: 406 with its reason.
+  const cxml::Response malformed = endpoint.Handle("<cXML", "text/xml");
+  EXPECT_EQ(malformed.status.code, 406);
+  EXPECT_EQ(malformed.status.text, "Not Acceptable");
+  EXPECT_FALSE(malformed.status.message.empty());
+  EXPECT_EQ(endpoint.Handle(Hostile("billion_laughs.xml"), "text/xml").status.code, 406);
+  EXPECT_EQ(endpoint.Handle(Base64Form("<cXML"), kForm).status.code, 406);
+  // No cXML could be taken out of the body: 400.
+  EXPECT_EQ(endpoint.Handle("foo=1&bar=2", kForm).status.code, 400);
+  EXPECT_EQ(endpoint.Handle("cxml-base64=%%%", kForm).status.code, 400);
+  // Limits and unknown types keep their codes.
   EXPECT_EQ(endpoint.Handle(std::string(5u << 20, ' '), "text/xml").status.code, 417);
+  auto profile = cxml::WriteDocument(cxml::ExampleDocument(cxml::DocumentType::kProfileRequest));
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  std::string unknown = *profile;
+  ASSERT_NE(unknown.find("<ProfileRequest/>"), std::string::npos);
+  unknown.replace(unknown.find("<ProfileRequest/>"), 17, "<StatusUpdateRequest/>");
+  EXPECT_EQ(endpoint.Handle(unknown, "text/xml").status.code, 450);
   EXPECT_TRUE(senders_.empty());
 }
 
@@ -251,6 +269,19 @@ TEST_F(HandleTest, HandlerStatusesBecomeCxmlCodes) {
           .Handle(xml, "text/xml");
   EXPECT_EQ(internal.status.code, 500);
   EXPECT_THAT(internal.status.message, Not(HasSubstr("relation")));
+
+  // A code the handler chose wins over the mapped one.
+  const cxml::Response chosen =
+      Endpoint(cxml::WithCxmlCode(absl::FailedPreconditionError("order PO-9 is not ours"), 409))
+          .Handle(xml, "text/xml");
+  EXPECT_EQ(chosen.status.code, 409);
+  EXPECT_EQ(chosen.status.text, "Conflict");
+  EXPECT_EQ(chosen.status.message, "order PO-9 is not ours");
+  const cxml::Response chosen500 =
+      Endpoint(cxml::WithCxmlCode(absl::FailedPreconditionError("pq: relation x"), 500))
+          .Handle(xml, "text/xml");
+  EXPECT_EQ(chosen500.status.code, 500);
+  EXPECT_THAT(chosen500.status.message, Not(HasSubstr("relation")));
 }
 
 }  // namespace
