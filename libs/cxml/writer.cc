@@ -131,22 +131,7 @@ class Writer {
   // <name attrs>raw markup</name>; the fragment is checked for well-formedness.
   void RawLeaf(std::string_view name, const RawXml& raw, std::string_view path,
                std::initializer_list<Attr> attrs = {}) {
-    if (raw.xml.find('<') != std::string::npos) {
-      pugi::xml_document frag;
-      pugi::xml_parse_result r =
-          frag.load_buffer(raw.xml.data(), raw.xml.size(),
-                           pugi::parse_default | pugi::parse_fragment, pugi::encoding_utf8);
-      bool has_decl = false;
-      for (pugi::xml_node n = frag.first_child(); n; n = n.next_sibling()) {
-        if (n.type() == pugi::node_declaration || n.type() == pugi::node_doctype) has_decl = true;
-      }
-      if (!r || has_decl || raw.xml.find("<!DOCTYPE") != std::string::npos) {
-        Fail(Cat("not a well-formed XML fragment at ", path));
-      }
-    } else if (raw.xml.find('>') != std::string::npos && raw.xml.find("]]>") != std::string::npos) {
-      Fail(Cat("\"]]>\" in character data at ", path));
-    }
-    if (!EntityRefsOk(raw.xml)) Fail(Cat("undefined entity reference at ", path));
+    if (absl::Status st = CheckRawXml(raw.xml); !st.ok()) Fail(Cat(st.message(), " at ", path));
     StartTag(name, attrs);
     out_ += '>';
     Raw(raw.xml);
@@ -794,6 +779,35 @@ void WriteInvoiceDetailRequest(Writer& w, const InvoiceDetailRequest& inv) {
 }
 
 }  // namespace
+
+absl::Status CheckRawXml(std::string_view xml) {
+  // "]]>" may only close a CDATA section.
+  for (size_t i = 0; (i = xml.find("]]>", i)) != std::string_view::npos; i += 3) {
+    const size_t open = xml.rfind("<![CDATA[", i);
+    const size_t closed = open == std::string_view::npos ? open : xml.find("]]>", open);
+    if (open == std::string_view::npos || closed != i) {
+      return absl::InvalidArgumentError("\"]]>\" in character data");
+    }
+  }
+  if (!EntityRefsOk(xml)) return absl::InvalidArgumentError("undefined entity reference");
+  if (xml.find('<') == std::string_view::npos) return absl::OkStatus();
+  // Parsed inside an element of its own, so a stray '<' at the end is caught.
+  std::string wrapped = "<r>";
+  wrapped.append(xml.data(), xml.size());
+  wrapped += "</r>";
+  pugi::xml_document doc;
+  const pugi::xml_parse_result r = doc.load_buffer(
+      wrapped.data(), wrapped.size(),
+      pugi::parse_default | pugi::parse_declaration | pugi::parse_doctype, pugi::encoding_utf8);
+  bool has_decl = xml.find("<!DOCTYPE") != std::string_view::npos;
+  for (pugi::xml_node n = doc.first_child().first_child(); n; n = n.next_sibling()) {
+    has_decl |= n.type() == pugi::node_declaration || n.type() == pugi::node_doctype;
+  }
+  if (!r || has_decl || std::distance(doc.children().begin(), doc.children().end()) != 1) {
+    return absl::InvalidArgumentError("not a well-formed XML fragment");
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::string> WriteDocument(const Document& doc) {
   Writer w;

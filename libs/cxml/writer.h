@@ -21,6 +21,13 @@ namespace iob::cxml {
 // Thread-safe (no shared state).
 absl::StatusOr<std::string> WriteDocument(const Document& doc);
 
+// Checks that `xml` can be the content of an element whose content is
+// written verbatim (RawXml: SupplierPartAuxiliaryID, Extrinsic): a
+// well-formed fragment with no declaration or DOCTYPE, only the five
+// predefined entities and character references, and "]]>" only closing a
+// CDATA section. INVALID_ARGUMENT saying what is wrong. Thread-safe.
+absl::Status CheckRawXml(std::string_view xml);
+
 }  // namespace iob::cxml
 
 #endif  // IOB_LIBS_CXML_WRITER_H_

@@ -1,7 +1,6 @@
 #include "services/punchout/session.h"
 
 #include <algorithm>
-#include <pugixml.hpp>
 #include <set>
 #include <utility>
 
@@ -15,6 +14,7 @@
 #include "libs/cxml/timestamp.h"
 #include "libs/http/egress_policy.h"
 #include "libs/supplier/exchange.h"
+#include "libs/types/api_types.h"
 
 namespace iob::punchout {
 namespace {
@@ -66,47 +66,9 @@ std::string MoneyText(const cxml::Money& m) { return m.amount; }
 // Supplier or caller text quoted in an error: short, no control characters.
 std::string Quote(absl::string_view text) { return supplier::BoundSupplierText(text, {}, 32); }
 
-// Like CheckText, but tabs and line breaks are allowed (descriptions).
-absl::Status CheckMultiLineText(absl::string_view value, const std::string& field,
-                                size_t max_bytes) {
-  if (value.size() > max_bytes) {
-    return InvalidField(field, absl::StrCat("longer than ", max_bytes, " bytes"));
-  }
-  for (unsigned char c : value) {
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-      return InvalidField(field, "contains control characters");
-    }
-  }
-  return absl::OkStatus();
-}
-
-// An auxiliary id is sent back verbatim as the content of an element: it
-// must be a well-formed fragment without declarations.
-absl::Status CheckAuxId(const std::string& aux, const std::string& field) {
-  IOB_RETURN_IF_ERROR(CheckMultiLineText(aux, field, 4096));
-  if (aux.find('<') == std::string::npos) return absl::OkStatus();
-  pugi::xml_document frag;
-  const pugi::xml_parse_result r = frag.load_buffer(
-      aux.data(), aux.size(),
-      pugi::parse_default | pugi::parse_fragment | pugi::parse_declaration | pugi::parse_doctype,
-      pugi::encoding_utf8);
-  bool has_decl = absl::StrContains(aux, "<!DOCTYPE");
-  for (pugi::xml_node n = frag.first_child(); n; n = n.next_sibling()) {
-    has_decl |= n.type() == pugi::node_declaration || n.type() == pugi::node_doctype;
-  }
-  if (!r || has_decl) return InvalidField(field, "is not a well-formed XML fragment");
-  return absl::OkStatus();
-}
-
-// A non-negative plain decimal; INVALID_ARGUMENT "<field>: ..." otherwise.
-absl::StatusOr<cxml::Decimal> NonNegative(const std::string& text, const std::string& field) {
-  absl::StatusOr<cxml::Decimal> d = cxml::Decimal::Parse(text);
-  if (!d.ok()) {
-    return InvalidField(field, absl::StrCat("\"", Quote(text), "\" is not a decimal amount"));
-  }
-  if (d->Sign() < 0) return InvalidField(field, absl::StrCat("is negative (", Quote(text), ")"));
-  return d;
-}
+using types::CheckAuxId;
+using types::CheckMultiLineText;
+using types::NonNegative;
 
 absl::Status TooLarge() {
   return absl::InvalidArgumentError("The cart's amounts are too large to add up exactly.");
