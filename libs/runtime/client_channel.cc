@@ -1,8 +1,12 @@
 #include "libs/runtime/client_channel.h"
 
+#include <chrono>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
+#include "libs/runtime/grpc_status.h"
 #include "libs/runtime/service_host.h"
 
 namespace iob::runtime {
@@ -56,6 +60,38 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> DialPeer(const std::string& peer,
                      {"transport", tls.cert_file.empty() ? "tls" : "mtls"}});
   }
   return grpc::CreateChannel(address, std::move(creds));
+}
+
+void PeerOptions::Register(common::Flags& flags, const std::string& prefix,
+                           const std::string& peer) {
+  flags.Add(absl::StrCat(prefix, "-addr"), &addr, absl::StrCat(peer, " service address"));
+  flags.Add(absl::StrCat(prefix, "-token-file"), &token_file,
+            absl::StrCat("this service's bearer token for the ", peer, " service (required)"));
+  tls.Register(flags, prefix, peer);
+}
+
+absl::StatusOr<PeerConnection> ConnectPeer(const std::string& peer, const PeerOptions& options) {
+  IOB_ASSIGN_OR_RETURN(std::string token, ReadFile(options.token_file));
+  IOB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                       DialPeer(peer, options.addr, options.tls));
+  return PeerConnection{std::move(channel), std::string(absl::StripAsciiWhitespace(token))};
+}
+
+void PreparePeerCall(grpc::ClientContext& ctx, const std::string& token, absl::Duration timeout) {
+  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+}
+
+absl::Status FromPeerStatus(const grpc::Status& status, const std::string& peer) {
+  absl::Status s = FromGrpcStatus(status);
+  if (s.code() == absl::StatusCode::kUnauthenticated ||
+      s.code() == absl::StatusCode::kPermissionDenied) {
+    return absl::InternalError(absl::StrCat(peer, " service refused this service: ", s.message()));
+  }
+  if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::UnavailableError(absl::StrCat(peer, " service did not answer in time"));
+  }
+  return s;
 }
 
 }  // namespace iob::runtime

@@ -1,15 +1,10 @@
 #include "libs/supplier/credentials_client.h"
 
-#include <chrono>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
-#include "libs/runtime/grpc_status.h"
 #include "libs/runtime/resource_name.h"
-#include "libs/runtime/service_host.h"
 
 namespace iob::supplier {
 namespace {
@@ -20,20 +15,7 @@ constexpr char kNotRecognised[] = "supplier credential not recognised";
 
 cxml::Credential ToCxml(const pb::Credential& c) { return {c.domain(), c.identity(), ""}; }
 
-// The peer's message is safe to pass on, but say where it came from.
-absl::Status FromPeer(const grpc::Status& st) {
-  absl::Status s = runtime::FromGrpcStatus(st);
-  if (s.code() == absl::StatusCode::kUnauthenticated ||
-      s.code() == absl::StatusCode::kPermissionDenied) {
-    // Our own credentials were refused: a deployment problem, not the caller's.
-    return absl::InternalError(
-        absl::StrCat("credentials service refused this service: ", s.message()));
-  }
-  if (s.code() == absl::StatusCode::kDeadlineExceeded) {
-    return absl::UnavailableError("credentials service did not answer in time");
-  }
-  return s;
-}
+absl::Status FromPeer(const grpc::Status& st) { return runtime::FromPeerStatus(st, "credentials"); }
 
 // The integration as an endpoint, without a secret.
 SupplierEndpoint ToEndpoint(const pb::Integration& in) {
@@ -59,8 +41,7 @@ GrpcCredentialsClient::GrpcCredentialsClient(std::shared_ptr<grpc::Channel> chan
     : stub_(pb::CredentialsService::NewStub(std::move(channel))), token_(std::move(token)) {}
 
 void GrpcCredentialsClient::Prepare(grpc::ClientContext& ctx) const {
-  ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  runtime::PreparePeerCall(ctx, token_);
 }
 
 absl::StatusOr<std::vector<SupplierTile>> GrpcCredentialsClient::ListActive(
@@ -146,19 +127,14 @@ absl::StatusOr<VerifiedSender> GrpcCredentialsClient::Verify(const std::string& 
 }
 
 void CredentialsPeerOptions::Register(common::Flags& flags) {
-  flags.Add("credentials-addr", &addr, "credentials service address");
-  flags.Add("credentials-token-file", &token_file,
-            "this service's bearer token for the credentials service (required)");
-  tls.Register(flags, "credentials", "credentials");
+  peer.Register(flags, "credentials", "credentials");
 }
 
 absl::StatusOr<std::unique_ptr<GrpcCredentialsClient>> DialCredentials(
     const CredentialsPeerOptions& options) {
-  IOB_ASSIGN_OR_RETURN(std::string token, runtime::ReadFile(options.token_file));
-  IOB_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
-                       runtime::DialPeer("credentials", options.addr, options.tls));
-  return std::make_unique<GrpcCredentialsClient>(std::move(channel),
-                                                 std::string(absl::StripAsciiWhitespace(token)));
+  IOB_ASSIGN_OR_RETURN(runtime::PeerConnection peer,
+                       runtime::ConnectPeer("credentials", options.peer));
+  return std::make_unique<GrpcCredentialsClient>(std::move(peer.channel), std::move(peer.token));
 }
 
 }  // namespace iob::supplier

@@ -24,7 +24,8 @@ namespace iob::supplier {
 
 // Implementations are thread-safe. Errors other than those named keep the
 // peer's code, with UNAVAILABLE when the peer cannot be reached or does not
-// answer in time, and INTERNAL when it refuses this service's own token.
+// answer in time, and INTERNAL when it refuses this service's own token
+// (runtime::FromPeerStatus).
 class CredentialsClient {
  public:
   virtual ~CredentialsClient() = default;
@@ -78,9 +79,7 @@ class GrpcCredentialsClient : public CredentialsClient {
 // How a service reaches the credentials service; the same flags in every
 // service that calls it.
 struct CredentialsPeerOptions {
-  std::string addr = "127.0.0.1:7101";
-  std::string token_file;  // this service's bearer token (required)
-  runtime::ClientTlsOptions tls;
+  runtime::PeerOptions peer{"127.0.0.1:7101"};
 
   // Adds --credentials-addr, --credentials-token-file, --credentials-ca-file,
   // --credentials-cert-file and --credentials-key-file to `flags` (this
@@ -90,8 +89,8 @@ struct CredentialsPeerOptions {
 
 // Reads the token file and dials the credentials service (TLS when
 // tls.ca_file is set, mTLS with a client certificate; plaintext, logged as
-// such, otherwise). Errors: NOT_FOUND naming a file that cannot be read,
-// INVALID_ARGUMENT for an incomplete TLS configuration
+// such, otherwise): runtime::ConnectPeer. Errors: NOT_FOUND naming a file
+// that cannot be read, INVALID_ARGUMENT for an incomplete TLS configuration
 // (runtime::ClientChannelCredentials). The client connects lazily.
 absl::StatusOr<std::unique_ptr<GrpcCredentialsClient>> DialCredentials(
     const CredentialsPeerOptions& options);
