@@ -122,6 +122,8 @@ void ServiceMain::RunEvery(absl::Duration period, std::function<void()> fn) {
   periodic_.push_back({period, std::move(fn)});
 }
 
+void ServiceMain::AtShutdown(std::function<void()> fn) { at_shutdown_.push_back(std::move(fn)); }
+
 absl::StatusOr<ServiceHost*> ServiceMain::CreateHost(const std::string& service_name) {
   IOB_ASSIGN_OR_RETURN(host_, ServiceHost::Create(service_name, host_options_));
   return host_.get();
@@ -142,6 +144,7 @@ int ServiceMain::Serve(std::vector<grpc::Service*> services, std::function<absl:
   host_->ServeUntilSignal(on_reload, [this] {
     stop_periodic_.Notify();
     for (std::thread& t : periodic_threads_) t.join();
+    for (const auto& fn : at_shutdown_) fn();
   });
   if (http_edge_) http_edge_->Stop();
   return 0;

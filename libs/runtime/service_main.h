@@ -78,6 +78,11 @@ class ServiceMain {
   // shutdown begins; a run in progress then finishes before the drain.
   void RunEvery(absl::Duration period, std::function<void()> fn);
 
+  // Runs `fn` when shutdown begins, after the periodic work has stopped and
+  // before the gRPC calls drain: stop background workers here (their work
+  // in flight finishes first). Called in the order added.
+  void AtShutdown(std::function<void()> fn);
+
   // The gRPC host for the service whose full name is `service_name`; create
   // it before building what registers metrics on its metrics().
   absl::StatusOr<ServiceHost*> CreateHost(const std::string& service_name);
@@ -117,6 +122,7 @@ class ServiceMain {
   std::vector<Periodic> periodic_;
   absl::Notification stop_periodic_;
   std::vector<std::thread> periodic_threads_;
+  std::vector<std::function<void()>> at_shutdown_;
   std::unique_ptr<ServiceHost> host_;
 };
 

@@ -1,0 +1,181 @@
+#include "services/dispatch/dispatcher.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/invalid_field.h"
+#include "libs/common/status_macros.h"
+#include "libs/cxml/payload_id.h"
+#include "libs/cxml/timestamp.h"
+#include "libs/runtime/resource_name.h"
+
+namespace iob::dispatch {
+namespace {
+
+using common::InvalidField;
+
+// The integration's id within its tenant.
+std::string IntegrationId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+bool Final(OrderState s) {
+  return s == OrderState::kCancelled || s == OrderState::kFailed || s == OrderState::kRejected ||
+         s == OrderState::kShipped;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(OrderStore* store, supplier::CredentialsClient* credentials,
+                       peers::PunchoutClient* punchout, DispatchMetrics* metrics, std::string host,
+                       std::function<void()> on_submitted)
+    : store_(store),
+      credentials_(credentials),
+      punchout_(punchout),
+      metrics_(metrics),
+      host_(std::move(host)),
+      on_submitted_(std::move(on_submitted)) {}
+
+absl::StatusOr<Order> Dispatcher::Submit(SubmitRequest r) {
+  IOB_ASSIGN_OR_RETURN(supplier::SupplierEndpoint endpoint, credentials_->Get(r.integration));
+  IOB_ASSIGN_OR_RETURN(DispatchRule rule, store_->GetRule(r.tenant, IntegrationId(r.integration)));
+  IOB_RETURN_IF_ERROR(CheckRuleSends(rule));
+  if (!r.session.empty()) {
+    if (r.content.lines_size() > 0) {
+      return InvalidField("order.lines",
+                          "must be empty when session is given (the cart's "
+                          "lines are the order's)");
+    }
+    IOB_ASSIGN_OR_RETURN(peers::CheckedOutCart cart, punchout_->GetCheckedOutCart(r.session));
+    if (cart.integration != r.integration) {
+      return InvalidField("session", absl::StrCat("is a punchout with ", cart.integration, ", not ",
+                                                  r.integration));
+    }
+    for (auto& line : cart.lines) *r.content.add_lines() = std::move(line);
+    if (r.content.currency().empty()) r.content.set_currency(cart.total.currency());
+  }
+  IOB_RETURN_IF_ERROR(CheckApproval(r.approval, endpoint.approval_required));
+  IOB_RETURN_IF_ERROR(
+      CheckContent(r.content, OrderProfileFor(endpoint.supplier), endpoint.supplier));
+
+  const absl::Time now = absl::Now();
+  Order o;
+  o.tenant = r.tenant;
+  o.id = NewOrderId();
+  o.integration = r.integration;
+  o.supplier = endpoint.supplier;
+  o.po_number = r.content.po_number();
+  o.test = !endpoint.production;
+  o.session = r.session;
+  o.approval = r.approval;
+  IOB_ASSIGN_OR_RETURN(o.total, OrderTotal(r.content));
+  o.currency = r.content.currency();
+  o.confirm_deadline = rule.confirmation_deadline;
+  o.current.version = 1;
+  o.current.type = ChangeType::kNew;
+  o.current.payload_id = cxml::NewPayloadId(now, host_);
+  o.current.order_date = cxml::FormatTimestamp(now);
+  o.current.content = std::move(r.content);
+  bool replayed = false;
+  IOB_ASSIGN_OR_RETURN(Order stored, store_->Create(o, r.key, &replayed));
+  if (!replayed) {
+    metrics_->Submitted(stored.test);
+    on_submitted_();
+  }
+  return stored;
+}
+
+absl::StatusOr<Order> Dispatcher::Retry(const std::string& tenant, const std::string& id,
+                                        const std::string& who, const db::RequestKey& key) {
+  IOB_ASSIGN_OR_RETURN(Order o, store_->Requeue(tenant, id, who, key));
+  on_submitted_();
+  return o;
+}
+
+OrderVersion Dispatcher::NextVersion(const Order& order, ChangeType type, pb::OrderContent content,
+                                     std::string reason) const {
+  const absl::Time now = absl::Now();
+  OrderVersion v;
+  v.version = order.version + 1;
+  v.type = type;
+  v.payload_id = cxml::NewPayloadId(now, host_);
+  v.document_reference = order.current.payload_id;
+  // The order keeps the date it was first placed.
+  v.order_date = order.current.order_date;
+  v.reason = std::move(reason);
+  v.content = std::move(content);
+  return v;
+}
+
+absl::StatusOr<Order> Dispatcher::Cancel(const std::string& tenant, const std::string& id,
+                                         const std::string& reason, const db::RequestKey& key) {
+  IOB_RETURN_IF_ERROR(common::CheckText(reason, "reason", 1000, false));
+  IOB_ASSIGN_OR_RETURN(
+      Order order,
+      store_->Change(
+          tenant, id, key, [&](const Order& o) -> absl::StatusOr<std::optional<OrderVersion>> {
+            if (Final(o.state) || o.current.type == ChangeType::kDelete) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("order ", o.Name(), " is ", StateText(o.state),
+                               o.current.type == ChangeType::kDelete
+                                   ? " and its cancellation is already on its way"
+                                   : " and cannot be cancelled"));
+            }
+            // Nothing ever went to the supplier: cancel here.
+            if (o.attempts_total == 0 && o.state == OrderState::kQueued) {
+              return std::nullopt;
+            }
+            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier);
+            if (!profile.accepts_delete) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("order ", o.Name(), ": ", o.supplier,
+                               " does not accept cancellations by cXML. ", profile.change_advice));
+            }
+            return NextVersion(o, ChangeType::kDelete, o.current.content, reason);
+          }));
+  on_submitted_();
+  return order;
+}
+
+absl::StatusOr<Order> Dispatcher::Update(const std::string& tenant, const std::string& id,
+                                         pb::OrderContent content, const db::RequestKey& key) {
+  IOB_ASSIGN_OR_RETURN(
+      Order order,
+      store_->Change(
+          tenant, id, key, [&](const Order& o) -> absl::StatusOr<std::optional<OrderVersion>> {
+            if (Final(o.state) || o.current.type == ChangeType::kDelete) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("order ", o.Name(), " is ", StateText(o.state),
+                               o.current.type == ChangeType::kDelete ? " and being cancelled"
+                                                                     : " and cannot be updated"));
+            }
+            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier);
+            if (!profile.accepts_update) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("order ", o.Name(), ": ", o.supplier,
+                               " does not accept order updates. ", profile.change_advice));
+            }
+            pb::OrderContent next = content;
+            IOB_RETURN_IF_ERROR(CheckContent(next, profile, o.supplier));
+            IOB_RETURN_IF_ERROR(CheckUpdate(o.current.content, next));
+            return NextVersion(o, ChangeType::kUpdate, std::move(next), "");
+          }));
+  on_submitted_();
+  return order;
+}
+
+absl::StatusOr<DispatchRule> Dispatcher::GetRule(const std::string& tenant,
+                                                 const std::string& integration_id) {
+  IOB_RETURN_IF_ERROR(
+      credentials_->Get(absl::StrCat("tenants/", tenant, "/integrations/", integration_id))
+          .status());
+  return store_->GetRule(tenant, integration_id);
+}
+
+absl::StatusOr<DispatchRule> Dispatcher::SetRule(const DispatchRule& rule,
+                                                 const db::RequestKey& key) {
+  IOB_RETURN_IF_ERROR(ValidateRule(rule));
+  IOB_RETURN_IF_ERROR(
+      credentials_
+          ->Get(absl::StrCat("tenants/", rule.tenant, "/integrations/", rule.integration_id))
+          .status());
+  return store_->PutRule(rule, key);
+}
+
+}  // namespace iob::dispatch
