@@ -39,6 +39,15 @@ absl::StatusOr<SupplierEndpoint> CachingCredentialsClient::Resolve(const std::st
 }
 
 absl::StatusOr<SupplierEndpoint> CachingCredentialsClient::Get(const std::string& integration) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = entries_.find(integration);
+    if (it != entries_.end() && now_() < it->second.expires) {
+      SupplierEndpoint endpoint = it->second.endpoint;
+      endpoint.sender.shared_secret.clear();
+      return endpoint;
+    }
+  }
   return inner_->Get(integration);
 }
 

@@ -29,7 +29,11 @@ namespace iob::supplier {
 //     never cached. A secret rotated, or an integration disabled, at the
 //     peer is therefore seen at most `ttl` late, unless Invalidate drops the
 //     entry first.
-//   - ListActive, Get and Verify always call through.
+//   - Get answers from a fresh Resolve entry too (without the secret), so a
+//     service that resolves an integration's secret for its workers does not
+//     also ask the peer for its settings on every request; otherwise it
+//     calls through (not cached).
+//   - ListActive and Verify always call through.
 // At most `max_entries` integrations are kept; inserting one more drops the
 // entry cached longest ago. Thread-safe; the peer is never called under the
 // lock, so concurrent misses for one integration may each call through.

@@ -98,6 +98,14 @@ void InboundEndpoint::Register(http::HttpServer& server) {
 }
 
 cxml::Response InboundEndpoint::Handle(std::string_view body, std::string_view content_type) {
+  std::string type = "unreadable";
+  cxml::Response answer = Answer(body, content_type, &type);
+  if (options_.observe) options_.observe(type, answer.status.code);
+  return answer;
+}
+
+cxml::Response InboundEndpoint::Answer(std::string_view body, std::string_view content_type,
+                                       std::string* type_name) {
   DecodeStep step = DecodeStep::kEnvelope;
   auto doc = DecodeInbound(body, content_type, options_.limits, options_.expected_type, &step);
   if (!doc.ok()) {
@@ -114,6 +122,7 @@ cxml::Response InboundEndpoint::Handle(std::string_view body, std::string_view c
     return FailureResponse(doc.status());
   }
   const cxml::DocumentType type = cxml::TypeOf(*doc);
+  *type_name = std::string(cxml::DocumentTypeName(type));
   if (!IsRequest(type)) {
     return cxml::ResponseForStatus(absl::InvalidArgumentError(absl::StrCat(
         "expected a cXML request document, got ", std::string(cxml::DocumentTypeName(type)))));

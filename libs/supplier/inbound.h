@@ -73,6 +73,10 @@ struct InboundEndpointOptions {
   cxml::Limits limits;
   // Host part of the payloadIDs of our Response documents.
   std::string host_name = "iob.local";
+  // When set, called once per request with the document type's name
+  // ("ConfirmationRequest"; "unreadable" when it could not be decoded) and
+  // the cXML code answered: for metrics. Called on the server's threads.
+  std::function<void(const std::string& document_type, int code)> observe;
 };
 
 // Serves supplier-initiated cXML requests. For each POST:
@@ -106,6 +110,10 @@ class InboundEndpoint {
   cxml::Response Handle(std::string_view body, std::string_view content_type);
 
  private:
+  // Steps 1-4; sets `*type_name` once the document is decoded.
+  cxml::Response Answer(std::string_view body, std::string_view content_type,
+                        std::string* type_name);
+
   // Step 3: the integration the document's credentials verify against.
   // UNAUTHENTICATED when they do not; UNAVAILABLE / INTERNAL when the
   // credentials service fails.

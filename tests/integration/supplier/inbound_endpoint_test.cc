@@ -63,7 +63,7 @@ class InboundEndpointTest : public ::testing::Test {
                            {kIntegration, "acme", "amazon-business"});
     endpoint_ = std::make_unique<InboundEndpoint>(
         InboundEndpointOptions{
-            "/cxml/inbound", cxml::DocumentType::kConfirmationRequest, {}, "iob.test"},
+            "/cxml/inbound", cxml::DocumentType::kConfirmationRequest, {}, "iob.test", {}},
         &credentials_, [this](const VerifiedSender& sender, const cxml::Document& document) {
           absl::MutexLock lock(&mu_);
           calls_.push_back({sender, document});

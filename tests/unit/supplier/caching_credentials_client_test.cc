@@ -122,7 +122,7 @@ TEST_F(CachingCredentialsClientTest, ErrorsAreNotCached) {
   EXPECT_EQ(inner_.calls(Method::kResolve), 4);
 }
 
-TEST_F(CachingCredentialsClientTest, ListActiveGetAndVerifyAlwaysCallThrough) {
+TEST_F(CachingCredentialsClientTest, ListActiveVerifyAndAnUncachedGetCallThrough) {
   inner_.AddTile("acme", {kAmazon, "amazon-business", "Amazon", true});
   inner_.AddSender({"NetworkId", "AN01000000001", ""}, "secret-1",
                    {kAmazon, "acme", "amazon-business"});
@@ -141,6 +141,20 @@ TEST_F(CachingCredentialsClientTest, ListActiveGetAndVerifyAlwaysCallThrough) {
   EXPECT_EQ(inner_.calls(Method::kGet), 2);
   EXPECT_EQ(inner_.calls(Method::kVerify), 2);
   EXPECT_EQ(inner_.calls(Method::kResolve), 0);
+}
+
+TEST_F(CachingCredentialsClientTest, GetIsAnsweredFromAFreshResolveWithoutTheSecret) {
+  ASSERT_TRUE(cache_.Resolve(kAmazon).ok());
+  auto got = cache_.Get(kAmazon);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->sender.shared_secret.empty());
+  EXPECT_EQ(got->order_url, "https://supplier.example/cxml/order");
+  EXPECT_EQ(inner_.calls(Method::kGet), 0);
+  // Once the entry is stale, Get asks the peer (and sees it disabled).
+  clock_.Advance(absl::Seconds(31));
+  inner_.Disable(kAmazon);
+  EXPECT_EQ(cache_.Get(kAmazon).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(inner_.calls(Method::kGet), 1);
 }
 
 TEST_F(CachingCredentialsClientTest, AZeroTtlCachesNothing) {

@@ -162,7 +162,7 @@ class HandleTest : public ::testing::Test {
   }
 
   InboundEndpoint Endpoint(absl::Status answer) {
-    return InboundEndpoint({"/cxml/test", std::nullopt, {}, "iob.test"}, &credentials_,
+    return InboundEndpoint({"/cxml/test", std::nullopt, {}, "iob.test", {}}, &credentials_,
                            [this, answer](const VerifiedSender& sender, const cxml::Document&) {
                              senders_.push_back(sender);
                              return answer;
