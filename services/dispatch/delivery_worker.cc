@@ -32,6 +32,7 @@ void DeliveryWorkers::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    wake_.SignalAll();
   }
   for (std::thread& t : threads_) t.join();
   threads_.clear();
@@ -39,13 +40,15 @@ void DeliveryWorkers::Stop() {
 
 void DeliveryWorkers::Wake() {
   absl::MutexLock lock(&mu_);
-  ++wakeups_;
+  // One idle worker per new order: waking them all would send every one of
+  // them to the database to find a single order.
+  if (wakeups_ < options_.workers) ++wakeups_;
+  wake_.Signal();
 }
 
 bool DeliveryWorkers::Idle(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || wakeups_ > 0; };
-  mu_.AwaitWithTimeout(absl::Condition(&woken), timeout);
+  if (!stopping_ && wakeups_ == 0) wake_.WaitWithTimeout(&mu_, timeout);
   if (wakeups_ > 0) --wakeups_;
   return stopping_;
 }

@@ -70,6 +70,7 @@ class DeliveryWorkers {
   DispatchMetrics* const metrics_;
 
   absl::Mutex mu_;
+  absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int wakeups_ ABSL_GUARDED_BY(mu_) = 0;
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);

@@ -33,15 +33,6 @@ absl::Status MissingReference(absl::string_view what) {
 
 absl::Status FulfillmentHandler::Handle(const supplier::VerifiedSender& sender,
                                         const cxml::Document& document) {
-  absl::Status st = Apply(sender, document);
-  const cxml::Response answer = st.ok() ? cxml::MakeSuccessResponse() : cxml::ResponseForStatus(st);
-  metrics_->Inbound(std::string(cxml::DocumentTypeName(cxml::TypeOf(document))),
-                    answer.status.code);
-  return st;
-}
-
-absl::Status FulfillmentHandler::Apply(const supplier::VerifiedSender& sender,
-                                       const cxml::Document& document) {
   FulfillmentEffect effect;
   ExchangeRecord& in = effect.exchange;
   in.direction = "in";

@@ -8,7 +8,6 @@
 #include "absl/status/status.h"
 #include "libs/cxml/model.h"
 #include "libs/supplier/endpoint.h"
-#include "services/dispatch/dispatch_metrics.h"
 #include "services/dispatch/order_store.h"
 
 namespace iob::dispatch {
@@ -16,11 +15,10 @@ namespace iob::dispatch {
 // The path the edge serves them on.
 inline constexpr char kFulfillmentPath[] = "/cxml/fulfill";
 
-// Thread-safe; borrows the store and metrics.
+// Thread-safe; borrows the store.
 class FulfillmentHandler {
  public:
-  FulfillmentHandler(OrderStore* store, DispatchMetrics* metrics)
-      : store_(store), metrics_(metrics) {}
+  explicit FulfillmentHandler(OrderStore* store) : store_(store) {}
 
   // The InboundHandler: applies `document` from `sender` to the order it
   // refers to. INVALID_ARGUMENT for another document type or a missing
@@ -30,10 +28,7 @@ class FulfillmentHandler {
   absl::Status Handle(const supplier::VerifiedSender& sender, const cxml::Document& document);
 
  private:
-  absl::Status Apply(const supplier::VerifiedSender& sender, const cxml::Document& document);
-
   OrderStore* const store_;
-  DispatchMetrics* const metrics_;
 };
 
 }  // namespace iob::dispatch

@@ -68,7 +68,8 @@ int Main(int argc, char** argv) {
   f.Add("max-age", &workers.retry.max_age, "time after the first attempt before failing it");
   f.Add("supplier-timeout", &supplier_timeout, "total time allowed for one supplier call");
   f.Add("secret-cache-ttl", &secret_ttl,
-        "how long a resolved supplier secret is kept in memory (never written anywhere)");
+        "how long a resolved integration (and its secret) is kept in memory, never written "
+        "anywhere; changes at the credentials service reach dispatch within it");
   f.Add("plain-http-hosts", &plain_http_hosts,
         "egress: comma-separated host[:port] that may be reached over http and on private "
         "addresses (the local supplier simulator); everything else is https to public hosts");
@@ -116,13 +117,17 @@ int Main(int argc, char** argv) {
   const std::string host_name = HostName();
   workers.name = absl::StrCat(host_name, ":", getpid());
   DeliveryWorkers delivery(workers, &store, &secrets, &http_client, &metrics);
-  Dispatcher dispatcher(&store, credentials->get(), punchout->get(), &metrics, host_name,
+  // Submits read the integration's settings from the same cache as the
+  // workers' secrets: a change at the credentials service reaches dispatch
+  // within --secret-cache-ttl.
+  Dispatcher dispatcher(&store, &secrets, punchout->get(), &metrics, host_name,
                         [&] { delivery.Wake(); });
 
-  FulfillmentHandler fulfillment(&store, &metrics);
+  FulfillmentHandler fulfillment(&store);
   supplier::InboundEndpointOptions inbound_options;
   inbound_options.path = kFulfillmentPath;
   inbound_options.host_name = host_name;
+  inbound_options.observe = [&](const std::string& type, int code) { metrics.Inbound(type, code); };
   supplier::InboundEndpoint inbound(
       inbound_options, credentials->get(),
       [&](const supplier::VerifiedSender& sender, const cxml::Document& doc) {

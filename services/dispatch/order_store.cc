@@ -208,30 +208,49 @@ absl::StatusOr<DispatchRule> OrderStore::PutRule(const DispatchRule& rule,
 absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& key,
                                          bool* replayed) {
   *replayed = false;
-  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Order> {
-    IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, o.Name()));
-    if (first) {
-      *replayed = true;
-      IOB_ASSIGN_OR_RETURN(auto name, runtime::ParseName(kOrderPattern, *first, "resource"));
-      return SelectOrder(tx, name.tenant, name.id, false);
-    }
+  absl::StatusOr<Order> created =
+      pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<Order> {
+        IOB_ASSIGN_OR_RETURN(auto first, db::ClaimRequest(tx, key, o.Name()));
+        if (first) {
+          *replayed = true;
+          IOB_ASSIGN_OR_RETURN(auto name, runtime::ParseName(kOrderPattern, *first, "resource"));
+          return SelectOrder(tx, name.tenant, name.id, false);
+        }
+        // The order, its first version and its first state in one round trip.
+        const OrderVersion& v = o.current;
+        pqxx::row row = tx.exec_params1(
+            absl::StrCat(
+                "WITH o AS (INSERT INTO orders (tenant, order_id, integration, supplier, "
+                "po_number, test, state, session, approval, total, currency, confirm_deadline) "
+                "VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8::jsonb, $9::numeric, $10, "
+                "$11 * interval '1 microsecond') RETURNING tenant, order_id, create_time), "
+                "v AS (INSERT INTO order_versions (tenant, order_id, version, type, payload_id, "
+                "document_reference, content, order_date, reason) SELECT tenant, order_id, $12, "
+                "$13, $14, $15, $16::jsonb, $17, $18 FROM o), "
+                "s AS (INSERT INTO state_changes (tenant, order_id, state, reason) "
+                "SELECT tenant, order_id, 'queued', $19 FROM o) SELECT ",
+                db::Micros("create_time"), " AS create_time FROM o"),
+            o.tenant, o.id, o.integration, o.supplier, o.po_number, o.test, o.session,
+            ToJson(o.approval), o.total, o.currency, Micros(o.confirm_deadline), v.version,
+            std::string(ChangeTypeText(v.type)), v.payload_id, v.document_reference,
+            ToJson(v.content), v.order_date, v.reason,
+            o.test ? "submitted (test mode: the supplier will not fulfil it)" : "submitted");
+        Order stored = o;
+        stored.state = OrderState::kQueued;
+        stored.create_time = stored.update_time = stored.next_attempt_time =
+            absl::FromUnixMicros(row[0].as<int64_t>());
+        return stored;
+      });
+  if (created.status().code() != absl::StatusCode::kAlreadyExists) return created;
+  // The unique PO number: name the order that has it.
+  return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<Order> {
     pqxx::result taken = tx.exec_params(
         "SELECT order_id FROM orders WHERE tenant = $1 AND po_number = $2", o.tenant, o.po_number);
-    if (!taken.empty()) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "order.po_number: an order with PO number ", o.po_number, " already exists (tenants/",
-          o.tenant, "/orders/", taken[0][0].as<std::string>(), ")"));
-    }
-    tx.exec_params(
-        "INSERT INTO orders (tenant, order_id, integration, supplier, po_number, test, state, "
-        "session, approval, total, currency, confirm_deadline) VALUES ($1, $2, $3, $4, $5, $6, "
-        "'queued', $7, $8::jsonb, $9::numeric, $10, $11 * interval '1 microsecond')",
-        o.tenant, o.id, o.integration, o.supplier, o.po_number, o.test, o.session,
-        ToJson(o.approval), o.total, o.currency, Micros(o.confirm_deadline));
-    InsertVersion(tx, o.tenant, o.id, o.current);
-    AddStateChange(tx, o.tenant, o.id, OrderState::kQueued,
-                   o.test ? "submitted (test mode: the supplier will not fulfil it)" : "submitted");
-    return SelectOrder(tx, o.tenant, o.id, false);
+    return absl::AlreadyExistsError(
+        absl::StrCat("order.po_number: an order with PO number ", o.po_number, " already exists",
+                     taken.empty() ? std::string()
+                                   : absl::StrCat(" (tenants/", o.tenant, "/orders/",
+                                                  taken[0][0].as<std::string>(), ")")));
   });
 }
 
@@ -448,15 +467,21 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
         "AS type",
         o.tenant, o.id, version);
     const db::Row now(now_row);
+    // The attempt and its document in one round trip.
     const AttemptRecord& a = result.attempt;
-    tx.exec_params(absl::StrCat("INSERT INTO attempts (tenant, order_id, number, version, worker, "
-                                "start_time, outcome, http_status, cxml_code, text, latency_us) "
-                                "VALUES ($1, $2, $3, $4, $5, ",
-                                At(6), ", $7, $8, $9, $10, $11)"),
-                   o.tenant, o.id, now.Int("attempts_total"), version, claim.worker,
-                   Micros(a.start_time), a.outcome, a.http_status, a.cxml_code, a.text,
-                   Micros(a.latency));
-    InsertExchange(tx, o.tenant, o.id, result.exchange);
+    const ExchangeRecord& e = result.exchange;
+    tx.exec_params(
+        absl::StrCat("WITH a AS (INSERT INTO attempts (tenant, order_id, number, version, worker, "
+                     "start_time, outcome, http_status, cxml_code, text, latency_us) "
+                     "VALUES ($1, $2, $3, $4, $5, ",
+                     At(6),
+                     ", $7, $8, $9, $10, $11)) INSERT INTO exchanges (tenant, order_id, "
+                     "direction, document_type, payload_id, time, http_status, cxml_code, "
+                     "latency_us, document) VALUES ($1, $2, $12, $13, $14, ",
+                     At(6), ", $8, $9, $11, $15)"),
+        o.tenant, o.id, now.Int("attempts_total"), version, claim.worker, Micros(a.start_time),
+        a.outcome, a.http_status, a.cxml_code, a.text, Micros(a.latency), e.direction,
+        e.document_type, e.payload_id, e.document);
 
     using Kind = AttemptResult::Kind;
     const bool already_delivered = now.Int("delivered_version") >= version;
@@ -465,28 +490,27 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
 
     switch (result.kind) {
       case Kind::kDelivered: {
-        tx.exec_params(
-            "UPDATE order_versions SET delivered_time = now() WHERE tenant = $1 AND "
-            "order_id = $2 AND version = $3",
-            o.tenant, o.id, version);
-        if (now.Int("version") > version) {
-          // The next version (an update or cancel) was waiting for this one.
-          tx.exec_params(absl::StrCat("UPDATE orders SET delivered_version = $3, ", kQueueNow,
-                                      " WHERE tenant = $1 AND order_id = $2"),
-                         o.tenant, o.id, version);
-          return absl::OkStatus();
-        }
+        // The version delivered, the order on: the next version (an update
+        // or cancel) was waiting for this one, or the order is delivered
+        // (cancelled, for a delete).
+        const bool next_waits = now.Int("version") > version;
         const bool deleted = now.Text("type") == "delete";
+        const OrderState state = deleted ? OrderState::kCancelled : OrderState::kDelivered;
         tx.exec_params(
-            "UPDATE orders SET delivered_version = $3, state = $4, lease_owner = '', "
-            "lease_until = NULL, failure_reason = '', unconfirmed = false, "
-            "confirm_due_time = CASE WHEN $5 THEN NULL ELSE now() + confirm_deadline END, "
-            "update_time = now() WHERE tenant = $1 AND order_id = $2",
-            o.tenant, o.id, version, deleted ? "cancelled" : "delivered", deleted);
-        AddStateChange(tx, o.tenant, o.id,
-                       deleted ? OrderState::kCancelled : OrderState::kDelivered,
-                       deleted ? std::string("cancellation accepted by the supplier")
-                               : absl::StrCat("version ", version, " accepted by the supplier"));
+            absl::StrCat(
+                "WITH v AS (UPDATE order_versions SET delivered_time = now() WHERE tenant = $1 "
+                "AND order_id = $2 AND version = $3), s AS (INSERT INTO state_changes (tenant, "
+                "order_id, state, reason) SELECT $1, $2, $4, $6 WHERE NOT $5) "
+                "UPDATE orders SET delivered_version = $3, ",
+                next_waits ? kQueueNow
+                           : "state = $4, lease_owner = '', lease_until = NULL, "
+                             "failure_reason = '', unconfirmed = false, confirm_due_time = "
+                             "CASE WHEN $4 = 'cancelled' THEN NULL ELSE now() + "
+                             "confirm_deadline END, update_time = now()",
+                " WHERE tenant = $1 AND order_id = $2"),
+            o.tenant, o.id, version, std::string(StateText(state)), next_waits,
+            deleted ? std::string("cancellation accepted by the supplier")
+                    : absl::StrCat("version ", version, " accepted by the supplier"));
         return absl::OkStatus();
       }
       case Kind::kRetry:
