@@ -28,8 +28,9 @@ struct ServiceSpec {
   bool grpc;           // serves gRPC + health (else: a "serving" log line)
   // The log line message carrying "http_port"; "" = no HTTP listener.
   const char* http_log_message;
-  // The principal whose token it presents to credentials; "" = calls no one.
-  const char* credentials_principal;
+  // The principal whose token (and, with mtls, client certificate) it
+  // presents to credentials and its other peers; "" = calls no one.
+  const char* principal;
 };
 
 constexpr ServiceSpec kSpecs[] = {
@@ -39,6 +40,8 @@ constexpr ServiceSpec kSpecs[] = {
      "serving", ""},
     {Service::kPunchout, "punchout", "services/punchout/iob-punchout", "iob_punchout", "punchout",
      true, "http serving", "punchout"},
+    {Service::kDispatch, "dispatch", "services/dispatch/iob-dispatch", "iob_dispatch", "dispatch",
+     true, "http serving", "dispatch"},
 };
 
 const ServiceSpec& Spec(Service service) {
@@ -88,6 +91,7 @@ void MakeTestPki(const std::string& dir) {
   const std::pair<std::string, std::string> leaves[] = {
       {"server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"},
       {"punchout", "extendedKeyUsage=clientAuth\n"},
+      {"dispatch", "extendedKeyUsage=clientAuth\n"},
       {"operator", "extendedKeyUsage=clientAuth\n"}};
   for (const auto& [name, ext] : leaves) {
     std::vector<std::string> req = {"req"};
@@ -116,7 +120,7 @@ std::unique_ptr<TestStack> TestStack::Create(StackOptions options) {
   for (Service service : s->options_.services) {
     const ServiceSpec& spec = Spec(service);
     if (*spec.role != '\0') s->roles_[service] = s->db_->CreateServiceRole(spec.role, spec.schema);
-    const std::string principal = spec.credentials_principal;
+    const std::string principal = spec.principal;
     if (principal.empty()) continue;
     auto token = s->secrets_.tokens.find(principal);
     if (token == s->secrets_.tokens.end()) {
@@ -124,7 +128,7 @@ std::unique_ptr<TestStack> TestStack::Create(StackOptions options) {
     }
     const std::string file = absl::StrCat(s->dir_, "/", principal, ".token");
     WriteFileAtomically(file, token->second + "\n");
-    s->credentials_token_files_[service] = file;
+    s->peer_token_files_[service] = file;
   }
   return s;
 }
@@ -147,39 +151,45 @@ std::vector<std::string> TestStack::Args(Service service) const {
               "--tokens-file", secrets_.tokens_file, "--db-pool-size",  "8"};
     case Service::kSupplierSim:
       return {};
-    case Service::kPunchout: {
-      const std::string credentials =
-          Running(Service::kCredentials) ? process(Service::kCredentials).grpc_address() : "";
-      std::vector<std::string> args = {"--db-url",
-                                       role(service).url,
-                                       "--db-pool-size",
-                                       "4",
-                                       "--tokens-file",
-                                       secrets_.tokens_file,
-                                       "--credentials-addr",
-                                       credentials,
-                                       "--credentials-token-file",
-                                       credentials_token_files_.at(service)};
-      if (options_.mtls) {
-        args.insert(args.end(),
-                    {"--credentials-ca-file", pki_path("ca.crt"), "--credentials-cert-file",
-                     pki_path("punchout.crt"), "--credentials-key-file", pki_path("punchout.key")});
-      }
+    case Service::kPunchout:
+    case Service::kDispatch: {
+      std::vector<std::string> args = {"--db-url", role(service).url, "--db-pool-size",
+                                       "4",        "--tokens-file",   secrets_.tokens_file};
+      AppendPeerArgs(service, Service::kCredentials, &args);
+      // Without punchout running dispatch gets an empty address: orders from
+      // a session then fail, everything else works.
+      if (service == Service::kDispatch) AppendPeerArgs(service, Service::kPunchout, &args);
       return args;
     }
   }
   return {};
 }
 
+void TestStack::AppendPeerArgs(Service caller, Service peer, std::vector<std::string>* args) const {
+  const std::string flag = absl::StrCat("--", Spec(peer).name);
+  args->insert(args->end(), {flag + "-addr", Running(peer) ? process(peer).grpc_address() : "",
+                             flag + "-token-file", peer_token_files_.at(caller)});
+  // Only credentials serves TLS in this stack (StackOptions::mtls).
+  if (options_.mtls && peer == Service::kCredentials) {
+    const std::string client = Spec(caller).principal;
+    args->insert(args->end(),
+                 {flag + "-ca-file", pki_path("ca.crt"), flag + "-cert-file",
+                  pki_path(client + ".crt"), flag + "-key-file", pki_path(client + ".key")});
+  }
+}
+
 absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) const {
-  if (std::find(options_.services.begin(), options_.services.end(), service) ==
-      options_.services.end()) {
+  if (!InStack(service)) {
     return absl::FailedPreconditionError(
         absl::StrCat(Spec(service).name, " is not in this stack's StackOptions::services"));
   }
-  if (Spec(service).credentials_principal[0] != '\0' && !Running(Service::kCredentials)) {
+  if (Spec(service).principal[0] != '\0' && !Running(Service::kCredentials)) {
     return absl::FailedPreconditionError(
         absl::StrCat("start credentials before ", Spec(service).name));
+  }
+  if (service == Service::kDispatch && InStack(Service::kPunchout) &&
+      !Running(Service::kPunchout)) {
+    return absl::FailedPreconditionError("start punchout before dispatch");
   }
   std::vector<std::string> args;
   if (Spec(service).grpc) args = {"serve"};
@@ -204,6 +214,10 @@ absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) c
                "--http-listen",      "127.0.0.1:0",
                "--plain-http-hosts", "127.0.0.1",
                "--return-url",       "https://p2p.example/punchout/return?session={session}"};
+      break;
+    case Service::kDispatch:
+      serve = {"--grpc-listen", "127.0.0.1:0", "--metrics-listen",   "127.0.0.1:0",
+               "--http-listen", "127.0.0.1:0", "--plain-http-hosts", "127.0.0.1"};
       break;
   }
   args.insert(args.end(), serve.begin(), serve.end());
@@ -264,6 +278,11 @@ int TestStack::Stop(Service service) {
   it->second->Signal(SIGTERM);
   auto code = it->second->WaitExit(absl::Seconds(20));
   return code.ok() ? *code : -1;
+}
+
+bool TestStack::InStack(Service service) const {
+  return std::find(options_.services.begin(), options_.services.end(), service) !=
+         options_.services.end();
 }
 
 bool TestStack::Running(Service service) const {
@@ -334,6 +353,16 @@ std::unique_ptr<punchout::v1::PunchoutService::Stub> TestStack::Punchout() const
 std::unique_ptr<punchout::v1::PunchoutService::Stub> TestStack::PunchoutAt(
     const std::string& address) {
   return punchout::v1::PunchoutService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<dispatch::v1::DispatchService::Stub> TestStack::Dispatch() const {
+  return dispatch::v1::DispatchService::NewStub(Channel(Service::kDispatch));
+}
+
+std::unique_ptr<dispatch::v1::DispatchService::Stub> TestStack::DispatchAt(
+    const std::string& address) {
+  return dispatch::v1::DispatchService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
 }
 

@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
+#include "iob/dispatch/v1/dispatch_service.grpc.pb.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
 #include "tests/support/http_client.h"
 #include "tests/support/pg_test_db.h"
@@ -40,8 +41,10 @@
 namespace iob::testing {
 
 // The binaries a stack can run. A service may only be started after those
-// it calls (credentials before punchout).
-enum class Service { kCredentials, kSupplierSim, kPunchout };
+// it calls (credentials before punchout; credentials, and punchout when the
+// stack has it, before dispatch). Dispatch is wired to the punchout instance
+// running when it starts: restarting punchout means restarting dispatch.
+enum class Service { kCredentials, kSupplierSim, kPunchout, kDispatch };
 
 // The services of a stack and who may call them.
 struct StackOptions {
@@ -49,17 +52,19 @@ struct StackOptions {
   // own schema (when it has one). Starting a service not listed fails.
   std::vector<Service> services;
   // One tokens file with these principals, read by every service. A service
-  // that calls credentials presents the token of its own principal
-  // ("punchout" for iob-punchout), which must be listed here.
+  // that calls its peers presents the token of its own principal ("punchout"
+  // for iob-punchout, "dispatch" for iob-dispatch, to credentials and
+  // punchout alike), which must be listed here.
   std::vector<TestPrincipal> principals;
   // Flags appended to a service's command line on every start (before the
   // start's own extra flags; a later flag wins).
   std::map<Service, std::vector<std::string>> flags;
   // When true, Create makes a throwaway CA with openssl (pki_path("ca.crt"))
   // and certificates it signs: "server" (SAN localhost, 127.0.0.1) and the
-  // client certificates "punchout" and "operator". Credentials then serves
-  // mTLS only, punchout dials it with its client certificate, and
-  // Channel(kCredentials) presents "operator" unless given other creds.
+  // client certificates "punchout", "dispatch" and "operator". Credentials
+  // then serves mTLS only, punchout and dispatch dial it with their client
+  // certificates, and Channel(kCredentials) presents "operator" unless given
+  // other creds. (Punchout and dispatch serve plaintext either way.)
   bool mtls = false;
 };
 
@@ -111,8 +116,9 @@ class TestStack {
 
   // The instance Start started last. Aborts when there is none.
   ServiceProcess& process(Service service) const;
-  // The HTTP port (supplier simulator; punchout's browser edge) of the
-  // instance Start started last; 0 when it has none.
+  // The HTTP port (supplier simulator; punchout's browser edge; dispatch's
+  // supplier edge, `POST /cxml/fulfill`) of the instance Start started last;
+  // 0 when it has none.
   int http_port(Service service) const;
   // "http://127.0.0.1:<http_port>".
   std::string http_url(Service service) const;
@@ -139,6 +145,10 @@ class TestStack {
   // A punchout stub for another instance (StartExtra) at `address`.
   static std::unique_ptr<punchout::v1::PunchoutService::Stub> PunchoutAt(
       const std::string& address);
+  std::unique_ptr<dispatch::v1::DispatchService::Stub> Dispatch() const;
+  // A dispatch stub for another instance (StartExtra) at `address`.
+  static std::unique_ptr<dispatch::v1::DispatchService::Stub> DispatchAt(
+      const std::string& address);
 
   // A context carrying `authorization: Bearer <token of principal>` (none
   // when `principal` is empty) and a 20 s deadline.
@@ -162,7 +172,12 @@ class TestStack {
   // A new punchout group (POST /admin/groups with `json`).
   absl::StatusOr<SimGroup> CreateSimGroup(const std::string& json = "{}") const;
   // GET / POST `path` and parse the JSON answer; FAILED_PRECONDITION when
-  // the status is not 2xx, INTERNAL when the body is not JSON.
+  // the status is not 2xx, INTERNAL when the body is not JSON. The orders
+  // the simulator received: SimGet("/admin/orders") (`orders`, oldest
+  // first, `total_received`, `duplicates`) or SimGet("/admin/orders/<PO>")
+  // (one; FAILED_PRECONDITION with HTTP 404 when unknown). Where fulfilment
+  // documents go: SimPost("/admin/fulfillment", R"({"url": ...})") with
+  // http_url(Service::kDispatch) + "/cxml/fulfill".
   absl::StatusOr<nlohmann::json> SimGet(const std::string& path) const;
   absl::StatusOr<nlohmann::json> SimPost(const std::string& path, const std::string& json) const;
   // The bodies the simulator received at `endpoint` ("punchout"), oldest
@@ -182,14 +197,20 @@ class TestStack {
                                                          const std::string& log_name);
   // Waits until `process` serves; returns its HTTP port (0 = none).
   static absl::StatusOr<int> WaitReady(Service service, ServiceProcess& process);
+  bool InStack(Service service) const;
   bool Running(Service service) const;
+  // --<flag>-addr, --<flag>-token-file and (with mtls, when `peer` serves
+  // TLS) --<flag>-{ca,cert,key}-file for `caller` dialling `peer`, appended
+  // to `args`. The address is "" when `peer` is not running.
+  void AppendPeerArgs(Service caller, Service peer, std::vector<std::string>* args) const;
 
   StackOptions options_;
   std::unique_ptr<PgTestDatabase> db_;
   std::map<Service, ServiceRole> roles_;
   std::string dir_;
   TestSecrets secrets_;
-  std::map<Service, std::string> credentials_token_files_;
+  // The token file a service presents to its peers (its own principal's).
+  std::map<Service, std::string> peer_token_files_;
   std::map<Service, std::unique_ptr<ServiceProcess>> processes_;
   std::map<Service, int> http_ports_;
   int log_index_ = 0;

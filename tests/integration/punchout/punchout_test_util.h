@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
+#include "tests/support/shared_stack_test.h"
 #include "tests/support/test_stack.h"
 
 namespace iob::punchout::testing {
@@ -52,34 +53,14 @@ std::unique_ptr<TestStack> StartPunchoutStack(const PunchoutStackOptions& option
                                               std::string* error);
 
 // The fixture of every punchout suite: one stack per suite, started with
-// Suite::StackOptions() (the defaults unless the suite declares its own). A
-// test fails with the reason when a service could not start, and skips only
-// when IOB_TEST_PG_URL is unset.
+// Suite::StackOptions() (the defaults unless the suite declares its own).
 template <typename Suite>
-class PunchoutStackTest : public ::testing::Test {
+class PunchoutStackTest : public ::iob::testing::SharedStackTest<PunchoutStackTest<Suite>> {
  public:
   static PunchoutStackOptions StackOptions() { return {}; }
-
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    stack_ = StartPunchoutStack(Suite::StackOptions(), &error).release();
-    if (stack_ == nullptr) error_ = new std::string(error);
+  static std::unique_ptr<TestStack> StartStack(std::string* error) {
+    return StartPunchoutStack(Suite::StackOptions(), error);
   }
-  static void TearDownTestSuite() {
-    delete stack_;
-    stack_ = nullptr;
-  }
-  void SetUp() override {
-    if (stack_ == nullptr) {
-      if (error_ != nullptr && !error_->empty()) FAIL() << *error_;
-      GTEST_SKIP() << "IOB_TEST_PG_URL unset: run via ./iob test";
-    }
-  }
-  TestStack& stack() { return *stack_; }
-
-  static inline TestStack* stack_ = nullptr;
-  static inline std::string* error_ = nullptr;
 };
 
 // Credentials, as "admin": a TEST-mode Amazon Business integration holding
