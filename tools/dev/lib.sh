@@ -8,7 +8,7 @@ APT_PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libgmime-3.0-dev libcpp-httplib-dev libmicrohttpd-dev libpoppler-cpp-dev nlohmann-json3-dev
   libc-ares-dev
-  libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl $(command -v kubectl >/dev/null || echo kubernetes-client)
+  libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl curl $(command -v kubectl >/dev/null || echo kubernetes-client)
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -166,46 +166,61 @@ iob_fuzz() {
 
 # ---- ./iob up / down / status: the suite on a throwaway Postgres in .iob/ ----
 IOB_PG_PORT=${IOB_PG_PORT:-54329}
-# service name, gRPC port, metrics port
-IOB_SERVICES=("credentials 7101 9101" "punchout 7102 9102")
+# service name, gRPC port, metrics port, HTTP edge port ("-" = none)
+IOB_SERVICES=("credentials 7101 9101 -" "punchout 7102 9102 8102" "dispatch 7103 9103 8103")
+
+# principal:scopes, one bearer token each (every tenant). The same tokens file
+# serves every service: dispatch presents its token to credentials and to
+# punchout.
+IOB_PRINCIPALS=(
+  "admin:integrations.read,integrations.write,audit.read,punchout.read,punchout.start,orders.read,orders.write,rules.write"
+  "platform:punchout.read,punchout.start,orders.read,orders.write"
+  "punchout:integrations.read,secrets.resolve"
+  "dispatch:integrations.read,secrets.resolve,suppliers.verify,punchout.read"
+  "invoice-intake:integrations.read,suppliers.verify"
+)
 
 iob_random() { openssl rand -hex "${1:-24}"; }
 
-# Writes the key ring, the tokens file and one token per principal (once).
+# Writes the key ring (once), and the tokens file with one token per principal
+# (again when IOB_PRINCIPALS changed since, e.g. after a pull).
 iob_make_secrets() {
   local s=$STATE/secrets
-  [ -f "$s/tokens.json" ] && return 0
   mkdir -p "$s" && chmod 700 "$s"
-  printf '{"primary":"k1","keys":[{"id":"k1","key":"%s","state":"active"}],"fingerprint_key":"%s"}\n' \
-    "$(openssl rand -base64 32)" "$(openssl rand -base64 32)" >"$s/keyring.json"
-  local entries=() name scopes tok
-  for spec in "admin:integrations.read,integrations.write,audit.read,punchout.read,punchout.start" \
-              "platform:punchout.read,punchout.start" \
-              "punchout:integrations.read,secrets.resolve" \
-              "dispatch:integrations.read,secrets.resolve,suppliers.verify" \
-              "invoice-intake:integrations.read,suppliers.verify"; do
+  [ -f "$s/keyring.json" ] ||
+    printf '{"primary":"k1","keys":[{"id":"k1","key":"%s","state":"active"}],"fingerprint_key":"%s"}\n' \
+      "$(openssl rand -base64 32)" "$(openssl rand -base64 32)" >"$s/keyring.json"
+  [ -f "$s/tokens.json" ] && [ "$(cat "$s/principals" 2>/dev/null)" = "${IOB_PRINCIPALS[*]}" ] &&
+    return 0
+  [ -f "$s/tokens.json" ] &&
+    log "principals changed: new tokens in $STATE/secrets (restart a running suite: ./iob down && ./iob up)"
+  local entries=() name scopes tok spec
+  for spec in "${IOB_PRINCIPALS[@]}"; do
     name=${spec%%:*}; scopes=${spec#*:}
     tok=$(iob_random 32)
     printf '%s\n' "$tok" >"$s/$name.token"
     entries+=("{\"principal\":\"$name\",\"sha256\":\"$(printf '%s' "$tok" | sha256sum | cut -d' ' -f1)\",\"scopes\":[\"${scopes//,/\",\"}\"],\"tenants\":[\"*\"]}")
   done
   (IFS=,; printf '{"tokens":[%s]}\n' "${entries[*]}") >"$s/tokens.json"
+  printf '%s' "${IOB_PRINCIPALS[*]}" >"$s/principals"
   chmod 600 "$s"/*
 }
 
 # A throwaway local CA for ./iob up (once): a server certificate per service
 # (SAN 127.0.0.1, localhost) and client certificates for punchout (calling
-# credentials) and iobctl (the operator and the demo). Every gRPC port then
-# serves mTLS only.
+# credentials), dispatch (calling credentials and punchout) and iobctl (the
+# operator and the demo); a certificate missing from an older .iob/tls is
+# added. Every gRPC port then serves mTLS only.
 iob_make_tls() {
   local t=$STATE/tls name ext
-  [ -f "$t/iobctl.crt" ] && return 0
   mkdir -p "$t" && chmod 700 "$t"
   local key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  openssl req -x509 "${key[@]}" -keyout "$t/ca.key" -out "$t/ca.crt" -days 30 \
-    -subj "/CN=iob local CA $(iob_random 4)" -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-  for name in credentials-server punchout-server punchout iobctl; do
+  [ -f "$t/ca.crt" ] ||
+    openssl req -x509 "${key[@]}" -keyout "$t/ca.key" -out "$t/ca.crt" -days 30 \
+      -subj "/CN=iob local CA $(iob_random 4)" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  for name in credentials-server punchout-server dispatch-server punchout dispatch iobctl; do
+    [ -f "$t/$name.crt" ] && continue
     case $name in
       *-server) ext="subjectAltName=IP:127.0.0.1,DNS:localhost
 extendedKeyUsage=serverAuth" ;;
@@ -309,6 +324,20 @@ iob_up() {
     --http-listen 127.0.0.1:8102 --plain-http-hosts "127.0.0.1,localhost" \
     --tls-cert-file "$t/punchout-server.crt" --tls-key-file "$t/punchout-server.key" \
     --tls-client-ca-file "$t/ca.crt"
+  # Dispatch calls credentials (secrets, supplier verification) and punchout
+  # (checked-out carts) with its own token and client certificate; suppliers
+  # post confirmations and ship notices to its HTTP edge.
+  iob_start_service dispatch 7103 9103 "$BUILD/services/dispatch/iob-dispatch" \
+    --credentials-addr 127.0.0.1:7101 --credentials-token-file "$STATE/secrets/dispatch.token" \
+    --credentials-ca-file "$t/ca.crt" --credentials-cert-file "$t/dispatch.crt" \
+    --credentials-key-file "$t/dispatch.key" \
+    --punchout-addr 127.0.0.1:7102 --punchout-token-file "$STATE/secrets/dispatch.token" \
+    --punchout-ca-file "$t/ca.crt" --punchout-cert-file "$t/dispatch.crt" \
+    --punchout-key-file "$t/dispatch.key" \
+    --http-listen 127.0.0.1:8103 --public-url http://127.0.0.1:8103 \
+    --plain-http-hosts "127.0.0.1,localhost" \
+    --tls-cert-file "$t/dispatch-server.crt" --tls-key-file "$t/dispatch-server.key" \
+    --tls-client-ca-file "$t/ca.crt"
   iob_status
 }
 
@@ -325,14 +354,15 @@ iob_down() {
 }
 
 iob_status() {
-  local entry svc grpc metrics state
-  printf '%-14s %-8s %-17s %-22s %s\n' SERVICE STATE GRPC METRICS LOG
+  local entry svc grpc metrics http state
+  printf '%-14s %-8s %-17s %-34s %-22s %s\n' SERVICE STATE GRPC METRICS "HTTP EDGE" LOG
   for entry in "${IOB_SERVICES[@]}"; do
-    read -r svc grpc metrics <<<"$entry"
+    read -r svc grpc metrics http <<<"$entry"
     state=down
     [ -f "$STATE/run/$svc.pid" ] && kill -0 "$(cat "$STATE/run/$svc.pid")" 2>/dev/null && state=up
-    printf '%-14s %-8s %-17s %-22s %s\n' "$svc" "$state" "127.0.0.1:$grpc" \
-      "http://127.0.0.1:$metrics/metrics" ".iob/logs/$svc.log"
+    [ "$http" = - ] || http=http://127.0.0.1:$http
+    printf '%-14s %-8s %-17s %-34s %-22s %s\n' "$svc" "$state" "127.0.0.1:$grpc" \
+      "http://127.0.0.1:$metrics/metrics" "$http" ".iob/logs/$svc.log"
   done
   if iob_psql -d postgres -tAc 'SELECT 1' >/dev/null 2>&1; then
     echo "postgres       up       127.0.0.1:$IOB_PG_PORT (database iob)"
@@ -340,6 +370,7 @@ iob_status() {
     echo "postgres       down"
   fi
   echo "iobctl: ./iob ctl integrations list --tenant acme   (token: .iob/secrets/admin.token)"
+  echo "        ./iob ctl orders list --tenant acme           (dispatch, 127.0.0.1:7103)"
   echo "gRPC is mTLS from the local CA in .iob/tls (./iob ctl sets IOB_TLS_*; elsewhere pass"
   echo "  --tls-ca-file .iob/tls/ca.crt --tls-cert-file .iob/tls/iobctl.crt --tls-key-file .iob/tls/iobctl.key)"
 }
@@ -418,6 +449,12 @@ iob_demo() {
     echo $! >"$sim"
     sleep 0.5
   fi
+  # The simulator confirms each accepted order and sends a ship notice, posted
+  # to dispatch's supplier edge.
+  curl -sS -o /dev/null -w '%{http_code}' \
+    -d '{"url":"http://127.0.0.1:8103/cxml/fulfill","confirm":"accept","ship_notice":true}' \
+    "http://127.0.0.1:$IOB_SIM_PORT/admin/fulfillment" | grep -q '^2' ||
+    log "the simulator did not take the fulfilment settings (see .iob/logs/supplier-sim.log)"
   local t=$STATE/tls
   local ctl=("$BUILD/tools/iobctl/iobctl")
   local tls=(--tls-ca-file "$t/ca.crt" --tls-cert-file "$t/iobctl.crt" --tls-key-file "$t/iobctl.key")
@@ -428,6 +465,9 @@ iob_demo() {
       --order-url "http://127.0.0.1:$IOB_SIM_PORT/order" --mode test \
       --token-file "$STATE/secrets/admin.token" --shared-secret-file "$STATE/secrets/sim-secret" >/dev/null
   fi
+  # Amazon Business takes orders electronically only.
+  "${ctl[@]}" rules set "${tls[@]}" --tenant acme --integration amazon --electronic on --pdf off \
+    --token-file "$STATE/secrets/admin.token" >/dev/null
   echo
   "${ctl[@]}" punchout start "${tls[@]}" --tenant acme --integration amazon --user-email pat@acme.example \
     --user-name "Pat Buyer" --token-file "$STATE/secrets/platform.token"
@@ -437,6 +477,11 @@ Open the start page above in a browser, add items, and check out: the cart
 comes back to iob. Then, with the session name printed above:
   ./iob ctl punchout cart SESSION --token-file .iob/secrets/platform.token
   ./iob ctl punchout checkout SESSION --token-file .iob/secrets/platform.token
+and send it as an approved order (dispatch delivers it to the simulator, which
+confirms and ships it):
+  ./iob ctl orders submit --tenant acme --integration amazon --session SESSION --po PO-1 \\
+    --currency USD --approver-email boss@acme.example --token-file .iob/secrets/platform.token
+  ./iob ctl orders list --tenant acme --token-file .iob/secrets/platform.token
 Supplier simulator: http://127.0.0.1:$IOB_SIM_PORT (log .iob/logs/supplier-sim.log)
 MSG
 }

@@ -1,6 +1,7 @@
 #include "tools/iobctl/connection.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "libs/runtime/service_host.h"
 
 namespace iob::iobctl {
@@ -94,18 +96,50 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+namespace {
+
+// The content of `path`, or stdin for "-".
+absl::StatusOr<std::string> ReadInput(const std::string& path) {
+  if (path != "-") return runtime::ReadFile(path);
+  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
-  std::string value;
-  if (path == "-") {
-    value.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    auto content = runtime::ReadFile(path);
-    if (!content.ok()) return content.status();
-    value = *std::move(content);
-  }
-  if (!value.empty() && value.back() == '\n') value.pop_back();
-  if (!value.empty() && value.back() == '\r') value.pop_back();
+  auto value = ReadInput(path);
+  if (!value.ok()) return value.status();
+  if (!value->empty() && value->back() == '\n') value->pop_back();
+  if (!value->empty() && value->back() == '\r') value->pop_back();
   return value;
+}
+
+absl::Status ReadJsonMessage(const std::string& path, google::protobuf::Message* message) {
+  auto json = ReadInput(path);
+  if (!json.ok()) return json.status();
+  auto parsed = google::protobuf::util::JsonStringToMessage(*json, message);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a ", message->GetTypeName(), " in proto JSON: ", parsed.message().ToString()));
+  }
+  return absl::OkStatus();
+}
+
+std::string ChildName(const std::string& tenant, const std::string& collection,
+                      const std::string& id) {
+  if (id.find('/') != std::string::npos) return id;
+  if (id.empty() || tenant.empty()) return "";
+  return absl::StrCat("tenants/", tenant, "/", collection, "/", id);
+}
+
+std::string TimeText(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "-";
+  return google::protobuf::util::TimeUtil::ToString(time);
+}
+
+std::string DurationText(const google::protobuf::Duration& duration) {
+  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
+                              absl::Nanoseconds(duration.nanos()));
 }
 
 }  // namespace iob::iobctl

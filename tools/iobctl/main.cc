@@ -5,7 +5,9 @@
 
 #include "tools/iobctl/cxml_command.h"
 #include "tools/iobctl/integrations_command.h"
+#include "tools/iobctl/orders_command.h"
 #include "tools/iobctl/punchout_command.h"
+#include "tools/iobctl/rules_command.h"
 
 namespace {
 
@@ -15,6 +17,9 @@ constexpr char kUsage[] =
     "                                      supplier integrations (credentials service)\n"
     "  punchout suppliers|start|get|sessions|cart|checkout ...\n"
     "                                      punchout sessions (punchout service)\n"
+    "  orders submit|get|list|retry|cancel|update ...\n"
+    "                                      orders to suppliers (dispatch service)\n"
+    "  rules get|set ...                   what an approved order sends (dispatch service)\n"
     "  cxml decode|validate|example ...   offline cXML tools\n"
     "run `iobctl <command> --help` for flags\n";
 
@@ -32,6 +37,8 @@ int main(int argc, char** argv) {
     return iob::iobctl::RunIntegrationsCommand(args, std::cout, std::cerr);
   }
   if (command == "punchout") return iob::iobctl::RunPunchoutCommand(args, std::cout, std::cerr);
+  if (command == "orders") return iob::iobctl::RunOrdersCommand(args, std::cout, std::cerr);
+  if (command == "rules") return iob::iobctl::RunRulesCommand(args, std::cout, std::cerr);
   if (command == "cxml") return iob::iobctl::RunCxmlCommand(args, std::cout, std::cerr);
   std::cerr << "iobctl: unknown command '" << command << "'\n" << kUsage;
   return 2;
