@@ -389,6 +389,8 @@ iob_bench() {
     pg_start "$STATE/pg" "$IOB_PG_PORT"
     iob_provision_db
     local cred_port po_port sim_port duration=${IOB_BENCH_DURATION:-10s}
+    # pgbench -T takes whole seconds.
+    [[ $duration =~ ^[1-9][0-9]*s$ ]] || { log "IOB_BENCH_DURATION: whole seconds, e.g. 10s"; exit 2; }
     cred_port=$(free_port); po_port=$(free_port); sim_port=$(free_port)
     iob_start_service credentials "$cred_port" "$(free_port)" \
       "$BUILD/services/credentials/iob-credentials" \
@@ -422,6 +424,39 @@ iob_bench() {
       --token-file "$STATE/secrets/platform.token" --integration tenants/acme/integrations/sim \
       --sim-url "http://127.0.0.1:$sim_port" --identity BENCH1 --secret-file "$tmp/secret" \
       --concurrency 16 --duration "$duration"
+
+    # Dispatch: delivered orders/s (submit -> simulator ack) beside pgbench's
+    # TPC-B-like TPS at the same 16 clients on this same Postgres (the goal
+    # is >= 1.0x), with the simulator answering at once and after 20 ms.
+    local pgb=("$PGBIN/pgbench" -h 127.0.0.1 -p "$IOB_PG_PORT" -U postgres) out tps
+    iob_psql -d postgres -c "CREATE DATABASE pgbench"
+    "${pgb[@]}" -i -s 16 -q pgbench >"$STATE/logs/pgbench-init.log" 2>&1
+    out=$("${pgb[@]}" -c 16 -j 2 -T "${duration%s}" -n pgbench 2>&1)
+    tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+    [ -n "$tps" ] || { log "pgbench printed no tps:"; echo "$out" >&2; exit 1; }
+    echo "== pgbench TPC-B-like, scale 16, 16 clients, ${duration} (baseline): tps $tps," \
+      "$(grep -m1 '^latency average' <<<"$out")"
+    # 16 workers, one order a claim: 8 fell behind the submitters, 32 and
+    # larger claim batches were no faster (and batches raised p99).
+    local dis_port; dis_port=$(free_port)
+    iob_start_service dispatch "$dis_port" "$(free_port)" "$BUILD/services/dispatch/iob-dispatch" \
+      --credentials-addr "127.0.0.1:$cred_port" \
+      --credentials-token-file "$STATE/secrets/dispatch.token" \
+      --punchout-addr "127.0.0.1:$po_port" --punchout-token-file "$STATE/secrets/dispatch.token" \
+      --http-listen "127.0.0.1:$(free_port)" --plain-http-hosts 127.0.0.1 \
+      --workers 16 --claim-batch 1
+    pid=$(cat "$STATE/run/dispatch.pid")
+    sleep 1
+    echo "== dispatch: idle RSS $(iob_rss_kib "$pid") KiB"
+    local latency
+    for latency in 0 20; do
+      curl -fsS -o /dev/null -d "{\"order\":{\"latency_ms\":$latency}}" \
+        "http://127.0.0.1:$sim_port/admin/faults"
+      "$BUILD/bench/dispatch_load" --addr "127.0.0.1:$dis_port" \
+        --token-file "$STATE/secrets/platform.token" --integration tenants/acme/integrations/sim \
+        --concurrency 16 --duration "$duration" --baseline-tps "$tps" --name "sim ${latency} ms"
+    done
+    echo "== dispatch: RSS after load $(iob_rss_kib "$pid") KiB"
 
     local b
     for b in "$BUILD"/bench/*_bench; do
