@@ -14,11 +14,14 @@ void ServeWithFaults(const SimContext& ctx, const std::string& endpoint,
     return;
   }
   std::string outcome = handle(fault, req, res);
-  if (fault.kind == FaultKind::kSlowBody || fault.kind == FaultKind::kResetAfterBody) {
-    ctx.effects.ApplyAfterHandling(fault, req, res);
-    outcome = absl::StrCat("fault_", std::string(FaultKindName(fault.kind)));
+  if (fault.kind != FaultKind::kSlowBody && fault.kind != FaultKind::kResetAfterBody) {
+    ctx.traffic.Outcome(endpoint, outcome);
+    return;
   }
-  ctx.traffic.Outcome(endpoint, outcome);
+  // Counted before the effect: a client that sees the reset may read the
+  // stats at once.
+  ctx.traffic.Outcome(endpoint, absl::StrCat("fault_", std::string(FaultKindName(fault.kind))));
+  ctx.effects.ApplyAfterHandling(fault, req, res);
 }
 
 }  // namespace iob::sim
