@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "libs/common/invalid_field.h"
+#include "libs/db/prepared.h"
 
 namespace iob::db {
 
@@ -12,10 +13,12 @@ absl::StatusOr<std::optional<std::string>> ClaimRequest(pqxx::transaction_base& 
   if (key.request_id.empty()) return std::nullopt;
   // ON CONFLICT waits for a concurrent claimer to finish: after its commit
   // the conflict is seen and the SELECT below reads its row.
-  const pqxx::result claimed = tx.exec_params(
-      "INSERT INTO request_ids (tenant, method, request_id, resource, request_hash) "
-      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1",
-      key.tenant, key.method, key.request_id, resource, key.request_hash);
+  static const Statement* kClaim =
+      new Statement{"iob.claim_request",
+                    "INSERT INTO request_ids (tenant, method, request_id, resource, request_hash) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1"};
+  const pqxx::result claimed =
+      ExecPrepared(tx, *kClaim, key.tenant, key.method, key.request_id, resource, key.request_hash);
   if (!claimed.empty()) return std::nullopt;
   const pqxx::row seen = tx.exec_params1(
       "SELECT resource, request_hash FROM request_ids "

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/cxml/status.h"
+#include "libs/db/prepared.h"
 #include "libs/db/row.h"
 #include "libs/runtime/resource_name.h"
 
@@ -171,11 +172,12 @@ absl::StatusOr<DispatchRule> OrderStore::GetRule(const std::string& tenant,
     DispatchRule rule;
     rule.tenant = tenant;
     rule.integration_id = integration_id;
-    pqxx::result r = tx.exec_params(
+    static const db::Statement* kGetRule = new db::Statement{
+        "dispatch.get_rule",
         absl::StrCat("SELECT send_cxml, send_pdf, confirmation_deadline_seconds, ",
                      db::TimeColumn("update_time"),
-                     " FROM dispatch_rules WHERE tenant = $1 AND integration_id = $2"),
-        tenant, integration_id);
+                     " FROM dispatch_rules WHERE tenant = $1 AND integration_id = $2")};
+    pqxx::result r = db::ExecPrepared(tx, *kGetRule, tenant, integration_id);
     if (r.empty()) return rule;
     const db::Row row(r[0]);
     rule.send_cxml = row.Bool("send_cxml");
@@ -218,7 +220,8 @@ absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& k
         }
         // The order, its first version and its first state in one round trip.
         const OrderVersion& v = o.current;
-        pqxx::row row = tx.exec_params1(
+        static const db::Statement* kCreate = new db::Statement{
+            "dispatch.create_order",
             absl::StrCat(
                 "WITH o AS (INSERT INTO orders (tenant, order_id, integration, supplier, "
                 "po_number, test, state, session, approval, total, currency, confirm_deadline) "
@@ -229,8 +232,9 @@ absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& k
                 "$13, $14, $15, $16::jsonb, $17, $18 FROM o), "
                 "s AS (INSERT INTO state_changes (tenant, order_id, state, reason) "
                 "SELECT tenant, order_id, 'queued', $19 FROM o) SELECT ",
-                db::Micros("create_time"), " AS create_time FROM o"),
-            o.tenant, o.id, o.integration, o.supplier, o.po_number, o.test, o.session,
+                db::Micros("create_time"), " AS create_time FROM o")};
+        pqxx::result row = db::ExecPrepared(
+            tx, *kCreate, o.tenant, o.id, o.integration, o.supplier, o.po_number, o.test, o.session,
             ToJson(o.approval), o.total, o.currency, Micros(o.confirm_deadline), v.version,
             std::string(ChangeTypeText(v.type)), v.payload_id, v.document_reference,
             ToJson(v.content), v.order_date, v.reason,
@@ -238,7 +242,7 @@ absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& k
         Order stored = o;
         stored.state = OrderState::kQueued;
         stored.create_time = stored.update_time = stored.next_attempt_time =
-            absl::FromUnixMicros(row[0].as<int64_t>());
+            absl::FromUnixMicros(row[0][0].as<int64_t>());
         return stored;
       });
   if (created.status().code() != absl::StatusCode::kAlreadyExists) return created;
@@ -429,22 +433,30 @@ absl::StatusOr<Order> OrderStore::Change(const std::string& tenant, const std::s
 absl::StatusOr<std::vector<Claim>> OrderStore::ClaimDue(const std::string& worker,
                                                         absl::Duration lease, int limit) {
   return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Claim>> {
-    const std::string sql = absl::StrCat(
-        "WITH due AS (SELECT tenant, order_id FROM orders "
-        "WHERE (state = 'queued' AND next_attempt_time <= now()) "
-        "OR (state = 'sending' AND lease_until <= now()) "
-        "ORDER BY next_attempt_time LIMIT $3 FOR UPDATE SKIP LOCKED), "
-        "claimed AS (UPDATE orders o SET state = 'sending', lease_owner = $1, "
-        "lease_until = now() + $2 * interval '1 microsecond', "
-        "first_attempt_time = COALESCE(o.first_attempt_time, now()), "
-        "attempt_count = o.attempt_count + 1, update_time = now() "
-        "FROM due WHERE o.tenant = due.tenant AND o.order_id = due.order_id RETURNING o.*) "
-        "SELECT ",
-        OrderColumns(),
-        " FROM claimed o JOIN order_versions v ON v.tenant = o.tenant AND "
-        "v.order_id = o.order_id AND v.version = o.delivered_version + 1");
+    static const db::Statement* kClaim = new db::Statement{
+        "dispatch.claim",
+        absl::StrCat(
+            // Orders whose worker's lease ran out first (a dead worker's
+            // must not wait behind a backlog), then the longest due; each
+            // part reads its own partial index, so a claim costs the same
+            // whatever the backlog.
+            "WITH expired AS (SELECT tenant, order_id FROM orders WHERE state = 'sending' "
+            "AND lease_until <= now() LIMIT $3 FOR UPDATE SKIP LOCKED), "
+            "queued AS (SELECT tenant, order_id FROM orders WHERE state = 'queued' "
+            "AND next_attempt_time <= now() ORDER BY next_attempt_time LIMIT $3 "
+            "FOR UPDATE SKIP LOCKED), "
+            "due AS (SELECT * FROM expired UNION ALL SELECT * FROM queued LIMIT $3), "
+            "claimed AS (UPDATE orders o SET state = 'sending', lease_owner = $1, "
+            "lease_until = now() + $2 * interval '1 microsecond', "
+            "first_attempt_time = COALESCE(o.first_attempt_time, now()), "
+            "attempt_count = o.attempt_count + 1, update_time = now() "
+            "FROM due WHERE o.tenant = due.tenant AND o.order_id = due.order_id RETURNING o.*) "
+            "SELECT ",
+            OrderColumns(),
+            " FROM claimed o JOIN order_versions v ON v.tenant = o.tenant AND "
+            "v.order_id = o.order_id AND v.version = o.delivered_version + 1")};
     std::vector<Claim> claims;
-    for (const auto& row : tx.exec_params(sql, worker, Micros(lease), limit)) {
+    for (const auto& row : db::ExecPrepared(tx, *kClaim, worker, Micros(lease), limit)) {
       Claim c;
       c.order = FromRow(row);
       c.version = c.order.current;
@@ -459,29 +471,35 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
   const Order& o = claim.order;
   const int version = claim.version.version;
   return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    // Locks the row and numbers the attempt.
-    pqxx::row now_row = tx.exec_params1(
-        "UPDATE orders SET attempts_total = attempts_total + 1 WHERE tenant = $1 AND "
-        "order_id = $2 RETURNING attempts_total, lease_owner, state, delivered_version, version, "
-        "(SELECT type FROM order_versions WHERE tenant = $1 AND order_id = $2 AND version = $3) "
-        "AS type",
-        o.tenant, o.id, version);
-    const db::Row now(now_row);
-    // The attempt and its document in one round trip.
+    // Numbers the attempt (locking the order) and records it with its
+    // document, in one round trip.
+    static const db::Statement* kRecord = new db::Statement{
+        "dispatch.record_attempt",
+        absl::StrCat(
+            "WITH n AS (UPDATE orders SET attempts_total = attempts_total + 1 WHERE tenant = $1 "
+            "AND order_id = $2 RETURNING tenant, order_id, attempts_total, lease_owner, state, "
+            "delivered_version, version), "
+            "a AS (INSERT INTO attempts (tenant, order_id, number, version, worker, start_time, "
+            "outcome, http_status, cxml_code, text, latency_us) SELECT tenant, order_id, "
+            "attempts_total, $3, $4, ",
+            At(5),
+            ", $6, $7, $8, $9, $10 FROM n), "
+            "e AS (INSERT INTO exchanges (tenant, order_id, direction, document_type, payload_id, "
+            "time, http_status, cxml_code, latency_us, document) SELECT tenant, order_id, $11, "
+            "$12, $13, ",
+            At(5),
+            ", $7, $8, $10, $14 FROM n) "
+            "SELECT lease_owner, state, delivered_version, version, (SELECT type FROM "
+            "order_versions WHERE tenant = $1 AND order_id = $2 AND version = $3) AS type FROM n")};
     const AttemptRecord& a = result.attempt;
     const ExchangeRecord& e = result.exchange;
-    tx.exec_params(
-        absl::StrCat("WITH a AS (INSERT INTO attempts (tenant, order_id, number, version, worker, "
-                     "start_time, outcome, http_status, cxml_code, text, latency_us) "
-                     "VALUES ($1, $2, $3, $4, $5, ",
-                     At(6),
-                     ", $7, $8, $9, $10, $11)) INSERT INTO exchanges (tenant, order_id, "
-                     "direction, document_type, payload_id, time, http_status, cxml_code, "
-                     "latency_us, document) VALUES ($1, $2, $12, $13, $14, ",
-                     At(6), ", $8, $9, $11, $15)"),
-        o.tenant, o.id, now.Int("attempts_total"), version, claim.worker, Micros(a.start_time),
-        a.outcome, a.http_status, a.cxml_code, a.text, Micros(a.latency), e.direction,
-        e.document_type, e.payload_id, e.document);
+    pqxx::result recorded =
+        db::ExecPrepared(tx, *kRecord, o.tenant, o.id, version, claim.worker, Micros(a.start_time),
+                         a.outcome, a.http_status, a.cxml_code, a.text, Micros(a.latency),
+                         e.direction, e.document_type, e.payload_id, e.document);
+    if (recorded.empty())
+      return absl::NotFoundError(absl::StrCat("order ", o.Name(), " not found"));
+    const db::Row now(recorded[0]);
 
     using Kind = AttemptResult::Kind;
     const bool already_delivered = now.Int("delivered_version") >= version;
@@ -496,21 +514,26 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
         const bool next_waits = now.Int("version") > version;
         const bool deleted = now.Text("type") == "delete";
         const OrderState state = deleted ? OrderState::kCancelled : OrderState::kDelivered;
-        tx.exec_params(
-            absl::StrCat(
-                "WITH v AS (UPDATE order_versions SET delivered_time = now() WHERE tenant = $1 "
-                "AND order_id = $2 AND version = $3), s AS (INSERT INTO state_changes (tenant, "
-                "order_id, state, reason) SELECT $1, $2, $4, $6 WHERE NOT $5) "
-                "UPDATE orders SET delivered_version = $3, ",
-                next_waits ? kQueueNow
-                           : "state = $4, lease_owner = '', lease_until = NULL, "
-                             "failure_reason = '', unconfirmed = false, confirm_due_time = "
-                             "CASE WHEN $4 = 'cancelled' THEN NULL ELSE now() + "
-                             "confirm_deadline END, update_time = now()",
-                " WHERE tenant = $1 AND order_id = $2"),
-            o.tenant, o.id, version, std::string(StateText(state)), next_waits,
-            deleted ? std::string("cancellation accepted by the supplier")
-                    : absl::StrCat("version ", version, " accepted by the supplier"));
+        static const auto delivered = [](bool next_waits) {
+          return new db::Statement{
+              next_waits ? "dispatch.delivered_next_waits" : "dispatch.delivered",
+              absl::StrCat(
+                  "WITH v AS (UPDATE order_versions SET delivered_time = now() WHERE tenant = $1 "
+                  "AND order_id = $2 AND version = $3), s AS (INSERT INTO state_changes (tenant, "
+                  "order_id, state, reason) SELECT $1, $2, $4, $5 WHERE ",
+                  next_waits ? "false" : "true", ") UPDATE orders SET delivered_version = $3, ",
+                  next_waits ? kQueueNow
+                             : "state = $4, lease_owner = '', lease_until = NULL, "
+                               "failure_reason = '', unconfirmed = false, confirm_due_time = "
+                               "CASE WHEN $4 = 'cancelled' THEN NULL ELSE now() + "
+                               "confirm_deadline END, update_time = now()",
+                  " WHERE tenant = $1 AND order_id = $2")};
+        };
+        static const db::Statement* kDelivered[2] = {delivered(false), delivered(true)};
+        db::ExecPrepared(tx, *kDelivered[next_waits ? 1 : 0], o.tenant, o.id, version,
+                         std::string(StateText(state)),
+                         deleted ? std::string("cancellation accepted by the supplier")
+                                 : absl::StrCat("version ", version, " accepted by the supplier"));
         return absl::OkStatus();
       }
       case Kind::kRetry:
