@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
 #include "libs/http/client.h"
+#include "libs/http/egress_flags.h"
 #include "libs/peers/punchout_client.h"
 #include "libs/runtime/service_main.h"
 #include "libs/supplier/caching_credentials_client.h"
@@ -30,10 +30,6 @@ const std::vector<iob::db::Migration>& DispatchMigrations();
 namespace iob::dispatch {
 namespace {
 
-std::vector<std::string> List(const std::string& csv) {
-  return absl::StrSplit(csv, ',', absl::SkipWhitespace());
-}
-
 std::string HostName() {
   char name[256] = {};
   if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "iob-dispatch";
@@ -50,12 +46,13 @@ int Main(int argc, char** argv) {
   supplier::CredentialsPeerOptions credentials_peer;
   peers::PunchoutPeerOptions punchout_peer;
   WorkerOptions workers;
-  std::string plain_http_hosts, private_allow, public_url;
-  absl::Duration supplier_timeout = absl::Seconds(30), secret_ttl = absl::Seconds(30),
-                 sweep = absl::Seconds(30);
+  std::string public_url;
+  http::EgressFlags egress_flags;
+  absl::Duration secret_ttl = absl::Seconds(30), sweep = absl::Seconds(30);
   common::Flags& f = m.flags();
   credentials_peer.Register(f);
   punchout_peer.Register(f);
+  egress_flags.Register(f);
   m.AddHttpEdge("127.0.0.1:8103", {.max_body_bytes = 4u << 20});
   f.Add("workers", &workers.workers, "delivery worker threads in this process");
   f.Add("lease", &workers.lease,
@@ -66,15 +63,9 @@ int Main(int argc, char** argv) {
   f.Add("retry-max-delay", &workers.retry.max_delay, "longest wait between two attempts");
   f.Add("max-attempts", &workers.retry.max_attempts, "attempts per version before failing it");
   f.Add("max-age", &workers.retry.max_age, "time after the first attempt before failing it");
-  f.Add("supplier-timeout", &supplier_timeout, "total time allowed for one supplier call");
   f.Add("secret-cache-ttl", &secret_ttl,
         "how long a resolved integration (and its secret) is kept in memory, never written "
         "anywhere; changes at the credentials service reach dispatch within it");
-  f.Add("plain-http-hosts", &plain_http_hosts,
-        "egress: comma-separated host[:port] that may be reached over http and on private "
-        "addresses (the local supplier simulator); everything else is https to public hosts");
-  f.Add("private-allow", &private_allow,
-        "egress: comma-separated hosts or CIDRs whose private addresses may be reached");
   f.Add("deadline-sweep-interval", &sweep,
         "how often unconfirmed orders are flagged and the outbox gauges refreshed");
   f.Add("public-url", &public_url,
@@ -86,7 +77,7 @@ int Main(int argc, char** argv) {
     return fail("flags", absl::InvalidArgumentError(
                              "--workers must be >= 0, --claim-batch and --max-attempts >= 1"));
   }
-  if (workers.lease <= supplier_timeout * workers.claim_batch) {
+  if (workers.lease <= egress_flags.supplier_timeout * workers.claim_batch) {
     return fail("flags", absl::InvalidArgumentError(
                              "--lease must exceed --supplier-timeout x --claim-batch, or a slow "
                              "supplier call would let another worker send the order too"));
@@ -103,10 +94,7 @@ int Main(int argc, char** argv) {
   auto punchout = peers::DialPunchout(punchout_peer);
   if (!punchout.ok()) return fail("punchout client", punchout.status());
 
-  http::EgressPolicyOptions egress;
-  egress.plain_http_hosts = List(plain_http_hosts);
-  egress.private_allow = List(private_allow);
-  egress.total_timeout = supplier_timeout;
+  const http::EgressPolicyOptions egress = egress_flags.Options();
   http::CurlHttpClient http_client{http::EgressPolicy(egress)};
 
   auto host = m.CreateHost(v1::DispatchService::service_full_name());

@@ -4,9 +4,9 @@
 //   iob-punchout [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-punchout migrate   apply migrations and exit
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "libs/common/logging.h"
 #include "libs/http/client.h"
+#include "libs/http/egress_flags.h"
 #include "libs/runtime/service_main.h"
 #include "libs/supplier/credentials_client.h"
 #include "services/punchout/cart_page.h"
@@ -21,10 +21,6 @@ const std::vector<iob::db::Migration>& PunchoutMigrations();
 namespace iob::punchout {
 namespace {
 
-std::vector<std::string> List(const std::string& csv) {
-  return absl::StrSplit(csv, ',', absl::SkipWhitespace());
-}
-
 int Main(int argc, char** argv) {
   runtime::BlockShutdownSignals();
   runtime::ServiceMain m(
@@ -33,10 +29,13 @@ int Main(int argc, char** argv) {
        .grpc_listen = "127.0.0.1:7102",
        .metrics_listen = "127.0.0.1:9102"});
   supplier::CredentialsPeerOptions credentials_peer;
-  std::string public_url, return_url, plain_http_hosts, private_allow;
-  absl::Duration session_ttl = absl::Hours(1), supplier_timeout = absl::Seconds(15);
+  std::string public_url, return_url;
+  absl::Duration session_ttl = absl::Hours(1);
+  http::EgressFlags egress_flags;
+  egress_flags.supplier_timeout = absl::Seconds(15);
   common::Flags& f = m.flags();
   credentials_peer.Register(f);
+  egress_flags.Register(f);
   m.AddHttpEdge("127.0.0.1:8102", {.max_body_bytes = 4u << 20});
   f.Add("public-url", &public_url,
         "base URL of the cart endpoint as browsers reach it (default http://<http-listen>)");
@@ -45,12 +44,6 @@ int Main(int argc, char** argv) {
   f.Add("session-ttl", &session_ttl, "how long a session waits for its cart");
   absl::Duration session_sweep = absl::Seconds(30);
   f.Add("session-sweep-interval", &session_sweep, "how often expired sessions are marked");
-  f.Add("plain-http-hosts", &plain_http_hosts,
-        "egress: comma-separated host[:port] that may be reached over http and on private "
-        "addresses (the local supplier simulator); everything else is https to public hosts");
-  f.Add("private-allow", &private_allow,
-        "egress: comma-separated hosts or CIDRs whose private addresses may be reached");
-  f.Add("supplier-timeout", &supplier_timeout, "total time allowed for a supplier call");
   if (auto exit_code = m.Parse(argc, argv)) return *exit_code;
   auto& fail = runtime::ServiceMain::Fail;
 
@@ -62,10 +55,7 @@ int Main(int argc, char** argv) {
   auto credentials = supplier::DialCredentials(credentials_peer);
   if (!credentials.ok()) return fail("credentials client", credentials.status());
 
-  http::EgressPolicyOptions egress;
-  egress.plain_http_hosts = List(plain_http_hosts);
-  egress.private_allow = List(private_allow);
-  egress.total_timeout = supplier_timeout;
+  const http::EgressPolicyOptions egress = egress_flags.Options();
   http::CurlHttpClient http_client{http::EgressPolicy(egress)};
 
   auto host = m.CreateHost(v1::PunchoutService::service_full_name());
