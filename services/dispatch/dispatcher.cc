@@ -15,9 +15,23 @@ using common::InvalidField;
 // The integration's id within its tenant.
 std::string IntegrationId(const std::string& name) { return name.substr(name.rfind('/') + 1); }
 
-bool Final(OrderState s) {
-  return s == OrderState::kCancelled || s == OrderState::kFailed || s == OrderState::kRejected ||
-         s == OrderState::kShipped;
+// OK when `o` may still change; FAILED_PRECONDITION saying why not
+// (`change` is "cancelled" or "updated").
+absl::Status CheckChangeable(const Order& o, absl::string_view change) {
+  if (o.current.type == ChangeType::kDelete) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "order ", o.Name(), " is ", StateText(o.state), " and its cancellation is on its way"));
+  }
+  switch (o.state) {
+    case OrderState::kCancelled:
+    case OrderState::kFailed:
+    case OrderState::kRejected:
+    case OrderState::kShipped:
+      return absl::FailedPreconditionError(
+          absl::StrCat("order ", o.Name(), " is ", StateText(o.state), " and cannot be ", change));
+    default:
+      return absl::OkStatus();
+  }
 }
 
 }  // namespace
@@ -110,13 +124,7 @@ absl::StatusOr<Order> Dispatcher::Cancel(const std::string& tenant, const std::s
       Order order,
       store_->Change(
           tenant, id, key, [&](const Order& o) -> absl::StatusOr<std::optional<OrderVersion>> {
-            if (Final(o.state) || o.current.type == ChangeType::kDelete) {
-              return absl::FailedPreconditionError(
-                  absl::StrCat("order ", o.Name(), " is ", StateText(o.state),
-                               o.current.type == ChangeType::kDelete
-                                   ? " and its cancellation is already on its way"
-                                   : " and cannot be cancelled"));
-            }
+            IOB_RETURN_IF_ERROR(CheckChangeable(o, "cancelled"));
             // Nothing ever went to the supplier: cancel here.
             if (o.attempts_total == 0 && o.state == OrderState::kQueued) {
               return std::nullopt;
@@ -139,12 +147,7 @@ absl::StatusOr<Order> Dispatcher::Update(const std::string& tenant, const std::s
       Order order,
       store_->Change(
           tenant, id, key, [&](const Order& o) -> absl::StatusOr<std::optional<OrderVersion>> {
-            if (Final(o.state) || o.current.type == ChangeType::kDelete) {
-              return absl::FailedPreconditionError(
-                  absl::StrCat("order ", o.Name(), " is ", StateText(o.state),
-                               o.current.type == ChangeType::kDelete ? " and being cancelled"
-                                                                     : " and cannot be updated"));
-            }
+            IOB_RETURN_IF_ERROR(CheckChangeable(o, "updated"));
             const SupplierOrderProfile& profile = OrderProfileFor(o.supplier);
             if (!profile.accepts_update) {
               return absl::FailedPreconditionError(

@@ -18,13 +18,6 @@ using ::testing::HasSubstr;
 
 class DispatchDeliveryTest : public DispatchStackTest<DispatchDeliveryTest> {
  protected:
-  void SetUp() override {
-    DispatchStackTest::SetUp();
-    if (stack_ == nullptr) return;
-    ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
-    ASSERT_TRUE(stack().SimPost("/admin/fulfillment", "{}").ok());
-  }
-
   // An Amazon integration `id` and an order `po` submitted to it.
   pb::Order SubmitTo(const std::string& id, const std::string& po) {
     auto in = CreateSimIntegration(stack(), "acme", id, Profile::kAmazon);
@@ -137,7 +130,6 @@ TEST_F(DispatchDeliveryTest, LateRejectMovesADeliveredOrderToRejected) {
 class DispatchDeadlineTest : public DispatchStackTest<DispatchDeadlineTest> {};
 
 TEST_F(DispatchDeadlineTest, UnconfirmedOrderIsFlaggedAfterItsDeadline) {
-  ASSERT_TRUE(stack().SimPost("/admin/fulfillment", "{}").ok());
   auto in = CreateSimIntegration(stack(), "acme", "slowconfirm", Profile::kAmazon);
   ASSERT_TRUE(in.ok());
   pb::UpdateDispatchRuleRequest set;

@@ -16,15 +16,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class DispatchFlowTest : public DispatchStackTest<DispatchFlowTest> {
- protected:
-  void SetUp() override {
-    DispatchStackTest::SetUp();
-    if (stack_ == nullptr) return;
-    ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
-    ASSERT_TRUE(stack().SimPost("/admin/fulfillment", "{}").ok());  // post nothing back
-  }
-};
+class DispatchFlowTest : public DispatchStackTest<DispatchFlowTest> {};
 
 TEST_F(DispatchFlowTest, RuleDefaultsAndRefusals) {
   auto in = CreateSimIntegration(stack(), "acme", "rules", Profile::kAmazon);

@@ -20,12 +20,6 @@ using ::testing::HasSubstr;
 
 class DispatchInboundTest : public DispatchStackTest<DispatchInboundTest> {
  protected:
-  void SetUp() override {
-    DispatchStackTest::SetUp();
-    if (stack_ == nullptr) return;
-    ASSERT_TRUE(stack().SimPost("/admin/fulfillment", "{}").ok());
-  }
-
   // A ConfirmationRequest from `group` (To = the buyer's credential,
   // Sender = it with `secret`) about the OrderRequest `order_payload_id`.
   static std::string Confirmation(const SimGroup& group, const std::string& secret,

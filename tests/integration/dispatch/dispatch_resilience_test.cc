@@ -31,13 +31,6 @@ class DispatchResilienceTest : public DispatchStackTest<DispatchResilienceTest> 
   }
 
  protected:
-  void SetUp() override {
-    DispatchStackTest::SetUp();
-    if (stack_ == nullptr) return;
-    ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
-    ASSERT_TRUE(stack().SimPost("/admin/fulfillment", "{}").ok());
-  }
-
   // Submits `n` orders "<prefix>-<i>" from 16 threads; returns their names.
   std::vector<std::string> SubmitMany(const std::string& integration, const std::string& prefix,
                                       int n) {

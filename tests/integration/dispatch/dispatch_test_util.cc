@@ -192,6 +192,11 @@ absl::StatusOr<SimOrderRecord> SimOrder(TestStack& stack, const std::string& po_
   return r;
 }
 
+void ResetSimulator(TestStack& stack) {
+  EXPECT_TRUE(stack.SimPost("/admin/faults/clear", "").ok());
+  EXPECT_TRUE(stack.SimPost("/admin/fulfillment", "{}").ok());
+}
+
 absl::Status SimOrderFaults(TestStack& stack, const std::string& json) {
   return stack.SimPost("/admin/faults", absl::StrCat(R"({"order":)", json, "}")).status();
 }

@@ -43,13 +43,24 @@ std::vector<std::string> FastDispatchFlags();
 std::unique_ptr<TestStack> StartDispatchStack(std::string* error,
                                               const std::vector<std::string>& dispatch_flags = {});
 
-// The suite fixture: one started stack per suite.
+// Clears the simulator's faults and stops its confirmation / ship notice
+// posts (fails the test when it cannot).
+void ResetSimulator(TestStack& stack);
+
+// The suite fixture: one started stack per suite; every test starts with a
+// simulator that answers at once and posts nothing back.
 template <typename Suite>
 class DispatchStackTest : public ::iob::testing::SharedStackTest<DispatchStackTest<Suite>> {
  public:
   static std::vector<std::string> DispatchFlags() { return {}; }
   static std::unique_ptr<TestStack> StartStack(std::string* error) {
     return StartDispatchStack(error, Suite::DispatchFlags());
+  }
+
+ protected:
+  void SetUp() override {
+    ::iob::testing::SharedStackTest<DispatchStackTest<Suite>>::SetUp();
+    if (this->stack_ != nullptr) ResetSimulator(*this->stack_);
   }
 };
 

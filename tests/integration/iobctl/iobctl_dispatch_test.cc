@@ -114,12 +114,6 @@ nlohmann::json IobctlJson(TestStack& stack, const std::string& principal,
 
 class IobctlDispatchTest : public DispatchStackTest<IobctlDispatchTest> {
  protected:
-  void SetUp() override {
-    DispatchStackTest::SetUp();
-    if (stack_ == nullptr) return;
-    ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
-  }
-
   CommandResult As(const std::string& principal, const std::vector<std::string>& args) {
     return IobctlAs(stack(), principal, args);
   }
