@@ -323,14 +323,16 @@ bool RetryPolicy::Exhausted(int attempts, absl::Time first_attempt, absl::Time n
 }
 
 std::optional<OrderState> StateAfterConfirmation(OrderState state, absl::string_view type) {
-  if (type == "reject") {
+  if (type == "reject" && state != OrderState::kQueued && state != OrderState::kSending) {
     return state == OrderState::kCancelled ? std::nullopt
                                            : std::optional<OrderState>(OrderState::kRejected);
   }
-  // A shipped, rejected or cancelled order keeps its state; others follow
-  // the supplier's latest word.
+  // A shipped, rejected or cancelled order keeps its state, and so does one
+  // whose next version (an update) is on its way: the workers own it until
+  // the supplier has that version. Others follow the supplier's latest word.
   if (state == OrderState::kShipped || state == OrderState::kRejected ||
-      state == OrderState::kCancelled || state == OrderState::kFailed) {
+      state == OrderState::kCancelled || state == OrderState::kFailed ||
+      state == OrderState::kQueued || state == OrderState::kSending) {
     return std::nullopt;
   }
   if (type == "accept" || type == "allDetail") return OrderState::kConfirmed;

@@ -192,8 +192,9 @@ struct RetryPolicy {
 
 // What a ConfirmationRequest of `type` ("accept", "detail", "backordered",
 // "reject", "except", ...) makes of an order in `state`, or nullopt when it
-// changes nothing (e.g. an accept after shipping). A reject always rejects,
-// even after delivery (a late reject).
+// changes nothing (an accept after shipping; anything while a newer version
+// is queued or being sent, which the workers own). A reject rejects even
+// after delivery (a late reject).
 std::optional<OrderState> StateAfterConfirmation(OrderState state, absl::string_view type);
 
 // True when the order can take a confirmation or shipment: some version

@@ -417,8 +417,8 @@ absl::StatusOr<Order> OrderStore::Change(const std::string& tenant, const std::s
     // A version in flight or waiting keeps its place and counters; the new
     // one goes after it. Otherwise the new version goes out now.
     const bool busy = o.state == OrderState::kQueued || o.state == OrderState::kSending;
-    tx.exec_params(absl::StrCat("UPDATE orders SET version = $3, update_time = now()",
-                                busy ? "" : absl::StrCat(", ", kQueueNow),
+    tx.exec_params(absl::StrCat("UPDATE orders SET version = $3, ",
+                                busy ? "update_time = now()" : kQueueNow,
                                 " WHERE tenant = $1 AND order_id = $2"),
                    tenant, id, v->version);
     if (!busy) {
@@ -621,7 +621,12 @@ absl::StatusOr<std::string> OrderStore::ApplyFulfillment(const std::string& tena
                        NullableAt(8), ", $9)"),
           o.tenant, o.id, s.payload_id, s.shipment_id, s.carrier, s.tracking_number, s.tracking_url,
           s.shipment_time ? Micros(*s.shipment_time) : 0, lines);
-      if (o.state != OrderState::kRejected) next = OrderState::kShipped;
+      // A rejected order stays rejected; one with a newer version on its way
+      // stays with the workers.
+      if (o.state != OrderState::kRejected && o.state != OrderState::kQueued &&
+          o.state != OrderState::kSending) {
+        next = OrderState::kShipped;
+      }
       reason = absl::StrCat("shipment ", s.shipment_id,
                             s.carrier.empty() ? "" : absl::StrCat(" via ", s.carrier),
                             s.tracking_number.empty() ? "" : absl::StrCat(" ", s.tracking_number));

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "tests/integration/dispatch/dispatch_test_util.h"
 #include "tests/integration/punchout/punchout_test_util.h"
+#include "tests/support/wait.h"
 
 namespace iob::dispatch::testing {
 namespace {
@@ -230,6 +231,33 @@ TEST_F(DispatchFlowTest, UpdateAndCancelReachAGenericSupplierInOrder) {
   }
   ASSERT_EQ(sent.size(), 3u);
   EXPECT_EQ(sim->document_references[1], sent[1]);
+}
+
+TEST_F(DispatchFlowTest, AnUpdateAfterConfirmationIsSentAndConfirmedAgain) {
+  auto in = CreateSimIntegration(stack(), "acme", "reconfirm", Profile::kGeneric);
+  ASSERT_TRUE(in.ok()) << in.status();
+  ASSERT_TRUE(SimFulfillment(stack(), R"("confirm":"accept","ship_notice":false)").ok());
+  pb::Order order;
+  ASSERT_TRUE(Submit(stack(), "acme", in->name, MakeOrder("PO-RECONF"), Approved(), &order).ok());
+  ASSERT_TRUE(WaitForState(stack(), order.name(), pb::ORDER_STATE_CONFIRMED).ok());
+  pb::UpdateOrderRequest update;
+  update.set_name(order.name());
+  *update.mutable_order() = MakeOrder("PO-RECONF", 3);
+  pb::Order changed;
+  grpc::Status st =
+      stack().Dispatch()->UpdateOrder(stack().Ctx("platform").get(), update, &changed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ::iob::testing::WaitFor(
+      [&] {
+        auto o = GetOrder(stack(), order.name());
+        return o.ok() && o->state() == pb::ORDER_STATE_CONFIRMED && o->confirmations_size() == 2;
+      },
+      "version 2 confirmed", absl::Seconds(20));
+  auto done = GetOrder(stack(), order.name());
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->version(), 2);
+  EXPECT_FALSE(done->change_pending());
+  EXPECT_EQ(done->content().lines_size(), 3);
 }
 
 TEST_F(DispatchFlowTest, CartFromAPunchoutSessionBecomesTheOrder) {

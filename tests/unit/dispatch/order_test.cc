@@ -859,6 +859,18 @@ TEST(StateAfterConfirmationTest, ShippedAndEndStatesKeepTheirState) {
   }
 }
 
+// An update is queued or being sent: the workers own the order until the
+// supplier has it, so what the supplier says about the previous version is
+// recorded without moving the order (it would otherwise never go out).
+TEST(StateAfterConfirmationTest, AnOrderWithANewerVersionInFlightKeepsItsState) {
+  using S = OrderState;
+  for (S s : {S::kQueued, S::kSending}) {
+    for (const char* type : {"accept", "detail", "backordered", "reject"}) {
+      EXPECT_EQ(StateAfterConfirmation(s, type), std::nullopt) << StateText(s) << " " << type;
+    }
+  }
+}
+
 TEST(AcceptsFulfillmentTest, NeedsADeliveredVersionAndALiveOrder) {
   Order o = MakeOrder();
   o.state = OrderState::kSending;
