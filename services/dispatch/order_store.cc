@@ -417,10 +417,10 @@ absl::StatusOr<Order> OrderStore::Change(const std::string& tenant, const std::s
     // A version in flight or waiting keeps its place and counters; the new
     // one goes after it. Otherwise the new version goes out now.
     const bool busy = o.state == OrderState::kQueued || o.state == OrderState::kSending;
-    tx.exec_params(absl::StrCat("UPDATE orders SET version = $3, ",
-                                busy ? "update_time = now()" : kQueueNow,
-                                " WHERE tenant = $1 AND order_id = $2"),
-                   tenant, id, v->version);
+    tx.exec_params(
+        absl::StrCat("UPDATE orders SET version = $3, ", busy ? "update_time = now()" : kQueueNow,
+                     " WHERE tenant = $1 AND order_id = $2"),
+        tenant, id, v->version);
     if (!busy) {
       AddStateChange(tx, tenant, id, OrderState::kQueued,
                      absl::StrCat(v->type == ChangeType::kDelete ? "cancellation" : "update",
