@@ -104,6 +104,21 @@ ExchangeResult FromSendError(const absl::Status& error, const std::string& purpo
   }
 }
 
+// The answer body for the exchange log: the secret masked, bytes otherwise
+// as received, cut at kMaxRecordedAnswer.
+std::string RedactedAnswer(absl::string_view body, const std::string& secret) {
+  std::string out(body);
+  // Masked before the cut, so no part of a secret survives at the edge.
+  if (!secret.empty()) {
+    for (size_t at = out.find(secret); at != std::string::npos;
+         at = out.find(secret, at + sizeof("[redacted]") - 1)) {
+      out.replace(at, secret.size(), "[redacted]");
+    }
+  }
+  if (out.size() > kMaxRecordedAnswer) out.resize(kMaxRecordedAnswer);
+  return out;
+}
+
 }  // namespace
 
 std::string BoundSupplierText(absl::string_view text, absl::string_view secret, size_t max_bytes) {
@@ -185,6 +200,7 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
                                  : FromHttpStatus(resp->status, answer.status(), secret);
   r.http_status = resp->status;
   r.latency = latency;
+  r.answer = RedactedAnswer(resp->body, secret);
   return r;
 }
 

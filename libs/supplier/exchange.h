@@ -86,7 +86,14 @@ struct ExchangeResult {
   std::string status_text;
   // How long the HTTP send took (zero when nothing was sent).
   absl::Duration latency;
+  // The supplier's answer as it came (the Response document, or whatever
+  // else it sent), for an exchange log: at most kMaxRecordedAnswer bytes,
+  // every occurrence of the document's shared secret replaced by
+  // "[redacted]". Empty when no answer came.
+  std::string answer;
 };
+
+inline constexpr size_t kMaxRecordedAnswer = 64 * 1024;
 
 // Returns untrusted supplier `text` fit for a log line, an error message or
 // a stored row: each occurrence of `secret` (when not empty) replaced by

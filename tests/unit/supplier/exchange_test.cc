@@ -242,6 +242,27 @@ TEST(ExchangeTest, TheStatusTextIsBoundedAndRedacted) {
   EXPECT_EQ(r.status_text, "Unauthorized [redacted]: " + std::string(200, 'm') + "...");
 }
 
+TEST(ExchangeTest, TheAnswerIsKeptAsReceivedWithTheSecretMasked) {
+  const std::string secret = "s3cret-value";
+  http::FakeHttpClient http;
+  const std::string body = ResponseXml(401, "Unauthorized " + secret, "line 1\nline 2");
+  http.Push(Answer(200, body));
+  ExchangeResult r = ExchangeDocument(http, WithSecret(secret), Target());
+  EXPECT_EQ(r.answer.find(secret), std::string::npos);
+  EXPECT_NE(r.answer.find("Unauthorized [redacted]"), std::string::npos);
+  EXPECT_NE(r.answer.find("line 1\nline 2"), std::string::npos);  // bytes as received
+
+  // A huge answer is cut, and a secret across the cut is masked first.
+  http.Push(Answer(500, std::string(kMaxRecordedAnswer - 3, 'x') + secret));
+  r = ExchangeDocument(http, WithSecret(secret), Target());
+  EXPECT_EQ(r.answer.size(), kMaxRecordedAnswer);
+  EXPECT_EQ(r.answer.substr(r.answer.size() - 3), "[re");
+
+  // Nothing came: nothing recorded.
+  http.Push(absl::UnavailableError("connection reset"));
+  EXPECT_TRUE(ExchangeDocument(http, WithSecret(secret), Target()).answer.empty());
+}
+
 TEST(ExchangeTest, NothingSentRecordsNoHttpStatus) {
   cxml::Document doc = cxml::ExampleDocument(cxml::DocumentType::kOrderRequest);
   doc.payload_id.clear();
