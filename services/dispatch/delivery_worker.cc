@@ -129,6 +129,7 @@ void DeliveryWorkers::Deliver(const Claim& claim) {
   result.exchange.http_status = exchange.http_status;
   result.exchange.cxml_code = exchange.cxml_code;
   result.exchange.latency = exchange.latency;
+  result.exchange.answer = std::move(exchange.answer);
   metrics_->Attempt(result.attempt.outcome, exchange.http_status, exchange.cxml_code);
 
   switch (exchange.outcome) {

@@ -120,6 +120,7 @@ void ToProto(const OrderDetails& d, pb::Order* out) {
     p->set_cxml_code(e.cxml_code);
     *p->mutable_latency() = ToProtoDuration(e.latency);
     p->set_document(e.document);
+    p->set_answer(e.answer);
   }
   for (const auto& c : d.confirmations) {
     auto* p = out->add_confirmations();

@@ -291,15 +291,15 @@ absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
     }
     for (const auto& row : tx.exec_params(
              absl::StrCat("SELECT direction, document_type, payload_id, http_status, cxml_code, "
-                          "latency_us, document, ",
+                          "latency_us, document, answer, ",
                           db::TimeColumn("time"),
                           " FROM exchanges WHERE tenant = $1 AND order_id = $2 ORDER BY id"),
              tenant, id)) {
       const db::Row r(row);
-      d.exchanges.push_back({r.Text("direction"), r.Text("document_type"), r.Text("payload_id"),
-                             r.Time("time"), static_cast<int>(r.Int("http_status")),
-                             static_cast<int>(r.Int("cxml_code")),
-                             absl::Microseconds(r.Int("latency_us")), r.Text("document")});
+      d.exchanges.push_back(
+          {r.Text("direction"), r.Text("document_type"), r.Text("payload_id"), r.Time("time"),
+           static_cast<int>(r.Int("http_status")), static_cast<int>(r.Int("cxml_code")),
+           absl::Microseconds(r.Int("latency_us")), r.Text("document"), r.Text("answer")});
     }
     for (const auto& row :
          tx.exec_params(absl::StrCat("SELECT payload_id, confirm_id, type, operation, comments, ",
@@ -485,10 +485,10 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
             At(5),
             ", $6, $7, $8, $9, $10 FROM n), "
             "e AS (INSERT INTO exchanges (tenant, order_id, direction, document_type, payload_id, "
-            "time, http_status, cxml_code, latency_us, document) SELECT tenant, order_id, $11, "
-            "$12, $13, ",
+            "time, http_status, cxml_code, latency_us, document, answer) SELECT tenant, "
+            "order_id, $11, $12, $13, ",
             At(5),
-            ", $7, $8, $10, $14 FROM n) "
+            ", $7, $8, $10, $14, $15 FROM n) "
             "SELECT lease_owner, state, delivered_version, version, (SELECT type FROM "
             "order_versions WHERE tenant = $1 AND order_id = $2 AND version = $3) AS type FROM n")};
     const AttemptRecord& a = result.attempt;
@@ -496,7 +496,7 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
     pqxx::result recorded =
         db::ExecPrepared(tx, *kRecord, o.tenant, o.id, version, claim.worker, Micros(a.start_time),
                          a.outcome, a.http_status, a.cxml_code, a.text, Micros(a.latency),
-                         e.direction, e.document_type, e.payload_id, e.document);
+                         e.direction, e.document_type, e.payload_id, e.document, e.answer);
     if (recorded.empty())
       return absl::NotFoundError(absl::StrCat("order ", o.Name(), " not found"));
     const db::Row now(recorded[0]);

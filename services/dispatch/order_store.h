@@ -47,6 +47,7 @@ struct ExchangeRecord {
   int cxml_code = 0;
   absl::Duration latency;
   std::string document;  // secrets masked
+  std::string answer;    // the supplier's answer to a document we sent
 };
 
 struct ConfirmationRecord {

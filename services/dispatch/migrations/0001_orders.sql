@@ -103,6 +103,8 @@ CREATE TABLE exchanges (
   cxml_code     integer     NOT NULL,
   latency_us    bigint      NOT NULL,
   document      text        NOT NULL,
+  -- The cXML answer to it: the supplier's Response to our OrderRequest.
+  answer        text        NOT NULL DEFAULT '',
   FOREIGN KEY (tenant, order_id) REFERENCES orders ON DELETE CASCADE
 );
 CREATE INDEX exchanges_by_order ON exchanges (tenant, order_id, id);

@@ -94,6 +94,8 @@ TEST_F(DispatchFlowTest, OrderIsDeliveredConfirmedAndShipped) {
   EXPECT_EQ(shipped->exchanges(0).direction(), "out");
   EXPECT_EQ(shipped->exchanges(0).document_type(), "OrderRequest");
   EXPECT_EQ(shipped->exchanges(0).payload_id(), order.payload_id());
+  // ... with the supplier's Response to it.
+  EXPECT_THAT(shipped->exchanges(0).answer(), HasSubstr("<Status code=\"200\""));
   EXPECT_EQ(shipped->exchanges(1).document_type(), "ConfirmationRequest");
   EXPECT_EQ(shipped->exchanges(2).document_type(), "ShipNoticeRequest");
   for (const auto& e : shipped->exchanges()) {
