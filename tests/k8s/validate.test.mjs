@@ -31,6 +31,18 @@ function render(dir) {
 
 const id = (o) => `${o.kind}/${o.metadata?.name}`;
 
+// The iob services: their ports (k8s/README.md's table) and the scopes the
+// token each presents to its peers needs (services/*/README.md).
+const services = {
+  credentials: { grpc: 7101, metrics: 9101, peerScopes: [] },
+  punchout: { grpc: 7102, metrics: 9102, http: 8102, peerScopes: ['integrations.read', 'secrets.resolve'] },
+  dispatch: {
+    grpc: 7103, metrics: 9103, http: 8103,
+    peerScopes: ['integrations.read', 'secrets.resolve', 'suppliers.verify', 'punchout.read'],
+  },
+};
+const serviceNames = Object.keys(services);
+
 // kubernetes-models/<group>/<version>/<Kind>; null for kinds it does not know (CRDs).
 function modelFor(obj) {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : [null, obj.apiVersion];
@@ -75,7 +87,11 @@ function probeTarget(probe) {
 // Issue 8 findings 9 and 10 for one iob service container: liveness asks the
 // "liveness" health service (the process), readiness "" (the database), the
 // startup probe outlasts the wait for the database; the drain outlasts the
-// slowest call and the grace period covers pause + drain.
+// slowest call and the grace period covers pause + drain. A service with
+// delivery workers (IOB_WORKERS: dispatch) calls suppliers from them, not from
+// RPCs: each worker finishes its attempt (IOB_CLAIM_BATCH supplier calls, each
+// recorded) before the drain, so the grace period covers that too, and the
+// lease outlasts the calls (the service refuses to start otherwise).
 function checkHealthAndShutdown(at, spec, c, env) {
   assert.equal(probeTarget(c.livenessProbe).service, 'liveness', `${at}: Finding9 liveness must probe service "liveness"`);
   assert.equal(probeTarget(c.readinessProbe).service, '', `${at}: readiness probes service "" (the database)`);
@@ -89,10 +105,53 @@ function checkHealthAndShutdown(at, spec, c, env) {
   const statement = seconds(env.IOB_DB_STATEMENT_TIMEOUT, `${at} IOB_DB_STATEMENT_TIMEOUT`);
   assert.ok(statement > 0 && seconds(env.IOB_DB_LOCK_TIMEOUT, `${at} IOB_DB_LOCK_TIMEOUT`) > 0,
             `${at}: Finding11 statement and lock timeouts are set`);
-  const slowest = Math.max(statement, env.IOB_SUPPLIER_TIMEOUT ? seconds(env.IOB_SUPPLIER_TIMEOUT, at) : 0);
+  const supplier = env.IOB_SUPPLIER_TIMEOUT ? seconds(env.IOB_SUPPLIER_TIMEOUT, `${at} IOB_SUPPLIER_TIMEOUT`) : 0;
+  let attempt = 0; // what the workers finish before the drain
+  if (env.IOB_WORKERS !== undefined) {
+    const batch = Number(env.IOB_CLAIM_BATCH);
+    assert.ok(Number.isInteger(batch) && batch >= 1, `${at}: IOB_CLAIM_BATCH`);
+    assert.ok(supplier > 0, `${at}: IOB_SUPPLIER_TIMEOUT`);
+    assert.ok(seconds(env.IOB_LEASE, `${at} IOB_LEASE`) > supplier * batch,
+              `${at}: IOB_LEASE must exceed IOB_SUPPLIER_TIMEOUT x IOB_CLAIM_BATCH`);
+    attempt = batch * (supplier + statement);
+  }
+  const slowest = Math.max(statement, attempt ? 0 : supplier); // the slowest RPC
   assert.ok(drain > slowest, `${at}: Finding10 IOB_DRAIN_TIMEOUT ${drain}s must exceed the slowest call (${slowest}s)`);
-  assert.ok(spec.terminationGracePeriodSeconds >= pause + drain + 5,
-            `${at}: Finding10 terminationGracePeriodSeconds must cover IOB_SHUTDOWN_PAUSE + IOB_DRAIN_TIMEOUT + 5s`);
+  assert.ok(spec.terminationGracePeriodSeconds >= pause + attempt + drain + 5,
+            `${at}: Finding10 terminationGracePeriodSeconds must cover IOB_SHUTDOWN_PAUSE + ` +
+            `the workers' attempt (${attempt}s) + IOB_DRAIN_TIMEOUT + 5s`);
+}
+
+// The environment a container sees: its ConfigMaps, then env (values, or the
+// valueFrom object).
+function envOf(c, configMaps) {
+  const env = {};
+  for (const ref of c.envFrom ?? []) Object.assign(env, configMaps.get(ref.configMapRef?.name) ?? {});
+  for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+  return env;
+}
+
+// Wiring of one iob service container that a typo would break at run time:
+// every IOB_*_FILE lies under a mounted volume, every peer (IOB_<PEER>_ADDR)
+// is a Service's grpc port by its DNS name, the HTTP edge listens on the
+// `http` port.
+function checkWiring(at, spec, c, env, objs) {
+  const mounts = (c.volumeMounts ?? []).map((m) => m.mountPath);
+  const volumes = new Set((spec.volumes ?? []).map((v) => v.name));
+  for (const m of c.volumeMounts ?? []) assert.ok(volumes.has(m.name), `${at}: volumeMount ${m.name} has no volume`);
+  for (const [k, v] of Object.entries(env)) {
+    if (!/^IOB_\w+_FILE$/.test(k) || !v) continue;
+    assert.ok(mounts.some((m) => v.startsWith(`${m}/`)), `${at}: ${k}=${v} is not under a mounted volume`);
+  }
+  for (const [k, v] of Object.entries(env)) {
+    const peer = /^IOB_(\w+)_ADDR$/.exec(k)?.[1]?.toLowerCase();
+    if (!peer) continue;
+    const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === peer);
+    const port = svc?.spec.ports.find((p) => p.name === 'grpc')?.port;
+    assert.equal(v, `${peer}:${port}`, `${at}: ${k} must be Service ${peer}'s grpc port`);
+  }
+  const http = (c.ports ?? []).find((p) => p.name === 'http');
+  assert.equal(env.IOB_HTTP_LISTEN, http ? `0.0.0.0:${http.containerPort}` : undefined, `${at}: IOB_HTTP_LISTEN`);
 }
 
 function checkWorkloads(dir, objs) {
@@ -123,9 +182,7 @@ function checkWorkloads(dir, objs) {
         // port, or, when that port is TLS-only, on the plaintext health port
         // (IOB_HEALTH_LISTEN) that serves nothing but health.
         assert.ok(grpcPort, `${at}: no port named grpc`);
-        const env = {};
-        for (const ref of c.envFrom ?? []) Object.assign(env, configMaps.get(ref.configMapRef?.name) ?? {});
-        for (const e of c.env ?? []) env[e.name] = e.value ?? e.valueFrom;
+        const env = envOf(c, configMaps);
         let probePort = grpcPort;
         if (env.IOB_TLS_CERT_FILE) {
           probePort = (c.ports ?? []).find((p) => p.name === 'health');
@@ -136,6 +193,7 @@ function checkWorkloads(dir, objs) {
           assert.equal(probeTarget(probe).port, probePort.containerPort, `${at}: probe is not gRPC on the ${probePort.name} port`);
         }
         checkHealthAndShutdown(at, spec, c, env);
+        checkWiring(at, spec, c, env, objs);
         // Listen addresses reachable from outside the pod, on the named ports.
         assert.equal(env.IOB_GRPC_LISTEN, `0.0.0.0:${grpcPort.containerPort}`, `${at}: IOB_GRPC_LISTEN`);
         const metrics = c.ports.find((p) => p.name === 'metrics');
@@ -147,15 +205,87 @@ function checkWorkloads(dir, objs) {
   }
 }
 
-test('base renders with both services', { skip }, () => {
+const selects = (matchLabels, labels) =>
+  Object.keys(matchLabels ?? {}).length > 0 &&
+  Object.entries(matchLabels).every(([k, v]) => labels?.[k] === v);
+
+// The objects of each iob service and how they fit together: the ports of
+// the README's table on the container and the Service, the PDB and the
+// NetworkPolicy selecting its pods, the policy letting in what calls it and
+// out what it calls (every peer it is configured with, suppliers on 443).
+function checkServices(dir, objs) {
+  const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
+  const named = (kind, name) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+  for (const [name, want] of Object.entries(services)) {
+    const at = `${dir} ${name}`;
+    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceAccount']) {
+      const o = named(kind, name);
+      assert.ok(o, `${at}: no ${kind}/${name}`);
+      assert.equal(o.metadata.labels['app.kubernetes.io/name'], name, `${at}: ${kind} name label`);
+    }
+    assert.ok(named('ConfigMap', `${name}-config`), `${at}: no ConfigMap/${name}-config`);
+    const d = named('Deployment', name);
+    const pod = d.spec.template;
+    assert.ok(selects(d.spec.selector.matchLabels, pod.metadata.labels), `${at}: Deployment selector`);
+    assert.equal(pod.spec.serviceAccountName, name, `${at}: serviceAccountName`);
+    const c = pod.spec.containers.find((x) => x.name === name);
+    assert.ok(c, `${at}: no container ${name}`);
+    assert.ok(c.envFrom?.some((r) => r.configMapRef?.name === `${name}-config`), `${at}: envFrom ${name}-config`);
+    const ports = ['grpc', 'metrics', 'http'].filter((p) => want[p]);
+    const svc = named('Service', name);
+    assert.ok(selects(svc.spec.selector, pod.metadata.labels), `${at}: Service selector`);
+    for (const p of ports) {
+      assert.equal(c.ports.find((x) => x.name === p)?.containerPort, want[p], `${at}: container port ${p}`);
+      const sp = svc.spec.ports.find((x) => x.name === p);
+      assert.ok(sp && sp.port === want[p] && sp.targetPort === p, `${at}: Service port ${p} ${want[p]} -> ${p}`);
+    }
+    assert.equal(svc.spec.ports.length, ports.length, `${at}: Service ports ${ports}`);
+    assert.ok(selects(named('PodDisruptionBudget', name).spec.selector.matchLabels, pod.metadata.labels), `${at}: PDB selector`);
+
+    const np = named('NetworkPolicy', name).spec;
+    assert.ok(selects(np.podSelector.matchLabels, pod.metadata.labels), `${at}: NetworkPolicy podSelector`);
+    assert.deepEqual(np.policyTypes, ['Ingress', 'Egress'], `${at}: NetworkPolicy policyTypes`);
+    const ingress = (p) => np.ingress.find((r) => r.ports?.some((x) => x.port === p));
+    assert.ok(ingress('grpc')?.from?.some((f) => selects(f.podSelector?.matchLabels, { 'app.kubernetes.io/part-of': 'iob' })),
+              `${at}: gRPC from part-of=iob pods`);
+    assert.ok(ingress('metrics')?.from?.some((f) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring'),
+              `${at}: metrics from namespace monitoring`);
+    if (want.http) assert.ok(ingress('http') && !ingress('http').from, `${at}: the http edge from anywhere`);
+    else assert.ok(!ingress('http'), `${at}: no http edge`);
+    const egress = (port) => np.egress.filter((r) => r.ports?.some((x) => x.port === port));
+    for (const port of [53, 5432]) assert.ok(egress(port).length, `${at}: egress to ${port}`);
+    const env = envOf(c, configMaps);
+    for (const k of Object.keys(env)) {
+      const peer = /^IOB_(\w+)_ADDR$/.exec(k)?.[1]?.toLowerCase();
+      if (!peer) continue;
+      assert.ok(services[peer], `${at}: ${k} names no iob service`);
+      assert.ok(egress(services[peer].grpc).some((r) => r.to?.some((t) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === peer)),
+                `${at}: no egress to ${peer} pods on ${services[peer].grpc}`);
+    }
+    if (env.IOB_SUPPLIER_TIMEOUT) {
+      // Suppliers on 443, public addresses only: never the cluster's own.
+      const https = egress(443);
+      assert.equal(https.length, 1, `${at}: one egress rule for suppliers on 443`);
+      for (const t of https[0].to ?? [{}]) {
+        assert.ok(t.ipBlock && !t.podSelector && !t.namespaceSelector, `${at}: 443 egress by ipBlock only`);
+        if (t.ipBlock.cidr === '0.0.0.0/0') {
+          for (const x of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) {
+            assert.ok(t.ipBlock.except?.includes(x), `${at}: 443 egress must exclude ${x}`);
+          }
+        }
+      }
+      assert.ok(https[0].to, `${at}: 443 egress only to public addresses (ipBlock)`);
+    }
+  }
+}
+
+test('base renders with every service', { skip }, () => {
   const objs = render('base');
   checkCommon('base', objs);
   checkWorkloads('base', objs);
-  for (const s of ['credentials', 'punchout']) {
-    for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy', 'ServiceAccount', 'ConfigMap']) {
-      assert.ok(objs.some((o) => o.kind === kind && o.metadata.labels['app.kubernetes.io/name'] === s), `base: no ${kind} for ${s}`);
-    }
-  }
+  checkServices('base', objs);
+  assert.deepEqual(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort(), [...serviceNames].sort(),
+                   'base: a Deployment per service, nothing else');
   assert.ok(!objs.some((o) => o.kind === 'Secret'), 'base must not contain Secrets');
 });
 
@@ -163,6 +293,7 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
   const objs = render('overlays/dev');
   checkCommon('dev', objs);
   checkWorkloads('dev', objs);
+  checkServices('dev', objs);
   for (const o of objs.filter((x) => x.kind !== 'Namespace')) assert.equal(o.metadata.namespace, 'iob-dev', id(o));
   for (const want of ['StatefulSet/postgres', 'Service/postgres', 'Job/db-provision', 'Deployment/supplier-sim', 'Service/supplier-sim']) {
     assert.ok(objs.some((o) => id(o) === want), `dev: no ${want}`);
@@ -183,9 +314,48 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
   }
   const cm = Object.fromEntries(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data]));
   assert.match(cm['credentials-config'].IOB_TEST_MODE_HOSTS, /supplier-sim:8200/);
-  assert.match(cm['punchout-config'].IOB_PLAIN_HTTP_HOSTS, /supplier-sim:8200/);
-  for (const name of ['credentials-config', 'punchout-config']) {
-    assert.equal(cm[name].IOB_REFLECTION, 'true', `dev ${name}: reflection on in dev`);
+  const sim = objs.find((o) => id(o) === 'Deployment/supplier-sim').spec.template;
+  for (const name of ['punchout', 'dispatch']) {
+    // Plain http to the simulator, and a NetworkPolicy letting the pods reach it.
+    assert.match(cm[`${name}-config`].IOB_PLAIN_HTTP_HOSTS, /(^|,)supplier-sim:8200(,|$)/, `dev ${name}: IOB_PLAIN_HTTP_HOSTS`);
+    const pods = objs.find((o) => id(o) === `Deployment/${name}`).spec.template.metadata.labels;
+    assert.ok(objs.some((o) => o.kind === 'NetworkPolicy' && selects(o.spec.podSelector.matchLabels, pods) &&
+                          o.spec.egress?.some((r) => r.ports?.some((p) => p.port === 8200) &&
+                                                     r.to?.some((t) => selects(t.podSelector?.matchLabels, sim.metadata.labels)))),
+              `dev ${name}: no NetworkPolicy egress to the simulator`);
+  }
+  // The simulator posts confirmations and ship notices to dispatch's edge.
+  const simEnv = Object.fromEntries(sim.spec.containers[0].env.map((e) => [e.name, e.value]));
+  assert.equal(simEnv.IOB_FULFILLMENT_URL, `http://dispatch:${services.dispatch.http}/cxml/fulfill`, 'dev: the simulator\'s IOB_FULFILLMENT_URL');
+  assert.equal(cm['dispatch-config'].IOB_PUBLIC_URL, `http://dispatch:${services.dispatch.http}`, 'dev: dispatch IOB_PUBLIC_URL');
+  for (const name of serviceNames) {
+    assert.equal(cm[`${name}-config`].IOB_REFLECTION, 'true', `dev ${name}-config: reflection on in dev`);
+  }
+  // Each service's role: its URL's password is the one db-provision sets, and
+  // db-provision creates the role and the service's schema.
+  const secret = (name) => objs.find((o) => id(o) === `Secret/${name}`)?.stringData ?? {};
+  const job = objs.find((o) => id(o) === 'Job/db-provision').spec.template.spec.containers[0];
+  const script = job.args.join('\n');
+  for (const name of serviceNames) {
+    const url = new URL(secret(`${name}-db`).url ?? 'missing:');
+    const role = `iob_${name}`;
+    assert.equal(url.username, role, `dev ${name}-db: role`);
+    assert.equal(url.password, secret('db-roles')[name], `dev ${name}-db: not the password db-roles gives ${role}`);
+    assert.ok(job.env.some((e) => e.valueFrom?.secretKeyRef?.name === 'db-roles' && e.valueFrom.secretKeyRef.key === name),
+              `dev db-provision: no password for ${role}`);
+    assert.match(script, new RegExp(`'${role}'`), `dev db-provision: does not create ${role}`);
+    assert.match(script, new RegExp(`ALTER ROLE ${role} PASSWORD`), `dev db-provision: does not set ${role}'s password`);
+    assert.match(script, new RegExp(`CREATE SCHEMA IF NOT EXISTS ${cm[`${name}-config`].IOB_DB_SCHEMA} AUTHORIZATION ${role};`),
+                 `dev db-provision: no schema for ${name}`);
+  }
+  // The token each service presents to its peers is in iob-tokens with the scopes it needs.
+  const tokens = JSON.parse(secret('iob-tokens')['tokens.json']).tokens;
+  for (const [name, { peerScopes }] of Object.entries(services)) {
+    if (!peerScopes.length) continue;
+    const token = secret(`${name}-credentials-token`).token ?? '';
+    const entry = tokens.find((e) => e.sha256 === createHash('sha256').update(token).digest('hex'));
+    assert.ok(entry, `dev ${name}-credentials-token: not in iob-tokens`);
+    for (const scope of peerScopes) assert.ok(entry.scopes.includes(scope), `dev ${name}'s token lacks ${scope}`);
   }
   // Every Secret a pod refers to is in the overlay.
   const secrets = new Set(objs.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name));
@@ -206,6 +376,7 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
   const objs = render('overlays/prod');
   checkCommon('prod', objs);
   checkWorkloads('prod', objs);
+  checkServices('prod', objs);
   for (const o of objs) assert.equal(o.metadata.namespace, 'iob', id(o));
   for (const s of objs.filter((o) => o.kind === 'Secret')) {
     assert.ok(!s.data && !s.stringData, `prod ${id(s)} carries data: prod Secrets are created out of band`);
@@ -216,24 +387,34 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
     assert.ok(seconds(c.data.IOB_SHUTDOWN_PAUSE, id(c)) > 0, `prod ${id(c)}: Finding10 a shutdown pause`);
   }
   assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no in-cluster Postgres');
-  // Finding1: every iob service serves mTLS in prod, and punchout dials credentials with it.
+  // Finding1: every iob service serves mTLS in prod, and dials each of its
+  // peers (IOB_<PEER>_ADDR) with a client certificate.
+  const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
   for (const d of objs.filter((o) => o.kind === 'Deployment')) {
-    const env = Object.fromEntries((d.spec.template.spec.containers[0].env ?? []).map((e) => [e.name, e.value]));
-    assert.ok(env.IOB_TLS_CERT_FILE && env.IOB_TLS_CLIENT_CA_FILE, `prod ${id(d)}: Finding1 serves mTLS`);
-    if (d.metadata.name === 'punchout') {
-      assert.ok(env.IOB_CREDENTIALS_CA_FILE && env.IOB_CREDENTIALS_CERT_FILE, 'prod punchout: Finding1 dials credentials over mTLS');
+    const env = envOf(d.spec.template.spec.containers[0], configMaps);
+    assert.ok(env.IOB_TLS_CERT_FILE && env.IOB_TLS_KEY_FILE && env.IOB_TLS_CLIENT_CA_FILE, `prod ${id(d)}: Finding1 serves mTLS`);
+    for (const k of Object.keys(env)) {
+      const peer = /^IOB_(\w+)_ADDR$/.exec(k)?.[1];
+      if (!peer) continue;
+      for (const f of ['CA', 'CERT', 'KEY']) {
+        assert.ok(env[`IOB_${peer}_${f}_FILE`], `prod ${id(d)}: Finding1 dials ${peer.toLowerCase()} over mTLS (IOB_${peer}_${f}_FILE)`);
+      }
+    }
+    if (services[d.metadata.name]?.http) {
+      assert.match(env.IOB_PUBLIC_URL, /^https:\/\//, `prod ${id(d)}: IOB_PUBLIC_URL (a placeholder to replace) is https`);
     }
   }
-  assert.deepEqual([...referencedSecrets(objs)].sort(),
-                   ['credentials-db', 'credentials-keyring', 'credentials-tls', 'iob-tokens', 'punchout-credentials-token',
-                    'punchout-db', 'punchout-tls'],
-                   'prod: the Secrets k8s/README.md lists');
+  const wantSecrets = ['credentials-keyring', 'iob-tokens'];
+  for (const [name, { peerScopes }] of Object.entries(services)) {
+    wantSecrets.push(`${name}-db`, `${name}-tls`, ...(peerScopes.length ? [`${name}-credentials-token`] : []));
+  }
+  assert.deepEqual([...referencedSecrets(objs)].sort(), wantSecrets.sort(), 'prod: the Secrets k8s/README.md lists');
 });
 
 test('monitoring: ServiceMonitors and PrometheusRule', { skip }, (t) => {
   const objs = render('monitoring');
   checkCommon('monitoring', objs);
-  for (const s of ['credentials', 'punchout']) {
+  for (const s of serviceNames) {
     const sm = objs.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === s);
     assert.ok(sm, `no ServiceMonitor ${s}`);
     assert.equal(sm.spec.endpoints[0].port, 'metrics');
@@ -241,8 +422,17 @@ test('monitoring: ServiceMonitors and PrometheusRule', { skip }, (t) => {
   }
   const rule = objs.find((o) => o.kind === 'PrometheusRule');
   const exprs = rule.spec.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
-  for (const m of ['grpc_server_handled_total', 'grpc_server_handling_seconds_bucket', 'iob_punchout_sessions_started_total']) {
+  for (const m of ['grpc_server_handled_total', 'grpc_server_handling_seconds_bucket', 'iob_punchout_sessions_started_total',
+                   'iob_dispatch_oldest_undelivered_age_seconds', 'iob_dispatch_dead_letters_total',
+                   'iob_dispatch_unconfirmed_orders']) {
     assert.ok(exprs.includes(m), `no alert on ${m}`);
+  }
+  // The alerts for every service cover them all.
+  for (const [, jobs] of exprs.matchAll(/job=~"([^"]*)"/g)) {
+    assert.deepEqual(jobs.split('|').sort(), [...serviceNames].sort(), `job=~"${jobs}" must name every service`);
+  }
+  for (const r of rule.spec.groups.flatMap((g) => g.rules)) {
+    assert.ok(r.labels?.severity && r.annotations?.summary && r.annotations?.description, `${r.alert}: severity, summary, description`);
   }
   if (!fs.existsSync('/usr/bin/promtool')) { t.diagnostic('promtool not installed: rules not checked'); return; }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iob-rules-'));
