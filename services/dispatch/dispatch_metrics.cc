@@ -52,14 +52,14 @@ DispatchMetrics::DispatchMetrics(prometheus::Registry& registry)
                   .Register(registry)),
       oldest_undelivered_(prometheus::BuildGauge()
                               .Name("iob_dispatch_oldest_undelivered_age_seconds")
-                              .Help("Age of the oldest order not yet delivered (0: none).")
-                              .Register(registry)
-                              .Add({})),
+                              .Help("Age of the oldest order not yet delivered (0: none), "
+                                    "by mode (test/production).")
+                              .Register(registry)),
       unconfirmed_(prometheus::BuildGauge()
                        .Name("iob_dispatch_unconfirmed_orders")
-                       .Help("Delivered orders past their confirmation deadline.")
-                       .Register(registry)
-                       .Add({})),
+                       .Help("Delivered orders past their confirmation deadline, by mode "
+                             "(test/production).")
+                       .Register(registry)),
       flagged_(prometheus::BuildCounter()
                    .Name("iob_dispatch_unconfirmed_flagged_total")
                    .Help("Orders flagged unconfirmed when their deadline passed.")
@@ -69,6 +69,8 @@ DispatchMetrics::DispatchMetrics(prometheus::Registry& registry)
     submitted_.Add({{"mode", mode}});
     dead_letters_.Add({{"mode", mode}});
     delivery_seconds_.Add({{"mode", mode}}, DeliveryBuckets());
+    oldest_undelivered_.Add({{"mode", mode}});
+    unconfirmed_.Add({{"mode", mode}});
     for (const char* state : kStates) orders_.Add({{"state", state}, {"mode", mode}});
   }
 }
@@ -101,8 +103,15 @@ void DispatchMetrics::SetOutbox(const OutboxStats& stats) {
           .Set(it == stats.by_state_and_test.end() ? 0 : static_cast<double>(it->second));
     }
   }
-  oldest_undelivered_.Set(absl::ToDoubleSeconds(stats.oldest_undelivered_age));
-  unconfirmed_.Set(static_cast<double>(stats.unconfirmed));
+  for (bool test : {true, false}) {
+    auto oldest = stats.oldest_undelivered_age.find(test);
+    auto unconfirmed = stats.unconfirmed.find(test);
+    oldest_undelivered_.Add({{"mode", Mode(test)}})
+        .Set(oldest == stats.oldest_undelivered_age.end() ? 0
+                                                          : absl::ToDoubleSeconds(oldest->second));
+    unconfirmed_.Add({{"mode", Mode(test)}})
+        .Set(unconfirmed == stats.unconfirmed.end() ? 0 : static_cast<double>(unconfirmed->second));
+  }
 }
 
 void DispatchMetrics::Flagged(int n) { flagged_.Increment(n); }

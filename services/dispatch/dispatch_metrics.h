@@ -44,8 +44,8 @@ class DispatchMetrics {
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Family<prometheus::Counter>& inbound_;
   prometheus::Family<prometheus::Gauge>& orders_;
-  prometheus::Gauge& oldest_undelivered_;
-  prometheus::Gauge& unconfirmed_;
+  prometheus::Family<prometheus::Gauge>& oldest_undelivered_;
+  prometheus::Family<prometheus::Gauge>& unconfirmed_;
   prometheus::Counter& flagged_;
 };
 

@@ -661,12 +661,15 @@ absl::StatusOr<OutboxStats> OrderStore::Stats() {
     for (const auto& row : tx.exec("SELECT state, test, count(*) FROM orders GROUP BY 1, 2")) {
       s.by_state_and_test[{row[0].as<std::string>(), row[1].as<bool>()}] = row[2].as<int64_t>();
     }
-    pqxx::row oldest = tx.exec1(
-        "SELECT COALESCE(extract(epoch from now() - min(create_time)) * 1000000, 0)::bigint, "
-        "(SELECT count(*) FROM orders WHERE unconfirmed) FROM orders "
-        "WHERE state IN ('queued', 'sending')");
-    s.oldest_undelivered_age = absl::Microseconds(oldest[0].as<int64_t>());
-    s.unconfirmed = oldest[1].as<int64_t>();
+    for (const auto& row :
+         tx.exec("SELECT test, COALESCE(extract(epoch from now() - min(create_time) FILTER (WHERE "
+                 "state IN ('queued', 'sending'))) * 1000000, 0)::bigint, count(*) FILTER (WHERE "
+                 "unconfirmed) FROM orders WHERE state IN ('queued', 'sending') OR unconfirmed "
+                 "GROUP BY test")) {
+      const bool test = row[0].as<bool>();
+      s.oldest_undelivered_age[test] = absl::Microseconds(row[1].as<int64_t>());
+      s.unconfirmed[test] = row[2].as<int64_t>();
+    }
     return s;
   });
 }

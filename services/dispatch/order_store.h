@@ -120,8 +120,9 @@ struct FulfillmentEffect {
 // Figures for the metrics gauges.
 struct OutboxStats {
   std::map<std::pair<std::string, bool>, int64_t> by_state_and_test;  // (state, test) -> n
-  absl::Duration oldest_undelivered_age;
-  int64_t unconfirmed = 0;
+  // By test (true) / production (false).
+  std::map<bool, absl::Duration> oldest_undelivered_age;
+  std::map<bool, int64_t> unconfirmed;
 };
 
 // Thread-safe; borrows the pool.

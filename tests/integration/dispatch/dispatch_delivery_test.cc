@@ -157,7 +157,7 @@ TEST_F(DispatchDeadlineTest, UnconfirmedOrderIsFlaggedAfterItsDeadline) {
   WaitFor(
       [&] {
         return SampleSum(stack().Metrics(Service::kDispatch), "iob_dispatch_unconfirmed_orders",
-                         {}) >= 1;
+                         {{"mode", "test"}}) >= 1;
       },
       "unconfirmed gauge", absl::Seconds(20));
 }
