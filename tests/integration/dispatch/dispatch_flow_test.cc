@@ -265,16 +265,10 @@ TEST_F(DispatchFlowTest, AnUpdateAfterConfirmationIsSentAndConfirmedAgain) {
 TEST_F(DispatchFlowTest, CartFromAPunchoutSessionBecomesTheOrder) {
   auto in = CreateSimIntegration(stack(), "acme", "cart", Profile::kAmazon);
   ASSERT_TRUE(in.ok()) << in.status();
-  namespace po = ::iob::punchout::testing;
-  ::iob::punchout::v1::Session session;
-  grpc::Status st = po::StartCreate(stack(), "acme", in->name, "pat@acme.example", &session);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-  auto checkout = po::ShopAndCheckout(session.start_page_url(), {{"B0SIMPEN12", 3}});
-  ASSERT_TRUE(checkout.ok()) << checkout.status();
-  auto form = po::ParseAutoPostForm(*checkout);
-  ASSERT_TRUE(form.ok());
-  auto posted = po::SubmitAutoPost(*form);
-  ASSERT_TRUE(posted.ok() && posted->status == 200);
+  auto shopped = ::iob::punchout::testing::ShopAndReturnCart(
+      stack(), "acme", in->name, "pat@acme.example", {{"B0SIMPEN12", 3}});
+  ASSERT_TRUE(shopped.ok()) << shopped.status();
+  const ::iob::punchout::v1::Session& session = *shopped;
 
   pb::SubmitOrderRequest req;
   req.set_parent("tenants/acme");
@@ -286,7 +280,7 @@ TEST_F(DispatchFlowTest, CartFromAPunchoutSessionBecomesTheOrder) {
   *req.mutable_approval() = Approved();
   pb::Order order;
   // Not checked out yet: refused.
-  st = stack().Dispatch()->SubmitOrder(stack().Ctx("platform").get(), req, &order);
+  grpc::Status st = stack().Dispatch()->SubmitOrder(stack().Ctx("platform").get(), req, &order);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << st.error_message();
   ::iob::punchout::v1::CheckoutCartRequest co;
   co.set_session(session.name());

@@ -274,16 +274,10 @@ TEST_F(IobctlDispatchTest, UnconfirmedOrdersAreListedAndPaged) {
 TEST_F(IobctlDispatchTest, ACheckedOutCartIsSubmittedWithTheRestFromFlagsAndFiles) {
   auto in = CreateSimIntegration(stack(), "acme", "cli-cart", Profile::kAmazon);
   ASSERT_TRUE(in.ok()) << in.status();
-  namespace po = ::iob::punchout::testing;
-  ::iob::punchout::v1::Session session;
-  grpc::Status st = po::StartCreate(stack(), "acme", in->name, "pat@acme.example", &session);
-  ASSERT_TRUE(st.ok()) << st.error_message();
-  auto checkout = po::ShopAndCheckout(session.start_page_url(), {{"B0SIMPEN12", 3}});
-  ASSERT_TRUE(checkout.ok()) << checkout.status();
-  auto form = po::ParseAutoPostForm(*checkout);
-  ASSERT_TRUE(form.ok());
-  auto posted = po::SubmitAutoPost(*form);
-  ASSERT_TRUE(posted.ok() && posted->status == 200);
+  auto shopped = ::iob::punchout::testing::ShopAndReturnCart(
+      stack(), "acme", in->name, "pat@acme.example", {{"B0SIMPEN12", 3}});
+  ASSERT_TRUE(shopped.ok()) << shopped.status();
+  const ::iob::punchout::v1::Session& session = *shopped;
   ::iob::punchout::v1::CheckoutCartRequest co;
   co.set_session(session.name());
   ::iob::punchout::v1::RequisitionDraft draft;

@@ -240,4 +240,22 @@ absl::StatusOr<std::string> EmptyCartAndCheckout(const std::string& start_page_u
                "checkout");
 }
 
+absl::StatusOr<pb::Session> ShopAndReturnCart(
+    TestStack& stack, const std::string& tenant, const std::string& integration,
+    const std::string& email, const std::vector<std::pair<std::string, int>>& items) {
+  pb::Session session;
+  grpc::Status st = StartCreate(stack, tenant, integration, email, &session);
+  if (!st.ok()) return absl::UnknownError("StartSession: " + st.error_message());
+  auto checkout = ShopAndCheckout(session.start_page_url(), items);
+  if (!checkout.ok()) return checkout.status();
+  auto form = ParseAutoPostForm(*checkout);
+  if (!form.ok()) return form.status();
+  auto posted = SubmitAutoPost(*form);
+  if (!posted.ok()) return posted.status();
+  if (posted->status != 200) {
+    return absl::FailedPreconditionError(absl::StrCat("cart post: HTTP ", posted->status));
+  }
+  return session;
+}
+
 }  // namespace iob::punchout::testing

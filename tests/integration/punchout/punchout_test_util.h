@@ -112,6 +112,13 @@ absl::StatusOr<std::string> EmptyCartAndCheckout(const std::string& start_page_u
 // Submits the checkout page's form to its action as a browser would.
 absl::StatusOr<HttpResult> SubmitAutoPost(const AutoPostForm& form);
 
+// A whole punchout as "platform": starts a create session of `email` with
+// `integration`, shops `items` on the simulator and posts the cart back
+// (the session is then cart_received). The first failing step's error.
+absl::StatusOr<pb::Session> ShopAndReturnCart(
+    TestStack& stack, const std::string& tenant, const std::string& integration,
+    const std::string& email, const std::vector<std::pair<std::string, int>>& items);
+
 }  // namespace iob::punchout::testing
 
 #endif  // IOB_TESTS_INTEGRATION_PUNCHOUT_PUNCHOUT_TEST_UTIL_H_
