@@ -780,6 +780,17 @@ void WriteInvoiceDetailRequest(Writer& w, const InvoiceDetailRequest& inv) {
 
 }  // namespace
 
+std::string RedactSharedSecrets(std::string xml) {
+  static constexpr std::string_view kOpen = "<SharedSecret>", kClose = "</SharedSecret>";
+  for (size_t at = xml.find(kOpen); at != std::string::npos; at = xml.find(kOpen, at)) {
+    at += kOpen.size();
+    const size_t end = xml.find(kClose, at);
+    if (end == std::string::npos) break;
+    xml.replace(at, end - at, "[redacted]");
+  }
+  return xml;
+}
+
 absl::Status CheckRawXml(std::string_view xml) {
   // "]]>" may only close a CDATA section.
   for (size_t i = 0; (i = xml.find("]]>", i)) != std::string_view::npos; i += 3) {

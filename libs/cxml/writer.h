@@ -21,6 +21,11 @@ namespace iob::cxml {
 // Thread-safe (no shared state).
 absl::StatusOr<std::string> WriteDocument(const Document& doc);
 
+// Returns `xml`, a document WriteDocument wrote, with the content of every
+// SharedSecret element replaced by "[redacted]": for logs of what was sent,
+// without writing the document a second time. Thread-safe.
+std::string RedactSharedSecrets(std::string xml);
+
 // Checks that `xml` can be the content of an element whose content is
 // written verbatim (RawXml: SupplierPartAuxiliaryID, Extrinsic): a
 // well-formed fragment with no declaration or DOCTYPE, only the five

@@ -184,6 +184,7 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
   if (!resp.ok()) {
     ExchangeResult r = FromSendError(resp.status(), target.purpose, secret);
     r.latency = latency;
+    r.sent = cxml::RedactSharedSecrets(std::move(req.body));
     return r;
   }
 
@@ -201,6 +202,7 @@ ExchangeResult ExchangeDocument(http::HttpClient& http, const cxml::Document& do
   r.http_status = resp->status;
   r.latency = latency;
   r.answer = RedactedAnswer(resp->body, secret);
+  r.sent = cxml::RedactSharedSecrets(std::move(req.body));
   return r;
 }
 

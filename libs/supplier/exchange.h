@@ -86,6 +86,9 @@ struct ExchangeResult {
   std::string status_text;
   // How long the HTTP send took (zero when nothing was sent).
   absl::Duration latency;
+  // The document as it was sent, every SharedSecret masked
+  // (cxml::RedactSharedSecrets); empty when it could not be written.
+  std::string sent;
   // The supplier's answer as it came (the Response document, or whatever
   // else it sent), for an exchange log: at most kMaxRecordedAnswer bytes,
   // every occurrence of the document's shared secret replaced by

@@ -249,6 +249,9 @@ TEST(ExchangeTest, TheAnswerIsKeptAsReceivedWithTheSecretMasked) {
   http.Push(Answer(200, body));
   ExchangeResult r = ExchangeDocument(http, WithSecret(secret), Target());
   EXPECT_EQ(r.answer.find(secret), std::string::npos);
+  // What was sent is kept too, its SharedSecret masked.
+  EXPECT_EQ(r.sent.find(secret), std::string::npos);
+  EXPECT_NE(r.sent.find("<SharedSecret>[redacted]</SharedSecret>"), std::string::npos);
   EXPECT_NE(r.answer.find("Unauthorized [redacted]"), std::string::npos);
   EXPECT_NE(r.answer.find("line 1\nline 2"), std::string::npos);  // bytes as received
 
