@@ -57,6 +57,11 @@ class Row {
     if (row_[column].is_null()) return std::nullopt;
     return Text(column);
   }
+  // A nullable timestamptz selected with TimeColumn().
+  std::optional<absl::Time> NullableTime(const char* column) const {
+    if (row_[column].is_null()) return std::nullopt;
+    return Time(column);
+  }
 
  private:
   const pqxx::row& row_;

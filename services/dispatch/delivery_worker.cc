@@ -108,7 +108,6 @@ void DeliveryWorkers::Deliver(const Claim& claim) {
       exchange.outcome = supplier::Outcome::kNotSent;
       exchange.response = doc.status();
     } else {
-      result.exchange.document = MaskedDocument(*doc);
       supplier::ExchangeTarget target;
       target.url = endpoint->order_url;
       target.allowed_hosts = endpoint->allowed_hosts;
@@ -129,6 +128,7 @@ void DeliveryWorkers::Deliver(const Claim& claim) {
   result.exchange.http_status = exchange.http_status;
   result.exchange.cxml_code = exchange.cxml_code;
   result.exchange.latency = exchange.latency;
+  result.exchange.document = std::move(exchange.sent);
   result.exchange.answer = std::move(exchange.answer);
   metrics_->Attempt(result.attempt.outcome, exchange.http_status, exchange.cxml_code);
 

@@ -341,6 +341,14 @@ std::optional<OrderState> StateAfterConfirmation(OrderState state, absl::string_
   return std::nullopt;
 }
 
+std::optional<OrderState> StateAfterShipment(OrderState state) {
+  if (state == OrderState::kRejected || state == OrderState::kQueued ||
+      state == OrderState::kSending) {
+    return std::nullopt;
+  }
+  return OrderState::kShipped;
+}
+
 bool AcceptsFulfillment(const Order& order) {
   switch (order.state) {
     case OrderState::kFailed:
@@ -351,12 +359,9 @@ bool AcceptsFulfillment(const Order& order) {
   }
 }
 
-std::string MaskedDocument(cxml::Document doc) {
-  for (cxml::Credential& c : doc.header.sender) {
-    if (!c.shared_secret.empty()) c.shared_secret = "[redacted]";
-  }
+std::string MaskedDocument(const cxml::Document& doc) {
   absl::StatusOr<std::string> xml = cxml::WriteDocument(doc);
-  return xml.ok() ? *std::move(xml) : "";
+  return xml.ok() ? cxml::RedactSharedSecrets(*std::move(xml)) : "";
 }
 
 }  // namespace iob::dispatch

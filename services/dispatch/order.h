@@ -197,13 +197,18 @@ struct RetryPolicy {
 // after delivery (a late reject).
 std::optional<OrderState> StateAfterConfirmation(OrderState state, absl::string_view type);
 
+// What a ShipNoticeRequest makes of an order in `state`: shipped, unless it
+// was rejected or a newer version is queued or being sent (the workers own
+// it until the supplier has that version).
+std::optional<OrderState> StateAfterShipment(OrderState state);
+
 // True when the order can take a confirmation or shipment: some version
 // reached the supplier and the order is not failed or cancelled.
 bool AcceptsFulfillment(const Order& order);
 
 // `document` written for the exchange log: every SharedSecret replaced by
 // "[redacted]" ("" when it cannot be written).
-std::string MaskedDocument(cxml::Document document);
+std::string MaskedDocument(const cxml::Document& document);
 
 }  // namespace iob::dispatch
 

@@ -46,14 +46,6 @@ Message FromJson(const std::string& json) {
   return m;
 }
 
-std::optional<absl::Time> NullableTime(const db::Row& r, const char* column) {
-  auto v = r.NullableText(column);
-  if (!v) return std::nullopt;
-  int64_t us = 0;
-  if (!absl::SimpleAtoi(*v, &us)) return std::nullopt;
-  return absl::FromUnixMicros(us);
-}
-
 const std::string& OrderColumns() {
   static const std::string* kColumns = new std::string(absl::StrCat(
       "o.tenant, o.order_id, o.integration, o.supplier, o.po_number, o.test, o.state, o.version, "
@@ -70,13 +62,10 @@ const std::string& OrderColumns() {
   return *kColumns;
 }
 
-// Orders joined with the version `version_expr` (e.g. "o.version").
-std::string OrderFrom(const std::string& version_expr) {
-  return absl::StrCat(
-      " FROM orders o JOIN order_versions v ON v.tenant = o.tenant AND v.order_id = o.order_id "
-      "AND v.version = ",
-      version_expr, " ");
-}
+// Orders joined with their newest version.
+constexpr char kOrdersWithCurrentVersion[] =
+    " FROM orders o JOIN order_versions v ON v.tenant = o.tenant AND v.order_id = o.order_id "
+    "AND v.version = o.version ";
 
 OrderVersion VersionFromRow(const db::Row& r) {
   OrderVersion v;
@@ -111,10 +100,10 @@ Order FromRow(const pqxx::row& row) {
   o.attempt_count = static_cast<int>(r.Int("attempt_count"));
   o.attempts_total = static_cast<int>(r.Int("attempts_total"));
   o.unconfirmed = r.Bool("unconfirmed");
-  o.first_attempt_time = NullableTime(r, "first_attempt_time");
+  o.first_attempt_time = r.NullableTime("first_attempt_time");
   o.next_attempt_time = r.Time("next_attempt_time");
   o.confirm_deadline = absl::Microseconds(r.Int("confirm_deadline"));
-  o.confirm_due_time = NullableTime(r, "confirm_due_time");
+  o.confirm_due_time = r.NullableTime("confirm_due_time");
   o.create_time = r.Time("create_time");
   o.update_time = r.Time("update_time");
   o.current = VersionFromRow(r);
@@ -123,12 +112,12 @@ Order FromRow(const pqxx::row& row) {
 
 absl::StatusOr<Order> SelectOrder(pqxx::transaction_base& tx, const std::string& tenant,
                                   const std::string& id, bool for_update) {
-  IOB_ASSIGN_OR_RETURN(pqxx::row row,
-                       db::FindRow(tx, absl::StrCat("order tenants/", tenant, "/orders/", id),
-                                   absl::StrCat("SELECT ", OrderColumns(), OrderFrom("o.version"),
-                                                "WHERE o.tenant = $1 AND o.order_id = $2",
-                                                for_update ? " FOR UPDATE OF o" : ""),
-                                   tenant, id));
+  IOB_ASSIGN_OR_RETURN(
+      pqxx::row row, db::FindRow(tx, absl::StrCat("order tenants/", tenant, "/orders/", id),
+                                 absl::StrCat("SELECT ", OrderColumns(), kOrdersWithCurrentVersion,
+                                              "WHERE o.tenant = $1 AND o.order_id = $2",
+                                              for_update ? " FOR UPDATE OF o" : ""),
+                                 tenant, id));
   return FromRow(row);
 }
 
@@ -310,7 +299,7 @@ absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
                         tenant, id)) {
       const db::Row r(row);
       d.confirmations.push_back({r.Text("payload_id"), r.Text("confirm_id"), r.Text("type"),
-                                 r.Text("operation"), NullableTime(r, "notice_time"),
+                                 r.Text("operation"), r.NullableTime("notice_time"),
                                  r.Text("comments"), r.Time("receive_time")});
     }
     for (const auto& row :
@@ -327,7 +316,7 @@ absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
                        r.Text("carrier"),
                        r.Text("tracking_number"),
                        r.Text("tracking_url"),
-                       NullableTime(r, "shipment_time"),
+                       r.NullableTime("shipment_time"),
                        {},
                        r.Time("receive_time")};
       // lines: "number:quantity" pairs, comma-separated (see ApplyFulfillment).
@@ -359,7 +348,7 @@ absl::StatusOr<std::vector<Order>> OrderStore::List(const std::string& tenant, c
   }
   return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<Order>> {
     const std::string sql = absl::StrCat(
-        "SELECT ", OrderColumns(), OrderFrom("o.version"),
+        "SELECT ", OrderColumns(), kOrdersWithCurrentVersion,
         "WHERE o.tenant = $1 AND ($2 = '' OR o.state = $2) AND ($3 = '' OR o.integration = $3) "
         "AND ($4 = '' OR o.po_number = $4) AND ($5 = '' OR o.test = ($5 = 'true')) "
         "AND (NOT $6 OR o.unconfirmed) AND (",
@@ -599,11 +588,6 @@ absl::StatusOr<std::string> OrderStore::ApplyFulfillment(const std::string& tena
                        NullableAt(7), ", $8)"),
           o.tenant, o.id, c.payload_id, c.confirm_id, c.type, c.operation,
           c.notice_time ? Micros(*c.notice_time) : 0, c.comments);
-      // Any answer from the supplier meets the confirmation deadline.
-      tx.exec_params(
-          "UPDATE orders SET confirm_due_time = NULL, unconfirmed = false WHERE tenant = $1 AND "
-          "order_id = $2",
-          o.tenant, o.id);
       next = StateAfterConfirmation(o.state, c.type);
       reason = absl::StrCat("confirmation ", c.type,
                             c.comments.empty() ? "" : absl::StrCat(": ", c.comments));
@@ -621,20 +605,16 @@ absl::StatusOr<std::string> OrderStore::ApplyFulfillment(const std::string& tena
                        NullableAt(8), ", $9)"),
           o.tenant, o.id, s.payload_id, s.shipment_id, s.carrier, s.tracking_number, s.tracking_url,
           s.shipment_time ? Micros(*s.shipment_time) : 0, lines);
-      // A rejected order stays rejected; one with a newer version on its way
-      // stays with the workers.
-      if (o.state != OrderState::kRejected && o.state != OrderState::kQueued &&
-          o.state != OrderState::kSending) {
-        next = OrderState::kShipped;
-      }
+      if (auto shipped = StateAfterShipment(o.state)) next = shipped;
       reason = absl::StrCat("shipment ", s.shipment_id,
                             s.carrier.empty() ? "" : absl::StrCat(" via ", s.carrier),
                             s.tracking_number.empty() ? "" : absl::StrCat(" ", s.tracking_number));
-      tx.exec_params(
-          "UPDATE orders SET confirm_due_time = NULL, unconfirmed = false WHERE tenant = $1 AND "
-          "order_id = $2",
-          o.tenant, o.id);
     }
+    // Any answer from the supplier meets the confirmation deadline.
+    tx.exec_params(
+        "UPDATE orders SET confirm_due_time = NULL, unconfirmed = false WHERE tenant = $1 AND "
+        "order_id = $2",
+        o.tenant, o.id);
     if (next && *next != o.state) {
       tx.exec_params(
           "UPDATE orders SET state = $3, failure_reason = CASE WHEN $3 = 'rejected' THEN $4 "

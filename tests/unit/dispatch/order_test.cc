@@ -871,6 +871,16 @@ TEST(StateAfterConfirmationTest, AnOrderWithANewerVersionInFlightKeepsItsState) 
   }
 }
 
+TEST(StateAfterShipmentTest, ShipsUnlessRejectedOrANewerVersionIsInFlight) {
+  using S = OrderState;
+  for (S s : {S::kDelivered, S::kConfirmed, S::kPartiallyConfirmed, S::kBackordered}) {
+    EXPECT_EQ(StateAfterShipment(s), S::kShipped) << StateText(s);
+  }
+  for (S s : {S::kRejected, S::kQueued, S::kSending}) {
+    EXPECT_EQ(StateAfterShipment(s), std::nullopt) << StateText(s);
+  }
+}
+
 TEST(AcceptsFulfillmentTest, NeedsADeliveredVersionAndALiveOrder) {
   Order o = MakeOrder();
   o.state = OrderState::kSending;
