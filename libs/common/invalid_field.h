@@ -1,7 +1,7 @@
 // The one way a bad request field becomes an error: INVALID_ARGUMENT with a
 // message that starts with the field's path ("integration.mode: unknown
-// value"), so clients can tell which field to fix; and the text check every
-// free-text field gets.
+// value"), so clients can tell which field to fix; and the checks every
+// free-text and e-mail field gets.
 #ifndef IOB_LIBS_COMMON_INVALID_FIELD_H_
 #define IOB_LIBS_COMMON_INVALID_FIELD_H_
 
@@ -31,6 +31,14 @@ inline absl::Status CheckText(absl::string_view value, absl::string_view field, 
   }
   return absl::OkStatus();
 }
+
+// An e-mail address as a plain addr-spec ("orders@supplier.example"): a
+// local part of letters, digits, dots and !#$%&'*+/=?^_`{|}~- (no leading,
+// trailing or double dot), one '@', a domain of at least two DNS labels, at
+// most 254 bytes. Nothing that could end a header or hide a second address
+// (spaces, commas, quotes, brackets, control characters). "is required" when
+// empty and `required`. Thread-safe.
+absl::Status CheckEmailAddress(absl::string_view value, absl::string_view field, bool required);
 
 }  // namespace iob::common
 

@@ -22,6 +22,7 @@ SupplierEndpoint ToEndpoint(const pb::Integration& in) {
   SupplierEndpoint e;
   e.integration = in.name();
   e.supplier = in.supplier();
+  e.display_name = in.display_name();
   e.punchout_url = in.punchout_url();
   e.order_url = in.order_url();
   e.allowed_hosts.assign(in.allowed_hosts().begin(), in.allowed_hosts().end());
@@ -31,6 +32,7 @@ SupplierEndpoint ToEndpoint(const pb::Integration& in) {
   e.production = in.mode() == pb::MODE_PRODUCTION;
   e.approval_required = in.require_approval();
   e.user_business_unit = in.user_business_unit();
+  e.order_email = in.order_email();
   return e;
 }
 

@@ -25,6 +25,7 @@ struct SupplierTile {
 struct SupplierEndpoint {
   std::string integration;  // resource name
   std::string supplier;
+  std::string display_name;
   std::string punchout_url;
   std::string order_url;  // where OrderRequests go
   std::vector<std::string> allowed_hosts;
@@ -32,6 +33,7 @@ struct SupplierEndpoint {
   bool production = false;
   bool approval_required = true;
   std::string user_business_unit;
+  std::string order_email;  // where orders go by e-mail ("" = none)
 };
 
 // The integration an inbound document's credentials were verified against.

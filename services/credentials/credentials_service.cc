@@ -46,7 +46,8 @@ const std::set<std::string>& UpdatablePaths() {
                                 "to.identity",     "to.domain",     "sender",
                                 "sender.identity", "sender.domain", "punchout_url",
                                 "order_url",       "mode",          "require_approval",
-                                "payment_method",  "state",         "user_business_unit"};
+                                "payment_method",  "state",         "user_business_unit",
+                                "order_email"};
   return *kPaths;
 }
 
@@ -73,6 +74,7 @@ void ToProto(const Integration& in, const std::vector<std::string>& allowed_host
   out->set_state(in.state == IntegrationState::kDisabled ? pb::INTEGRATION_STATE_DISABLED
                                                          : pb::INTEGRATION_STATE_ACTIVE);
   out->set_user_business_unit(in.user_business_unit);
+  out->set_order_email(in.order_email);
   out->set_etag(in.Etag());
   *out->mutable_create_time() = ToProtoTime(in.create_time);
   *out->mutable_update_time() = ToProtoTime(in.update_time);
@@ -209,6 +211,7 @@ absl::StatusOr<Integration> CredentialsService::Create(const grpc::ServerContext
   in.punchout_url = src.punchout_url();
   in.order_url = src.order_url();
   in.user_business_unit = src.user_business_unit();
+  in.order_email = src.order_email();
   in.require_approval = src.has_require_approval() ? src.require_approval() : true;
   IOB_RETURN_IF_ERROR(CopyEnums(src, /*required=*/true, in));
   ApplyProfileDefaults(*profile, in);
@@ -277,6 +280,7 @@ absl::StatusOr<Integration> CredentialsService::Update(const grpc::ServerContext
         if (has("punchout_url")) in.punchout_url = src.punchout_url();
         if (has("order_url")) in.order_url = src.order_url();
         if (has("user_business_unit")) in.user_business_unit = src.user_business_unit();
+        if (has("order_email")) in.order_email = src.order_email();
         if (has("require_approval")) {
           in.require_approval = src.has_require_approval() ? src.require_approval() : true;
         }

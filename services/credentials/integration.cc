@@ -181,6 +181,7 @@ absl::Status ValidateIntegration(const Integration& in, const SupplierProfile& p
       ValidateEndpointUrl(in.order_url, "integration.order_url", in.mode, hosts, policy));
   IOB_RETURN_IF_ERROR(
       ValidateText(in.user_business_unit, "integration.user_business_unit", kMaxIdentity, false));
+  IOB_RETURN_IF_ERROR(common::CheckEmailAddress(in.order_email, "integration.order_email", false));
   // Enums can still hold a value no enumerator names (a cast).
   if (in.payment_method != PaymentMethod::kPayByInvoice &&
       in.payment_method != PaymentMethod::kPcard) {

@@ -52,6 +52,7 @@ struct Integration {
   PaymentMethod payment_method = PaymentMethod::kPayByInvoice;
   IntegrationState state = IntegrationState::kActive;
   std::string user_business_unit;
+  std::string order_email;  // "" = none
 
   // Maintained by the store.
   int64_t revision = 0;

@@ -17,7 +17,7 @@ const std::string& Columns() {
   static const std::string* kColumns = new std::string(absl::StrCat(
       "tenant, integration_id, supplier, display_name, marketplace, from_domain, from_identity, "
       "to_domain, to_identity, sender_domain, sender_identity, punchout_url, order_url, mode, "
-      "require_approval, payment_method, state, user_business_unit, revision, "
+      "require_approval, payment_method, state, user_business_unit, order_email, revision, "
       "encode(secret_ciphertext, 'base64') AS secret_ciphertext, secret_key_id, secret_version, "
       "secret_fingerprint, secret_aad_scheme, ",
       db::TimeColumn("secret_update_time"), ", ", db::TimeColumn("create_time"), ", ",
@@ -45,6 +45,7 @@ Integration FromRow(const pqxx::row& row) {
       ParsePaymentMethod(r.Text("payment_method")).value_or(PaymentMethod::kPayByInvoice);
   in.state = ParseState(r.Text("state")).value_or(IntegrationState::kDisabled);
   in.user_business_unit = r.Text("user_business_unit");
+  in.order_email = r.Text("order_email");
   in.revision = r.Int("revision");
   std::string blob;
   // Postgres wraps base64 output every 76 characters.
@@ -137,14 +138,16 @@ absl::StatusOr<Integration> IntegrationStore::Create(const Integration& in, cons
         "from_domain, from_identity, to_domain, to_identity, sender_domain, sender_identity, "
         "punchout_url, order_url, mode, require_approval, payment_method, state, "
         "user_business_unit, secret_ciphertext, secret_key_id, secret_version, "
-        "secret_fingerprint, secret_aad_scheme) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-        "$11, $12, $13, $14, $15, $16, $17, $18, decode($19, 'base64'), $20, $21, $22, $23)",
+        "secret_fingerprint, secret_aad_scheme, order_email) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, "
+        "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, decode($19, 'base64'), $20, $21, $22, "
+        "$23, $24)",
         in.tenant, in.id, in.supplier, in.display_name, in.marketplace, in.from.domain,
         in.from.identity, in.to.domain, in.to.identity, in.sender.domain, in.sender.identity,
         in.punchout_url, in.order_url, ModeText(in.mode), in.require_approval,
         PaymentMethodText(in.payment_method), StateText(in.state), in.user_business_unit,
         Base64(in.sealed_secret.blob), in.sealed_secret.key_id, in.secret_version,
-        in.secret_fingerprint, in.secret_aad_scheme);
+        in.secret_fingerprint, in.secret_aad_scheme, in.order_email);
     InsertAudit(tx, audit);
     return SelectOne(tx, in.tenant, in.id, false);
   });
@@ -165,7 +168,7 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         "sender_identity = $10, punchout_url = $11, order_url = $12, mode = $13, "
         "require_approval = $14, payment_method = $15, state = $16, user_business_unit = $17, "
         "secret_ciphertext = decode($18, 'base64'), secret_key_id = $19, secret_version = $20, "
-        "secret_fingerprint = $21, secret_aad_scheme = $23, "
+        "secret_fingerprint = $21, secret_aad_scheme = $23, order_email = $24, "
         "secret_update_time = CASE WHEN $22 THEN now() ELSE secret_update_time END, "
         "revision = revision + 1, update_time = now() "
         "WHERE tenant = $1 AND integration_id = $2",
@@ -174,7 +177,7 @@ absl::StatusOr<Integration> IntegrationStore::Modify(
         ModeText(in.mode), in.require_approval, PaymentMethodText(in.payment_method),
         StateText(in.state), in.user_business_unit, Base64(in.sealed_secret.blob),
         in.sealed_secret.key_id, in.secret_version, in.secret_fingerprint, secret_changed,
-        in.secret_aad_scheme);
+        in.secret_aad_scheme, in.order_email);
     InsertAudit(tx, audit);
     return SelectOne(tx, tenant, id, false);
   });

@@ -24,11 +24,12 @@ constexpr char kUsage[] =
     "         --order-url URL --mode test|production --shared-secret-file FILE|-\n"
     "         [--marketplace amazon.com|amazon.co.uk|other] [--id ID] [--display-name N]\n"
     "         [--no-approval] [--payment-method invoice|pcard] [--user-business-unit U]\n"
+    "         [--order-email orders@supplier.example]\n"
     "  get ID|NAME --tenant T          list --tenant T [--page-size N]\n"
     "  update ID --tenant T [--display-name ..] [--punchout-url ..] [--order-url ..]\n"
     "         [--from-identity ..] [--mode ..] [--approval|--no-approval] [--state "
     "active|disabled]\n"
-    "         [--marketplace ..] [--user-business-unit ..] [--etag E]\n"
+    "         [--marketplace ..] [--user-business-unit ..] [--order-email ..] [--etag E]\n"
     "  delete ID --tenant T [--etag E]\n"
     "  rotate-secret ID --tenant T --shared-secret-file FILE|- [--etag E]\n"
     "  audit --tenant T [ID]\n"
@@ -41,7 +42,7 @@ struct Args {
   Connection conn;
   std::string tenant, id, supplier, marketplace, display_name, from_identity, from_domain,
       to_identity, punchout_url, order_url, mode, secret_file, payment_method, state, etag,
-      user_business_unit, request_id;
+      user_business_unit, order_email, request_id;
   bool approval = true;
   int page_size = 0;
   std::vector<std::string> positional;
@@ -66,6 +67,7 @@ void Register(common::Flags& f, Args& a) {
   f.Add("state", &a.state, "active or disabled");
   f.Add("etag", &a.etag, "only act when the integration still has this etag");
   f.Add("user-business-unit", &a.user_business_unit, "Amazon group for punchout sessions");
+  f.Add("order-email", &a.order_email, "where the supplier takes PDF purchase orders by e-mail");
   f.Add("request-id", &a.request_id, "idempotency key");
   f.Add("page-size", &a.page_size, "list page size (default: all pages)");
 }
@@ -106,6 +108,7 @@ void PrintOne(std::ostream& out, const Args& a, const pb::Integration& in) {
       {"payment method", Lower(pb::PaymentMethod_Name(in.payment_method()), "PAYMENT_METHOD_")},
       {"state", Lower(pb::IntegrationState_Name(in.state()), "INTEGRATION_STATE_")},
       {"user business unit", in.user_business_unit()},
+      {"order e-mail", in.order_email()},
       {"secret", absl::StrCat("version ", in.secret_version(), ", ", in.secret_fingerprint(),
                               ", updated ", TimeUtil::ToString(in.secret_update_time()))},
       {"etag", in.etag()},
@@ -165,6 +168,7 @@ int Create(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, s
   in->set_order_url(a.order_url);
   in->set_require_approval(a.approval);
   in->set_user_business_unit(a.user_business_unit);
+  in->set_order_email(a.order_email);
   if (a.payment_method == "pcard") in->set_payment_method(pb::PAYMENT_METHOD_PCARD);
   if (!SetMode(a.mode, in, err)) return 2;
   auto secret = ReadSecretFile(a.secret_file);
@@ -243,6 +247,7 @@ int Update(Stub& stub, const Args& a, const common::Flags& f, std::ostream& out,
   set("approval", "require_approval", [&] { in->set_require_approval(a.approval); });
   set("user-business-unit", "user_business_unit",
       [&] { in->set_user_business_unit(a.user_business_unit); });
+  set("order-email", "order_email", [&] { in->set_order_email(a.order_email); });
   set("payment-method", "payment_method", [&] {
     in->set_payment_method(a.payment_method == "pcard" ? pb::PAYMENT_METHOD_PCARD
                                                        : pb::PAYMENT_METHOD_PAY_BY_INVOICE);
