@@ -19,3 +19,6 @@ pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
 
 set(IOB_GRPC_PROTO_DIR /usr/share/grpc-proto CACHE PATH "grpc-proto .proto files")
+# Purchase-order PDFs (libs/pdf) and reading PDFs back in tests.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
+pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)

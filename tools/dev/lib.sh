@@ -7,6 +7,7 @@ APT_PACKAGES=(
   libabsl-dev libpugixml-dev libssl-dev libpqxx-dev libpq-dev postgresql
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libgmime-3.0-dev libcpp-httplib-dev libmicrohttpd-dev libpoppler-cpp-dev nlohmann-json3-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-droid-fallback python3-aiosmtpd
   libc-ares-dev
   libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl curl $(command -v kubectl >/dev/null || echo kubernetes-client)
 )
