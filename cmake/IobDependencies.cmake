@@ -22,3 +22,4 @@ set(IOB_GRPC_PROTO_DIR /usr/share/grpc-proto CACHE PATH "grpc-proto .proto files
 # Purchase-order PDFs (libs/pdf) and reading PDFs back in tests.
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 pkg_check_modules(POPPLER_CPP REQUIRED IMPORTED_TARGET poppler-cpp)
+pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)

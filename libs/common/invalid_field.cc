@@ -15,16 +15,6 @@ bool IsAtext(char c) {
          absl::string_view("!#$%&'*+/=?^_`{|}~-").find(c) != absl::string_view::npos;
 }
 
-bool IsDotAtom(absl::string_view s) {
-  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
-  char prev = 0;
-  for (char c : s) {
-    if (c == '.' ? prev == '.' : !IsAtext(c)) return false;
-    prev = c;
-  }
-  return true;
-}
-
 bool IsDomain(absl::string_view s) {
   std::vector<absl::string_view> labels = absl::StrSplit(s, '.');
   if (labels.size() < 2) return false;
@@ -40,6 +30,16 @@ bool IsDomain(absl::string_view s) {
 }
 
 }  // namespace
+
+bool IsDotAtom(absl::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  char prev = 0;
+  for (char c : s) {
+    if (c == '.' ? prev == '.' : !IsAtext(c)) return false;
+    prev = c;
+  }
+  return true;
+}
 
 absl::Status CheckEmailAddress(absl::string_view value, absl::string_view field, bool required) {
   if (value.empty()) return required ? InvalidField(field, "is required") : absl::OkStatus();

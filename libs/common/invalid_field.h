@@ -32,6 +32,11 @@ inline absl::Status CheckText(absl::string_view value, absl::string_view field, 
   return absl::OkStatus();
 }
 
+// RFC 5322 dot-atom text: runs of letters, digits and
+// !#$%&'*+/=?^_`{|}~- separated by single dots (no leading or trailing dot).
+// Thread-safe.
+bool IsDotAtom(absl::string_view s);
+
 // An e-mail address as a plain addr-spec ("orders@supplier.example"): a
 // local part of letters, digits, dots and !#$%&'*+/=?^_`{|}~- (no leading,
 // trailing or double dot), one '@', a domain of at least two DNS labels, at
