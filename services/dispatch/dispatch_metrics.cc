@@ -13,8 +13,8 @@ const prometheus::Histogram::BucketBoundaries& DeliveryBuckets() {
   return *kBuckets;
 }
 
-std::string CodeClass(int http_status, int cxml_code) {
-  const int code = cxml_code != 0 ? cxml_code : http_status;
+std::string CodeClass(int http_status, int cxml_code, int smtp_code) {
+  const int code = cxml_code != 0 ? cxml_code : (smtp_code != 0 ? smtp_code : http_status);
   if (code == 0) return "none";
   return absl::StrCat(code / 100, "xx");
 }
@@ -77,8 +77,10 @@ DispatchMetrics::DispatchMetrics(prometheus::Registry& registry)
 
 void DispatchMetrics::Submitted(bool test) { submitted_.Add({{"mode", Mode(test)}}).Increment(); }
 
-void DispatchMetrics::Attempt(const std::string& outcome, int http_status, int cxml_code) {
-  attempts_.Add({{"outcome", outcome}, {"code_class", CodeClass(http_status, cxml_code)}})
+void DispatchMetrics::Attempt(const std::string& outcome, int http_status, int cxml_code,
+                              int smtp_code) {
+  attempts_
+      .Add({{"outcome", outcome}, {"code_class", CodeClass(http_status, cxml_code, smtp_code)}})
       .Increment();
 }
 

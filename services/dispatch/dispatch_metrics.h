@@ -25,9 +25,10 @@ class DispatchMetrics {
   static std::string Mode(bool test) { return test ? "test" : "production"; }
 
   void Submitted(bool test);
-  // One delivery attempt: outcome (supplier::OutcomeLabel) and the class of
-  // the code the supplier answered ("2xx", "4xx", "5xx", "none").
-  void Attempt(const std::string& outcome, int http_status, int cxml_code);
+  // One delivery attempt: outcome (supplier::OutcomeLabel, or smtp_...)
+  // and the class of the code the supplier or relay answered with -- cXML
+  // status, else SMTP reply, else HTTP status ("2xx", "4xx", "5xx", "none").
+  void Attempt(const std::string& outcome, int http_status, int cxml_code, int smtp_code);
   // Submit-to-delivered time of a first version.
   void Delivered(bool test, absl::Duration since_submit);
   void DeadLetter(bool test);

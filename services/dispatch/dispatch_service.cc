@@ -76,6 +76,7 @@ void ToProto(const Order& o, pb::Order* out) {
   out->mutable_total()->set_currency(o.currency);
   out->set_state(ToProto(o.state));
   out->set_test(o.test);
+  out->set_channel(o.channel == Channel::kEmail ? pb::CHANNEL_EMAIL : pb::CHANNEL_CXML);
   out->set_version(o.version);
   out->set_payload_id(o.current.payload_id);
   out->set_failure_reason(o.failure_reason);
@@ -107,6 +108,7 @@ void ToProto(const OrderDetails& d, pb::Order* out) {
     p->set_outcome(a.outcome);
     p->set_http_status(a.http_status);
     p->set_cxml_code(a.cxml_code);
+    p->set_smtp_code(a.smtp_code);
     p->set_text(a.text);
     *p->mutable_latency() = ToProtoDuration(a.latency);
   }
@@ -118,6 +120,7 @@ void ToProto(const OrderDetails& d, pb::Order* out) {
     *p->mutable_time() = ToProtoTime(e.time);
     p->set_http_status(e.http_status);
     p->set_cxml_code(e.cxml_code);
+    p->set_smtp_code(e.smtp_code);
     *p->mutable_latency() = ToProtoDuration(e.latency);
     p->set_document(e.document);
     p->set_answer(e.answer);
@@ -300,6 +303,22 @@ grpc::Status DispatchService::UpdateOrder(grpc::ServerContext* ctx,
     IOB_ASSIGN_OR_RETURN(auto key, runtime::RequestKeyOf(name.tenant, "UpdateOrder", *req));
     IOB_ASSIGN_OR_RETURN(Order o, dispatcher_->Update(name.tenant, name.id, req->order(), key));
     ToProto(o, resp);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status DispatchService::RenderOrderPdf(grpc::ServerContext* ctx,
+                                             const pb::RenderOrderPdfRequest* req,
+                                             pb::OrderPdf* resp) {
+  return HandleRpc(*ctx, "RenderOrderPdf", req->name(), [&]() -> absl::Status {
+    IOB_ASSIGN_OR_RETURN(auto name, OrderName(req->name()));
+    IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
+    if (req->version() < 0) return InvalidField("version", "must be 0 (the newest) or positive");
+    IOB_ASSIGN_OR_RETURN(OrderPdf pdf,
+                         dispatcher_->RenderPdf(name.tenant, name.id, req->version()));
+    resp->set_pdf(std::move(pdf.bytes));
+    resp->set_file_name(pdf.file_name);
+    resp->set_version(pdf.version);
     return absl::OkStatus();
   });
 }

@@ -34,6 +34,8 @@ class DispatchService final : public pb::DispatchService::Service {
                            pb::Order* resp) override;
   grpc::Status UpdateOrder(grpc::ServerContext* ctx, const pb::UpdateOrderRequest* req,
                            pb::Order* resp) override;
+  grpc::Status RenderOrderPdf(grpc::ServerContext* ctx, const pb::RenderOrderPdfRequest* req,
+                              pb::OrderPdf* resp) override;
 
  private:
   const runtime::Authenticator* auth_;

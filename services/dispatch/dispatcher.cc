@@ -6,6 +6,7 @@
 #include "libs/cxml/payload_id.h"
 #include "libs/cxml/timestamp.h"
 #include "libs/runtime/resource_name.h"
+#include "services/dispatch/order_mail.h"
 
 namespace iob::dispatch {
 namespace {
@@ -38,18 +39,20 @@ absl::Status CheckChangeable(const Order& o, absl::string_view change) {
 
 Dispatcher::Dispatcher(OrderStore* store, supplier::CredentialsClient* credentials,
                        peers::PunchoutClient* punchout, DispatchMetrics* metrics, std::string host,
-                       std::function<void()> on_submitted)
+                       bool mail_enabled, std::function<void()> on_submitted)
     : store_(store),
       credentials_(credentials),
       punchout_(punchout),
       metrics_(metrics),
       host_(std::move(host)),
+      mail_enabled_(mail_enabled),
       on_submitted_(std::move(on_submitted)) {}
 
 absl::StatusOr<Order> Dispatcher::Submit(SubmitRequest r) {
   IOB_ASSIGN_OR_RETURN(supplier::SupplierEndpoint endpoint, credentials_->Get(r.integration));
   IOB_ASSIGN_OR_RETURN(DispatchRule rule, store_->GetRule(r.tenant, IntegrationId(r.integration)));
   IOB_RETURN_IF_ERROR(CheckRuleSends(rule));
+  IOB_RETURN_IF_ERROR(CheckCanEmail(rule, endpoint, "order"));
   if (!r.session.empty()) {
     if (r.content.lines_size() > 0) {
       return InvalidField("order.lines",
@@ -65,8 +68,8 @@ absl::StatusOr<Order> Dispatcher::Submit(SubmitRequest r) {
     if (r.content.currency().empty()) r.content.set_currency(cart.total.currency());
   }
   IOB_RETURN_IF_ERROR(CheckApproval(r.approval, endpoint.approval_required));
-  IOB_RETURN_IF_ERROR(
-      CheckContent(r.content, OrderProfileFor(endpoint.supplier), endpoint.supplier));
+  IOB_RETURN_IF_ERROR(CheckContent(r.content, OrderProfileFor(endpoint.supplier, ChannelFor(rule)),
+                                   endpoint.supplier));
 
   const absl::Time now = absl::Now();
   Order o;
@@ -76,6 +79,7 @@ absl::StatusOr<Order> Dispatcher::Submit(SubmitRequest r) {
   o.supplier = endpoint.supplier;
   o.po_number = r.content.po_number();
   o.test = !endpoint.production;
+  o.channel = ChannelFor(rule);
   o.session = r.session;
   o.approval = r.approval;
   IOB_ASSIGN_OR_RETURN(o.total, OrderTotal(r.content));
@@ -100,6 +104,25 @@ absl::StatusOr<Order> Dispatcher::Retry(const std::string& tenant, const std::st
   IOB_ASSIGN_OR_RETURN(Order o, store_->Requeue(tenant, id, who, key));
   on_submitted_();
   return o;
+}
+
+absl::Status Dispatcher::CheckCanEmail(const DispatchRule& rule,
+                                       const supplier::SupplierEndpoint& endpoint,
+                                       absl::string_view field) const {
+  if (!rule.send_pdf) return absl::OkStatus();
+  if (endpoint.order_email.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, ": the rule sends the purchase order PDF by e-mail, but integration ",
+        endpoint.integration,
+        " has no order e-mail (set it with `iobctl integrations update ... --order-email`)"));
+  }
+  if (!mail_enabled_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field,
+        ": the rule sends the purchase order PDF by e-mail, but this dispatch has no SMTP "
+        "relay (start it with --smtp-url and --mail-from)"));
+  }
+  return absl::OkStatus();
 }
 
 OrderVersion Dispatcher::NextVersion(const Order& order, ChangeType type, pb::OrderContent content,
@@ -129,7 +152,7 @@ absl::StatusOr<Order> Dispatcher::Cancel(const std::string& tenant, const std::s
             if (o.attempts_total == 0 && o.state == OrderState::kQueued) {
               return std::nullopt;
             }
-            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier);
+            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier, o.channel);
             if (!profile.accepts_delete) {
               return absl::FailedPreconditionError(
                   absl::StrCat("order ", o.Name(), ": ", o.supplier,
@@ -148,7 +171,7 @@ absl::StatusOr<Order> Dispatcher::Update(const std::string& tenant, const std::s
       store_->Change(
           tenant, id, key, [&](const Order& o) -> absl::StatusOr<std::optional<OrderVersion>> {
             IOB_RETURN_IF_ERROR(CheckChangeable(o, "updated"));
-            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier);
+            const SupplierOrderProfile& profile = OrderProfileFor(o.supplier, o.channel);
             if (!profile.accepts_update) {
               return absl::FailedPreconditionError(
                   absl::StrCat("order ", o.Name(), ": ", o.supplier,
@@ -163,6 +186,23 @@ absl::StatusOr<Order> Dispatcher::Update(const std::string& tenant, const std::s
   return order;
 }
 
+absl::StatusOr<OrderPdf> Dispatcher::RenderPdf(const std::string& tenant, const std::string& id,
+                                               int version) {
+  IOB_ASSIGN_OR_RETURN(Order o, store_->GetVersion(tenant, id, version));
+  absl::StatusOr<supplier::SupplierEndpoint> endpoint = credentials_->Get(o.integration);
+  if (absl::IsNotFound(endpoint.status())) {
+    // The integration was deleted since: the order still prints.
+    endpoint = supplier::SupplierEndpoint{};
+    endpoint->integration = o.integration;
+  }
+  IOB_RETURN_IF_ERROR(endpoint.status());
+  OrderPdf pdf;
+  IOB_ASSIGN_OR_RETURN(pdf.bytes, RenderOrderPdf(o, o.current, *endpoint));
+  pdf.file_name = PdfFileName(o, o.current);
+  pdf.version = o.current.version;
+  return pdf;
+}
+
 absl::StatusOr<DispatchRule> Dispatcher::GetRule(const std::string& tenant,
                                                  const std::string& integration_id) {
   IOB_RETURN_IF_ERROR(
@@ -174,10 +214,10 @@ absl::StatusOr<DispatchRule> Dispatcher::GetRule(const std::string& tenant,
 absl::StatusOr<DispatchRule> Dispatcher::SetRule(const DispatchRule& rule,
                                                  const db::RequestKey& key) {
   IOB_RETURN_IF_ERROR(ValidateRule(rule));
-  IOB_RETURN_IF_ERROR(
-      credentials_
-          ->Get(absl::StrCat("tenants/", rule.tenant, "/integrations/", rule.integration_id))
-          .status());
+  IOB_ASSIGN_OR_RETURN(supplier::SupplierEndpoint endpoint,
+                       credentials_->Get(absl::StrCat("tenants/", rule.tenant, "/integrations/",
+                                                      rule.integration_id)));
+  IOB_RETURN_IF_ERROR(CheckCanEmail(rule, endpoint, "rule.send_pdf"));
   return store_->PutRule(rule, key);
 }
 

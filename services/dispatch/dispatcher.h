@@ -19,6 +19,13 @@
 
 namespace iob::dispatch {
 
+// An order version's purchase order PDF.
+struct OrderPdf {
+  std::string bytes;
+  std::string file_name;
+  int version = 0;
+};
+
 struct SubmitRequest {
   std::string tenant;
   std::string integration;  // resource name, of `tenant`
@@ -32,10 +39,11 @@ struct SubmitRequest {
 class Dispatcher {
  public:
   // `on_submitted` runs after an order is stored (wakes a delivery worker).
-  // `host` names this service in payloadIDs.
+  // `host` names this service in payloadIDs. `mail_enabled`: an SMTP relay
+  // is configured, so the rule's PDF action can be carried out.
   Dispatcher(OrderStore* store, supplier::CredentialsClient* credentials,
              peers::PunchoutClient* punchout, DispatchMetrics* metrics, std::string host,
-             std::function<void()> on_submitted);
+             bool mail_enabled, std::function<void()> on_submitted);
 
   // The order as stored (see the SubmitOrder RPC for the errors).
   absl::StatusOr<Order> Submit(SubmitRequest request);
@@ -48,6 +56,10 @@ class Dispatcher {
   absl::StatusOr<Order> Update(const std::string& tenant, const std::string& id,
                                pb::OrderContent content, const db::RequestKey& key);
 
+  // RenderOrderPdf: `version` 0 = the newest. The supplier block shows the
+  // integration as the credentials service has it now.
+  absl::StatusOr<OrderPdf> RenderPdf(const std::string& tenant, const std::string& id, int version);
+
   // GetDispatchRule / UpdateDispatchRule: NOT_FOUND for an integration the
   // credentials service does not know.
   absl::StatusOr<DispatchRule> GetRule(const std::string& tenant,
@@ -55,6 +67,10 @@ class Dispatcher {
   absl::StatusOr<DispatchRule> SetRule(const DispatchRule& rule, const db::RequestKey& key);
 
  private:
+  // OK unless `rule` e-mails the PDF and the integration has no order
+  // e-mail or no relay is configured: FAILED_PRECONDITION naming `field`.
+  absl::Status CheckCanEmail(const DispatchRule& rule, const supplier::SupplierEndpoint& endpoint,
+                             absl::string_view field) const;
   // A new version of `order` of `type` with `content`.
   OrderVersion NextVersion(const Order& order, ChangeType type, pb::OrderContent content,
                            std::string reason) const;
@@ -64,6 +80,7 @@ class Dispatcher {
   peers::PunchoutClient* const punchout_;
   DispatchMetrics* const metrics_;
   const std::string host_;
+  const bool mail_enabled_;
   const std::function<void()> on_submitted_;
 };
 

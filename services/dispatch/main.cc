@@ -1,16 +1,22 @@
-// iob-dispatch: approved orders delivered to suppliers as cXML, and their
-// confirmations and ship notices taken back. Wires flags, database, the
-// credentials and punchout clients, the egress-policed HTTP client, the
-// delivery workers, the supplier-facing edge and the gRPC service together;
-// the logic lives elsewhere.
+// iob-dispatch: approved orders delivered to suppliers as cXML or as a PDF
+// by e-mail, and their confirmations and ship notices taken back. Wires
+// flags, database, the credentials and punchout clients, the egress-policed
+// HTTP client, the SMTP relay, the delivery workers, the supplier-facing
+// edge and the gRPC service together; the logic lives elsewhere.
 //   iob-dispatch [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-dispatch migrate   apply migrations and exit
 #include <unistd.h>
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "libs/common/invalid_field.h"
 #include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
+#include "libs/crypto/secret_file.h"
 #include "libs/http/client.h"
 #include "libs/http/egress_flags.h"
+#include "libs/mail/smtp_client.h"
 #include "libs/peers/punchout_client.h"
 #include "libs/runtime/service_main.h"
 #include "libs/supplier/caching_credentials_client.h"
@@ -36,6 +42,42 @@ std::string HostName() {
   return name;
 }
 
+// The SMTP relay the PDF action sends through: none unless --smtp-url.
+struct MailFlags {
+  mail::SmtpOptions smtp;
+  std::string password_file;
+  std::string from;
+
+  void Register(common::Flags& f) {
+    f.Add("smtp-url", &smtp.url,
+          "SMTP relay for orders by e-mail: smtp://host:587 (STARTTLS, required) or "
+          "smtps://host:465 (implicit TLS); empty: the PDF action is unavailable");
+    f.Add("smtp-plain", &smtp.plain, "no TLS to the relay (a loopback relay only)");
+    f.Add("smtp-user", &smtp.username, "SMTP AUTH user (empty: no AUTH)");
+    f.Add("smtp-password-file", &password_file, "file holding the SMTP AUTH password (mode 0600)");
+    f.Add("smtp-ca-file", &smtp.ca_file, "CA bundle to verify the relay with (default: system)");
+    f.Add("smtp-timeout", &smtp.timeout, "longest an SMTP send may take");
+    f.Add("mail-from", &from, "envelope and From address of e-mailed orders");
+  }
+
+  // The relay's client, or nullopt when none is configured. INVALID_ARGUMENT
+  // for bad settings; the password file's errors.
+  absl::StatusOr<std::optional<mail::SmtpClient>> Client() {
+    if (smtp.url.empty()) return std::nullopt;
+    IOB_RETURN_IF_ERROR(common::CheckEmailAddress(from, "--mail-from", true));
+    if (!password_file.empty()) {
+      IOB_ASSIGN_OR_RETURN(smtp.password,
+                           crypto::ReadSecretFile(password_file, "SMTP password file"));
+      while (!smtp.password.empty() &&
+             (smtp.password.back() == '\n' || smtp.password.back() == '\r')) {
+        smtp.password.pop_back();
+      }
+    }
+    IOB_RETURN_IF_ERROR(smtp.Check());
+    return std::optional<mail::SmtpClient>(std::in_place, smtp);
+  }
+};
+
 int Main(int argc, char** argv) {
   runtime::BlockShutdownSignals();
   runtime::ServiceMain m({.name = "dispatch",
@@ -48,11 +90,13 @@ int Main(int argc, char** argv) {
   WorkerOptions workers;
   std::string public_url;
   http::EgressFlags egress_flags;
+  MailFlags mail_flags;
   absl::Duration secret_ttl = absl::Seconds(30), sweep = absl::Seconds(30);
   common::Flags& f = m.flags();
   credentials_peer.Register(f);
   punchout_peer.Register(f);
   egress_flags.Register(f);
+  mail_flags.Register(f);
   m.AddHttpEdge("127.0.0.1:8103", {.max_body_bytes = 4u << 20});
   f.Add("workers", &workers.workers, "delivery worker threads in this process");
   f.Add("lease", &workers.lease,
@@ -77,10 +121,14 @@ int Main(int argc, char** argv) {
     return fail("flags", absl::InvalidArgumentError(
                              "--workers must be >= 0, --claim-batch and --max-attempts >= 1"));
   }
-  if (workers.lease <= egress_flags.supplier_timeout * workers.claim_batch) {
+  if (workers.lease <= std::max(egress_flags.supplier_timeout, mail_flags.smtp.url.empty()
+                                                                   ? absl::ZeroDuration()
+                                                                   : mail_flags.smtp.timeout) *
+                           workers.claim_batch) {
     return fail("flags", absl::InvalidArgumentError(
-                             "--lease must exceed --supplier-timeout x --claim-batch, or a slow "
-                             "supplier call would let another worker send the order too"));
+                             "--lease must exceed --supplier-timeout (and --smtp-timeout) x "
+                             "--claim-batch, or a slow send would let another worker send the "
+                             "order too"));
   }
 
   auto pool = m.OpenDatabase(sql::DispatchMigrations());
@@ -94,6 +142,10 @@ int Main(int argc, char** argv) {
   auto punchout = peers::DialPunchout(punchout_peer);
   if (!punchout.ok()) return fail("punchout client", punchout.status());
 
+  auto smtp = mail_flags.Client();
+  if (!smtp.ok()) return fail("SMTP relay", smtp.status());
+  workers.mail_from = mail_flags.from;
+
   const http::EgressPolicyOptions egress = egress_flags.Options();
   http::CurlHttpClient http_client{http::EgressPolicy(egress)};
 
@@ -104,11 +156,12 @@ int Main(int argc, char** argv) {
 
   const std::string host_name = HostName();
   workers.name = absl::StrCat(host_name, ":", getpid());
-  DeliveryWorkers delivery(workers, &store, &secrets, &http_client, &metrics);
+  DeliveryWorkers delivery(workers, &store, &secrets, &http_client,
+                           smtp->has_value() ? &**smtp : nullptr, &metrics);
   // Submits read the integration's settings from the same cache as the
   // workers' secrets: a change at the credentials service reaches dispatch
   // within --secret-cache-ttl.
-  Dispatcher dispatcher(&store, &secrets, punchout->get(), &metrics, host_name,
+  Dispatcher dispatcher(&store, &secrets, punchout->get(), &metrics, host_name, smtp->has_value(),
                         [&] { delivery.Wake(); });
 
   FulfillmentHandler fulfillment(&store);

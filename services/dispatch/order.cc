@@ -40,6 +40,11 @@ constexpr std::pair<ChangeType, absl::string_view> kChangeTypes[] = {
     {ChangeType::kDelete, "delete"},
 };
 
+constexpr std::pair<Channel, absl::string_view> kChannels[] = {
+    {Channel::kCxml, "cxml"},
+    {Channel::kEmail, "email"},
+};
+
 constexpr size_t kMaxLines = 1000;
 
 // A cXML date for "YYYY-MM-DD": midnight UTC of that day.
@@ -90,15 +95,29 @@ std::string DispatchRule::Name() const {
 
 std::string Order::Name() const { return absl::StrCat("tenants/", tenant, "/orders/", id); }
 
+absl::string_view ChannelText(Channel channel) {
+  for (const auto& [c, text] : kChannels) {
+    if (c == channel) return text;
+  }
+  return "cxml";
+}
+
+std::optional<Channel> ParseChannel(absl::string_view text) {
+  for (const auto& [c, t] : kChannels) {
+    if (t == text) return c;
+  }
+  return std::nullopt;
+}
+
+Channel ChannelFor(const DispatchRule& rule) {
+  return rule.send_pdf ? Channel::kEmail : Channel::kCxml;
+}
+
 absl::Status ValidateRule(const DispatchRule& rule) {
   if (rule.send_cxml && rule.send_pdf) {
     return InvalidField("rule",
                         "send_cxml and send_pdf are both on: a punchout supplier would get "
                         "every order twice (as cXML and as a PDF); turn one off");
-  }
-  if (rule.send_pdf) {
-    return absl::FailedPreconditionError(
-        "rule.send_pdf: sending the purchase order PDF is not supported yet; use send_cxml");
   }
   if (rule.confirmation_deadline <= absl::ZeroDuration()) {
     return InvalidField("rule.confirmation_deadline", "must be positive");
@@ -117,7 +136,7 @@ absl::Status CheckRuleSends(const DispatchRule& rule) {
                    "orders to this supplier"));
 }
 
-const SupplierOrderProfile& OrderProfileFor(absl::string_view supplier) {
+const SupplierOrderProfile& OrderProfileFor(absl::string_view supplier, Channel channel) {
   static const SupplierOrderProfile kAmazon{
       .accepts_update = false,
       .accepts_delete = false,
@@ -126,7 +145,7 @@ const SupplierOrderProfile& OrderProfileFor(absl::string_view supplier) {
           "Amazon Business accepts only new orders (type=\"new\"; an update or edit is rejected "
           "with its code 001-001): cancel the order on Amazon Business and submit a new one"};
   static const SupplierOrderProfile kGeneric{};
-  return supplier == "amazon-business" ? kAmazon : kGeneric;
+  return supplier == "amazon-business" && channel == Channel::kCxml ? kAmazon : kGeneric;
 }
 
 absl::Status CheckContent(pb::OrderContent& c, const SupplierOrderProfile& profile,
@@ -198,16 +217,24 @@ absl::Status CheckApproval(const pb::Approval& approval, bool approval_required)
                         : "approval: give the approver and time, or purchase_button");
 }
 
+absl::StatusOr<cxml::Decimal> LineTotal(const type::v1::LineItem& line, absl::string_view at) {
+  IOB_ASSIGN_OR_RETURN(cxml::Decimal q,
+                       types::NonNegative(line.quantity(), absl::StrCat(at, ".quantity")));
+  IOB_ASSIGN_OR_RETURN(cxml::Decimal p, types::NonNegative(line.unit_price().amount(),
+                                                           absl::StrCat(at, ".unit_price.amount")));
+  absl::StatusOr<cxml::Decimal> product = q.Times(p);
+  if (product.ok()) product = product->WithMinScale(2);
+  if (!product.ok()) return InvalidField(at, "amounts too large to multiply exactly");
+  return product;
+}
+
 absl::StatusOr<std::string> OrderTotal(const pb::OrderContent& c) {
   cxml::Decimal total;
   for (int i = 0; i < c.lines_size(); ++i) {
-    const auto& l = c.lines(i);
     const std::string at = absl::StrCat("order.lines[", i, "]");
-    IOB_ASSIGN_OR_RETURN(cxml::Decimal q, types::NonNegative(l.quantity(), at + ".quantity"));
-    IOB_ASSIGN_OR_RETURN(cxml::Decimal p,
-                         types::NonNegative(l.unit_price().amount(), at + ".unit_price.amount"));
-    absl::StatusOr<cxml::Decimal> line_total = q.Times(p);
-    if (line_total.ok()) line_total = total.Plus(*line_total);
+    absl::StatusOr<cxml::Decimal> line_total = LineTotal(c.lines(i), at);
+    IOB_RETURN_IF_ERROR(line_total.status());
+    line_total = total.Plus(*line_total);
     if (!line_total.ok()) return InvalidField(at, "amounts too large to add up exactly");
     total = *line_total;
   }

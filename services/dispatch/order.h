@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "iob/dispatch/v1/dispatch_service.pb.h"
+#include "libs/cxml/decimal.h"
 #include "libs/cxml/model.h"
 #include "libs/supplier/endpoint.h"
 
@@ -53,6 +54,12 @@ enum class ChangeType { kNew, kUpdate, kDelete };
 absl::string_view ChangeTypeText(ChangeType type);  // "new", "update", "delete"
 std::optional<ChangeType> ParseChangeType(absl::string_view text);
 
+// How an order goes to its supplier, fixed from the rule when it is
+// submitted: a cXML OrderRequest, or the purchase order PDF by e-mail.
+enum class Channel { kCxml, kEmail };
+absl::string_view ChannelText(Channel channel);  // "cxml", "email"
+std::optional<Channel> ParseChannel(absl::string_view text);
+
 // The rule for an integration's "order fully approved" event.
 struct DispatchRule {
   std::string tenant;
@@ -67,9 +74,13 @@ struct DispatchRule {
 };
 
 // INVALID_ARGUMENT when both actions are on (a punchout supplier would get
-// the order twice) or the deadline is not positive; FAILED_PRECONDITION for
-// PDF on (not supported yet).
+// the order twice) or the deadline is not positive. (Whether the PDF action
+// can be carried out -- an order e-mail, a relay -- is the dispatcher's
+// check.)
 absl::Status ValidateRule(const DispatchRule& rule);
+
+// The channel `rule` sends orders by (e-mail when the PDF action is on).
+Channel ChannelFor(const DispatchRule& rule);
 
 // FAILED_PRECONDITION naming the rule when it sends nothing.
 absl::Status CheckRuleSends(const DispatchRule& rule);
@@ -83,9 +94,11 @@ struct SupplierOrderProfile {
   std::string change_advice;
 };
 
-// The profile of `supplier` ("amazon-business": new only, ShipTo required;
-// anything else: the generic cXML profile, which takes every type).
-const SupplierOrderProfile& OrderProfileFor(absl::string_view supplier);
+// The profile of `supplier` over `channel` ("amazon-business" by cXML: new
+// only, ShipTo required; anything else, and every supplier by e-mail, where
+// a person reads the PO: the generic profile, which takes every type).
+const SupplierOrderProfile& OrderProfileFor(absl::string_view supplier,
+                                            Channel channel = Channel::kCxml);
 
 // Checks the content of an order before it is accepted: PO number, currency,
 // at least one line, each line's quantity (positive decimal), part id, unit
@@ -103,6 +116,10 @@ absl::Status CheckContent(pb::OrderContent& content, const SupplierOrderProfile&
 // or the Purchase button, which only an integration that does not require
 // approval allows. FAILED_PRECONDITION "approval: ..." otherwise.
 absl::Status CheckApproval(const pb::Approval& approval, bool approval_required);
+
+// A line's quantity x unit price, exact, with at least 2 fraction digits.
+// INVALID_ARGUMENT naming `at` ("order.lines[2]") on a malformed number.
+absl::StatusOr<cxml::Decimal> LineTotal(const type::v1::LineItem& line, absl::string_view at);
 
 // The exact sum of quantity x unit price over the lines, as a decimal string
 // in the currency's usual scale (at least 2 places). INVALID_ARGUMENT on a
@@ -136,6 +153,7 @@ struct Order {
   std::string supplier;
   std::string po_number;
   bool test = false;
+  Channel channel = Channel::kCxml;
   OrderState state = OrderState::kQueued;
   int version = 1;
   int delivered_version = 0;

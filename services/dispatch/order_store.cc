@@ -46,19 +46,22 @@ Message FromJson(const std::string& json) {
   return m;
 }
 
+// An order version's columns (v = order_versions), as VersionFromRow reads them.
+constexpr char kVersionColumns[] =
+    "v.version AS v_version, v.type AS v_type, v.payload_id AS v_payload_id, "
+    "v.document_reference AS v_document_reference, v.content::text AS v_content, "
+    "v.order_date AS v_order_date, v.reason AS v_reason";
+
 const std::string& OrderColumns() {
   static const std::string* kColumns = new std::string(absl::StrCat(
       "o.tenant, o.order_id, o.integration, o.supplier, o.po_number, o.test, o.state, o.version, "
       "o.delivered_version, o.session, o.approval::text AS approval, o.total::text AS total, "
-      "o.currency, o.failure_reason, o.attempt_count, o.attempts_total, o.unconfirmed, ",
+      "o.currency, o.failure_reason, o.attempt_count, o.attempts_total, o.unconfirmed, o.channel, ",
       db::Micros("o.first_attempt_time"), " AS first_attempt_time, ",
       db::Micros("o.next_attempt_time"), " AS next_attempt_time, ",
       "(extract(epoch from o.confirm_deadline) * 1000000)::bigint AS confirm_deadline, ",
       db::Micros("o.confirm_due_time"), " AS confirm_due_time, ", db::Micros("o.create_time"),
-      " AS create_time, ", db::Micros("o.update_time"),
-      " AS update_time, v.version AS v_version, v.type AS v_type, v.payload_id AS v_payload_id, "
-      "v.document_reference AS v_document_reference, v.content::text AS v_content, "
-      "v.order_date AS v_order_date, v.reason AS v_reason"));
+      " AS create_time, ", db::Micros("o.update_time"), " AS update_time, ", kVersionColumns));
   return *kColumns;
 }
 
@@ -100,6 +103,7 @@ Order FromRow(const pqxx::row& row) {
   o.attempt_count = static_cast<int>(r.Int("attempt_count"));
   o.attempts_total = static_cast<int>(r.Int("attempts_total"));
   o.unconfirmed = r.Bool("unconfirmed");
+  o.channel = ParseChannel(r.Text("channel")).value_or(Channel::kCxml);
   o.first_attempt_time = r.NullableTime("first_attempt_time");
   o.next_attempt_time = r.Time("next_attempt_time");
   o.confirm_deadline = absl::Microseconds(r.Int("confirm_deadline"));
@@ -213,9 +217,10 @@ absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& k
             "dispatch.create_order",
             absl::StrCat(
                 "WITH o AS (INSERT INTO orders (tenant, order_id, integration, supplier, "
-                "po_number, test, state, session, approval, total, currency, confirm_deadline) "
-                "VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8::jsonb, $9::numeric, $10, "
-                "$11 * interval '1 microsecond') RETURNING tenant, order_id, create_time), "
+                "po_number, test, state, session, approval, total, currency, confirm_deadline, "
+                "channel) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8::jsonb, $9::numeric, "
+                "$10, $11 * interval '1 microsecond', $20) RETURNING tenant, order_id, "
+                "create_time), "
                 "v AS (INSERT INTO order_versions (tenant, order_id, version, type, payload_id, "
                 "document_reference, content, order_date, reason) SELECT tenant, order_id, $12, "
                 "$13, $14, $15, $16::jsonb, $17, $18 FROM o), "
@@ -227,7 +232,8 @@ absl::StatusOr<Order> OrderStore::Create(const Order& o, const db::RequestKey& k
             ToJson(o.approval), o.total, o.currency, Micros(o.confirm_deadline), v.version,
             std::string(ChangeTypeText(v.type)), v.payload_id, v.document_reference,
             ToJson(v.content), v.order_date, v.reason,
-            o.test ? "submitted (test mode: the supplier will not fulfil it)" : "submitted");
+            o.test ? "submitted (test mode: the supplier will not fulfil it)" : "submitted",
+            std::string(ChannelText(o.channel)));
         Order stored = o;
         stored.state = OrderState::kQueued;
         stored.create_time = stored.update_time = stored.next_attempt_time =
@@ -252,6 +258,23 @@ absl::StatusOr<Order> OrderStore::Get(const std::string& tenant, const std::stri
       [&](pqxx::transaction_base& tx) { return SelectOrder(tx, tenant, id, false); });
 }
 
+absl::StatusOr<Order> OrderStore::GetVersion(const std::string& tenant, const std::string& id,
+                                             int version) {
+  return pool_->ReadOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<Order> {
+    IOB_ASSIGN_OR_RETURN(Order o, SelectOrder(tx, tenant, id, false));
+    if (version == 0 || version == o.version) return o;
+    IOB_ASSIGN_OR_RETURN(
+        pqxx::row row,
+        db::FindRow(tx, absl::StrCat("version ", version, " of order ", o.Name()),
+                    absl::StrCat("SELECT ", kVersionColumns,
+                                 " FROM order_versions v WHERE v.tenant = $1 AND v.order_id = $2 "
+                                 "AND v.version = $3"),
+                    tenant, id, version));
+    o.current = VersionFromRow(db::Row(row));
+    return o;
+  });
+}
+
 absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
                                                     const std::string& id) {
   return pool_->Read([&](pqxx::transaction_base& tx) -> absl::StatusOr<OrderDetails> {
@@ -266,21 +289,21 @@ absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
                            r.Time("time"), r.Text("reason")});
     }
     for (const auto& row : tx.exec_params(
-             absl::StrCat("SELECT number, version, outcome, http_status, cxml_code, text, "
-                          "latency_us, ",
+             absl::StrCat("SELECT number, version, outcome, http_status, cxml_code, smtp_code, "
+                          "text, latency_us, ",
                           db::TimeColumn("start_time"),
                           " FROM attempts WHERE tenant = $1 AND order_id = $2 ORDER BY number"),
              tenant, id)) {
       const db::Row r(row);
-      d.attempts.push_back({static_cast<int>(r.Int("number")), static_cast<int>(r.Int("version")),
-                            r.Time("start_time"), r.Text("outcome"),
-                            static_cast<int>(r.Int("http_status")),
-                            static_cast<int>(r.Int("cxml_code")), r.Text("text"),
-                            absl::Microseconds(r.Int("latency_us"))});
+      d.attempts.push_back(
+          {static_cast<int>(r.Int("number")), static_cast<int>(r.Int("version")),
+           r.Time("start_time"), r.Text("outcome"), static_cast<int>(r.Int("http_status")),
+           static_cast<int>(r.Int("cxml_code")), static_cast<int>(r.Int("smtp_code")),
+           r.Text("text"), absl::Microseconds(r.Int("latency_us"))});
     }
     for (const auto& row : tx.exec_params(
              absl::StrCat("SELECT direction, document_type, payload_id, http_status, cxml_code, "
-                          "latency_us, document, answer, ",
+                          "smtp_code, latency_us, document, answer, ",
                           db::TimeColumn("time"),
                           " FROM exchanges WHERE tenant = $1 AND order_id = $2 ORDER BY id"),
              tenant, id)) {
@@ -288,7 +311,8 @@ absl::StatusOr<OrderDetails> OrderStore::GetDetails(const std::string& tenant,
       d.exchanges.push_back(
           {r.Text("direction"), r.Text("document_type"), r.Text("payload_id"), r.Time("time"),
            static_cast<int>(r.Int("http_status")), static_cast<int>(r.Int("cxml_code")),
-           absl::Microseconds(r.Int("latency_us")), r.Text("document"), r.Text("answer")});
+           static_cast<int>(r.Int("smtp_code")), absl::Microseconds(r.Int("latency_us")),
+           r.Text("document"), r.Text("answer")});
     }
     for (const auto& row :
          tx.exec_params(absl::StrCat("SELECT payload_id, confirm_id, type, operation, comments, ",
@@ -469,23 +493,23 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
             "AND order_id = $2 RETURNING tenant, order_id, attempts_total, lease_owner, state, "
             "delivered_version, version), "
             "a AS (INSERT INTO attempts (tenant, order_id, number, version, worker, start_time, "
-            "outcome, http_status, cxml_code, text, latency_us) SELECT tenant, order_id, "
-            "attempts_total, $3, $4, ",
+            "outcome, http_status, cxml_code, smtp_code, text, latency_us) SELECT tenant, "
+            "order_id, attempts_total, $3, $4, ",
             At(5),
-            ", $6, $7, $8, $9, $10 FROM n), "
+            ", $6, $7, $8, $16, $9, $10 FROM n), "
             "e AS (INSERT INTO exchanges (tenant, order_id, direction, document_type, payload_id, "
-            "time, http_status, cxml_code, latency_us, document, answer) SELECT tenant, "
+            "time, http_status, cxml_code, smtp_code, latency_us, document, answer) SELECT tenant, "
             "order_id, $11, $12, $13, ",
             At(5),
-            ", $7, $8, $10, $14, $15 FROM n) "
+            ", $7, $8, $16, $10, $14, $15 FROM n) "
             "SELECT lease_owner, state, delivered_version, version, (SELECT type FROM "
             "order_versions WHERE tenant = $1 AND order_id = $2 AND version = $3) AS type FROM n")};
     const AttemptRecord& a = result.attempt;
     const ExchangeRecord& e = result.exchange;
-    pqxx::result recorded =
-        db::ExecPrepared(tx, *kRecord, o.tenant, o.id, version, claim.worker, Micros(a.start_time),
-                         a.outcome, a.http_status, a.cxml_code, a.text, Micros(a.latency),
-                         e.direction, e.document_type, e.payload_id, e.document, e.answer);
+    pqxx::result recorded = db::ExecPrepared(
+        tx, *kRecord, o.tenant, o.id, version, claim.worker, Micros(a.start_time), a.outcome,
+        a.http_status, a.cxml_code, a.text, Micros(a.latency), e.direction, e.document_type,
+        e.payload_id, e.document, e.answer, a.smtp_code);
     if (recorded.empty())
       return absl::NotFoundError(absl::StrCat("order ", o.Name(), " not found"));
     const db::Row now(recorded[0]);
@@ -514,8 +538,8 @@ absl::Status OrderStore::FinishAttempt(const Claim& claim, const AttemptResult& 
                   next_waits ? kQueueNow
                              : "state = $4, lease_owner = '', lease_until = NULL, "
                                "failure_reason = '', unconfirmed = false, confirm_due_time = "
-                               "CASE WHEN $4 = 'cancelled' THEN NULL ELSE now() + "
-                               "confirm_deadline END, update_time = now()",
+                               "CASE WHEN $4 = 'cancelled' OR channel = 'email' THEN NULL "
+                               "ELSE now() + confirm_deadline END, update_time = now()",
                   " WHERE tenant = $1 AND order_id = $2")};
         };
         static const db::Statement* kDelivered[2] = {delivered(false), delivered(true)};

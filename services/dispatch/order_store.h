@@ -34,6 +34,7 @@ struct AttemptRecord {
   std::string outcome;  // supplier::OutcomeLabel
   int http_status = 0;
   int cxml_code = 0;
+  int smtp_code = 0;
   std::string text;
   absl::Duration latency;
 };
@@ -45,6 +46,7 @@ struct ExchangeRecord {
   absl::Time time;
   int http_status = 0;
   int cxml_code = 0;
+  int smtp_code = 0;
   absl::Duration latency;
   std::string document;  // secrets masked
   std::string answer;    // the supplier's answer to a document we sent
@@ -145,6 +147,9 @@ class OrderStore {
   // NOT_FOUND "order tenants/t/orders/o not found".
   absl::StatusOr<Order> Get(const std::string& tenant, const std::string& id);
   absl::StatusOr<OrderDetails> GetDetails(const std::string& tenant, const std::string& id);
+  // The order with `version` in place of its newest one (0 = the newest).
+  // NOT_FOUND naming the order or the version.
+  absl::StatusOr<Order> GetVersion(const std::string& tenant, const std::string& id, int version);
 
   // Orders newest first after the page key `after` ("" = from the newest),
   // at most `limit`. INVALID_ARGUMENT for a malformed key.

@@ -19,7 +19,7 @@ namespace {
 namespace pb = ::iob::dispatch::v1;
 
 constexpr char kUsage[] =
-    "usage: iobctl orders <submit|get|list|retry|cancel|update> [flags]\n"
+    "usage: iobctl orders <submit|get|list|retry|cancel|update|pdf> [flags]\n"
     "  submit --tenant T --integration I [--session S] [--order-file F.json]\n"
     "         [--po PO] [--currency USD] [--ship-to-file A.json]\n"
     "         (--approver-email E [--approver-name N] [--approve-time T] | --purchase-button)\n"
@@ -32,6 +32,7 @@ constexpr char kUsage[] =
     "       [--unconfirmed] [--page-size N [--page-token P]]   (every page unless --page-size)\n"
     "  retry ORDER | cancel ORDER [--reason R] | update ORDER --order-file F.json\n"
     "       (each takes [--request-id R])\n"
+    "  pdf ORDER [--version N] > po.pdf   the purchase order PDF, as e-mailed (default: newest)\n"
     "common: --addr HOST:PORT (IOB_ADDR, default 127.0.0.1:7103) --token-file F --json\n"
     "        --tls-ca-file F [--tls-cert-file F --tls-key-file F] (IOB_TLS_CA_FILE, ...)\n"
     "TEST marks orders sent with deploymentMode=\"test\": the supplier will not fulfil them.\n";
@@ -43,7 +44,7 @@ struct Args {
       approver_name, approve_time, request_id, state, reason, page_token;
   bool purchase_button = false, test = false, production = false, unconfirmed = false,
        documents = false;
-  int page_size = 0;
+  int page_size = 0, version = 0;
   std::vector<std::string> positional;
 };
 
@@ -72,6 +73,7 @@ void Register(common::Flags& f, Args& a) {
   f.Add("page-token", &a.page_token, "list: the page to start at (printed after a page)");
   f.Add("reason", &a.reason, "cancel: why");
   f.Add("documents", &a.documents, "get: print every exchanged cXML document");
+  f.Add("version", &a.version, "pdf: the order version (default: the newest)");
 }
 
 std::string StateName(pb::OrderState s) {
@@ -104,6 +106,8 @@ void ShowSummary(std::ostream& out, const pb::Order& o) {
                              o.change_pending() ? " (change pending)" : "")},
       {"integration", o.integration()},
       {"supplier", o.supplier()},
+      {"channel",
+       o.channel() == pb::CHANNEL_EMAIL ? "purchase order PDF by e-mail" : "cXML OrderRequest"},
       {"po number", o.content().po_number()},
       {"total", MoneyText(o.total())},
       {"version", absl::StrCat(o.version(), ", payloadID ", o.payload_id())},
@@ -133,12 +137,13 @@ void ShowDetail(std::ostream& out, const pb::Order& o, bool documents) {
     out << absl::StrFormat("%-32s %-20s %s\n", TimeText(h.time()), StateName(h.state()),
                            h.reason());
   }
-  out << absl::StrFormat("\nATTEMPTS\n%-3s %-4s %-32s %-15s %-5s %-5s %-9s %s\n", "#", "VER",
-                         "START", "OUTCOME", "HTTP", "CXML", "LATENCY", "TEXT");
+  out << absl::StrFormat("\nATTEMPTS\n%-3s %-4s %-32s %-15s %-5s %-5s %-5s %-9s %s\n", "#", "VER",
+                         "START", "OUTCOME", "HTTP", "CXML", "SMTP", "LATENCY", "TEXT");
   for (const auto& t : o.attempts()) {
-    out << absl::StrFormat("%-3d %-4d %-32s %-15s %-5d %-5d %-9s %s\n", t.number(),
+    out << absl::StrFormat("%-3d %-4d %-32s %-15s %-5d %-5d %-5d %-9s %s\n", t.number(),
                            t.order_version(), TimeText(t.start_time()), t.outcome(),
-                           t.http_status(), t.cxml_code(), DurationText(t.latency()), t.text());
+                           t.http_status(), t.cxml_code(), t.smtp_code(), DurationText(t.latency()),
+                           t.text());
   }
   if (o.confirmations_size() > 0) {
     out << absl::StrFormat("\nCONFIRMATIONS\n%-32s %-12s %-10s %-20s %s\n", "NOTICE TIME", "TYPE",
@@ -331,6 +336,20 @@ int Cancel(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, s
   return 0;
 }
 
+int Pdf(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
+  pb::RenderOrderPdfRequest req;
+  if (!OrderName(a, req.mutable_name(), err)) return 2;
+  req.set_version(a.version);
+  pb::OrderPdf resp;
+  if (int code = Call(stub, a.conn, &Stub::RenderOrderPdf, req, &resp, err)) return code;
+  if (a.conn.json) {
+    out << ToJson(resp) << "\n";
+  } else {
+    out << resp.pdf();
+  }
+  return 0;
+}
+
 int Update(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, std::ostream& err) {
   pb::UpdateOrderRequest req;
   if (!OrderName(a, req.mutable_name(), err)) return 2;
@@ -347,8 +366,8 @@ int Update(Stub& stub, const Args& a, const common::Flags&, std::ostream& out, s
 
 int RunOrdersCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   static const std::map<std::string, Subcommand<Stub, Args>> kSubcommands = {
-      {"submit", Submit}, {"get", Get},       {"list", List},
-      {"retry", Retry},   {"cancel", Cancel}, {"update", Update}};
+      {"submit", Submit}, {"get", Get},       {"list", List}, {"retry", Retry},
+      {"cancel", Cancel}, {"update", Update}, {"pdf", Pdf}};
   return RunGrpcArea<pb::DispatchService, Args>("orders", kUsage, kSubcommands, Register, args, out,
                                                 err);
 }

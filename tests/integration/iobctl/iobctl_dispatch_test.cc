@@ -9,9 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "tests/integration/dispatch/dispatch_test_util.h"
 #include "tests/integration/punchout/punchout_test_util.h"
+#include "tests/support/mail_reading.h"
 #include "tests/support/pg_test_db.h"
 #include "tests/support/service_process.h"
 #include "tests/support/wait.h"
@@ -196,6 +199,17 @@ TEST_F(IobctlDispatchTest, RulesThenAnOrderDeliveredConfirmedAndShipped) {
   EXPECT_THAT(documents.output, HasSubstr("<OrderRequest"));
   EXPECT_THAT(documents.output, HasSubstr("[redacted]"));
   EXPECT_THAT(documents.output, Not(HasSubstr(in->group.shared_secret)));
+
+  // The purchase order PDF, as the PDF action would mail it, for a look.
+  CommandResult pdf = As("platform", {"orders", "pdf", name});
+  ASSERT_EQ(pdf.exit_code, 0) << pdf.output.substr(0, 200);
+  EXPECT_TRUE(absl::StartsWith(pdf.output, "%PDF-"));
+  auto pages = ::iob::testing::PdfPages(pdf.output);
+  ASSERT_TRUE(pages.ok()) << pages.status();
+  EXPECT_THAT(absl::StrJoin(*pages, "\n"), HasSubstr("PO-CLI-1"));
+  CommandResult no_version = As("platform", {"orders", "pdf", name, "--version", "9"});
+  EXPECT_EQ(no_version.exit_code, 1);
+  EXPECT_THAT(no_version.output, HasSubstr("NOT_FOUND"));
 
   // Lists and their filters; the table marks test orders.
   EXPECT_THAT(Listed({"orders", "list", "--tenant", "acme", "--integration", "cli"}),

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
+#include "services/dispatch/order_mail.h"
 #include "tests/support/cxml_dtd.h"
 
 namespace iob::dispatch {
@@ -426,8 +427,9 @@ TEST(OrderTotalTest, HugeAmountsAreAnError) {
   EXPECT_FALSE(product.ok()) << *product;
   ExpectInvalid(product.status(), "order.lines[0]");
 
+  // Each line total fits with two decimals (9e18 units); their sum does not.
   absl::StatusOr<std::string> sum =
-      OrderTotal(Lines({{"1", "5000000000000000000"}, {"1", "5000000000000000000"}}));
+      OrderTotal(Lines({{"1", "90000000000000000"}, {"1", "90000000000000000"}}));
   EXPECT_FALSE(sum.ok()) << *sum;
   ExpectInvalid(sum.status(), "order.lines[1]");
 }
@@ -489,13 +491,14 @@ TEST(DispatchRuleTest, BothActionsOnIsInvalid) {
   EXPECT_THAT(std::string(ValidateRule(r).message()), HasSubstr("twice"));
 }
 
-TEST(DispatchRuleTest, PdfOnlyIsNotSupportedYet) {
+TEST(DispatchRuleTest, PdfOnlyIsValidAndSendsByEmail) {
   DispatchRule r = Rule();
   r.send_cxml = false;
   r.send_pdf = true;
-  absl::Status st = ValidateRule(r);
-  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition) << st;
-  EXPECT_THAT(std::string(st.message()), HasSubstr("not supported yet"));
+  EXPECT_TRUE(ValidateRule(r).ok());
+  EXPECT_TRUE(CheckRuleSends(r).ok());
+  EXPECT_EQ(ChannelFor(r), Channel::kEmail);
+  EXPECT_EQ(ChannelFor(Rule()), Channel::kCxml);
 }
 
 TEST(DispatchRuleTest, ARuleThatSendsNothingIsValidButCannotSend) {
@@ -528,6 +531,19 @@ TEST(OrderProfileForTest, AmazonTakesNewOrdersOnlyAndNeedsShipTo) {
   EXPECT_FALSE(p.accepts_delete);
   EXPECT_TRUE(p.ship_to_required);
   EXPECT_THAT(p.change_advice, HasSubstr("001-001"));
+}
+
+TEST(OrderProfileForTest, ByEmailAPersonReadsEveryChange) {
+  const SupplierOrderProfile& p = OrderProfileFor("amazon-business", Channel::kEmail);
+  EXPECT_TRUE(p.accepts_update);
+  EXPECT_TRUE(p.accepts_delete);
+  EXPECT_FALSE(p.ship_to_required);
+}
+
+TEST(ChannelTest, TextRoundTrips) {
+  for (Channel c : {Channel::kCxml, Channel::kEmail}) EXPECT_EQ(ParseChannel(ChannelText(c)), c);
+  EXPECT_EQ(ChannelText(Channel::kEmail), "email");
+  EXPECT_FALSE(ParseChannel("fax").has_value());
 }
 
 TEST(OrderProfileForTest, GenericCxmlTakesEveryType) {
@@ -918,6 +934,84 @@ TEST(MaskedDocumentTest, UnwritableDocumentGivesEmpty) {
   std::get<cxml::OrderRequest>(d.body).items.clear();  // an OrderRequest needs an item
   EXPECT_FALSE(cxml::WriteDocument(d).ok());
   EXPECT_EQ(MaskedDocument(d), "");
+}
+
+// ---- The PDF action: sheet, file name, Message-ID, mail (order_mail.h) --------
+
+TEST(OrderMailTest, SheetCarriesEveryFigureExactly) {
+  Order o = MakeOrder();
+  supplier::SupplierEndpoint e = Endpoint();
+  e.display_name = "Müller GmbH";
+  e.order_email = "orders@supplier.example";
+  absl::StatusOr<pdf::PurchaseOrderSheet> s =
+      SheetFor(o, Version(1, ChangeType::kNew, Checked(Content())), e);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->po_number, "PO-1001");
+  EXPECT_EQ(s->version, 1);
+  EXPECT_EQ(s->marker, "");
+  EXPECT_EQ(s->order_date, "2026-06-01");
+  EXPECT_EQ(s->requested_delivery, "2026-07-01");
+  EXPECT_EQ(s->supplier.name, "Müller GmbH");
+  EXPECT_THAT(s->supplier.lines, ::testing::Contains("orders@supplier.example"));
+  EXPECT_EQ(s->buyer.name, Content().bill_to().name());
+  ASSERT_EQ(s->lines.size(), 2u);
+  EXPECT_EQ(s->lines[0].number, "1");
+  EXPECT_EQ(s->lines[0].part_id, "B0SIMPEN12");
+  EXPECT_EQ(s->lines[0].aux_id, kAux);
+  EXPECT_EQ(s->lines[0].line_total, "0.30");  // 3 x 0.10, exact
+  EXPECT_EQ(s->lines[1].line_total, "0.20");
+  EXPECT_EQ(s->total, "0.50");
+  EXPECT_EQ(s->currency, "USD");
+  EXPECT_EQ(s->comments, Content().comments());
+}
+
+TEST(OrderMailTest, ChangesAndCancellationsAreMarked) {
+  Order o = MakeOrder();
+  auto changed = SheetFor(o, Version(2, ChangeType::kUpdate, Checked(Content())), Endpoint());
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->marker, "CHANGED");
+  OrderVersion cancel = Version(3, ChangeType::kDelete, Checked(Content()));
+  cancel.reason = "ordered twice";
+  auto cancelled = SheetFor(o, cancel, Endpoint());
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->marker, "CANCELLED");
+  EXPECT_EQ(cancelled->reason, "ordered twice");
+}
+
+TEST(OrderMailTest, FileNameAndMessageIdAreFixedPerVersion) {
+  Order o = MakeOrder();
+  o.po_number = "PO 7/8\"";
+  const OrderVersion v2 = Version(2, ChangeType::kUpdate, Content());
+  EXPECT_EQ(PdfFileName(o, v2), "PO-PO_7_8_-v2.pdf");
+  EXPECT_EQ(MessageIdFor(o, v2, "purchasing@acme.example"),
+            "po.o0123456789abcdef0123.v2.acme@acme.example");
+}
+
+TEST(OrderMailTest, MailNamesThePoAndKeepsTheAttachmentOutOfTheRecord) {
+  Order o = MakeOrder();
+  o.total = "0.50";
+  o.currency = "USD";
+  supplier::SupplierEndpoint e = Endpoint();
+  e.display_name = "Supplier Inc";
+  e.order_email = "orders@supplier.example";
+  OrderVersion cancel = Version(3, ChangeType::kDelete, Checked(Content()));
+  cancel.reason = "ordered twice";
+  mail::OutgoingMessage m =
+      OrderMail(o, cancel, e, "purchasing@acme.example", "%PDF-1.5 fake", absl::FromUnixSeconds(0));
+  EXPECT_EQ(m.subject, "Purchase order PO-1001 (version 3)");
+  ASSERT_EQ(m.to.size(), 1u);
+  EXPECT_EQ(m.to[0].address, "orders@supplier.example");
+  EXPECT_EQ(m.from.address, "purchasing@acme.example");
+  EXPECT_THAT(m.text, HasSubstr("CANCELLED"));
+  EXPECT_THAT(m.text, HasSubstr("Reason: ordered twice"));
+  EXPECT_THAT(m.text, HasSubstr("0.50 USD"));
+  ASSERT_EQ(m.attachments.size(), 1u);
+  EXPECT_EQ(m.attachments[0].file_name, "PO-PO-1001-v3.pdf");
+  const std::string record = MailRecord(m);
+  EXPECT_THAT(record, HasSubstr("<po.o0123456789abcdef0123.v3.acme@acme.example>"));
+  EXPECT_THAT(record,
+              HasSubstr("[attachment PO-PO-1001-v3.pdf: application/pdf, 13 bytes, sha256 "));
+  EXPECT_THAT(record, Not(HasSubstr("%PDF")));
 }
 
 }  // namespace
