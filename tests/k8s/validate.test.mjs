@@ -366,7 +366,8 @@ function referencedSecrets(objs) {
   const names = new Set();
   for (const o of objs.filter((x) => workloadKinds.has(x.kind))) {
     const spec = podSpecOf(o);
-    for (const v of spec.volumes ?? []) if (v.secret) names.add(v.secret.secretName);
+    // An optional Secret (dispatch-smtp: only with the PDF action's AUTH) need not exist.
+    for (const v of spec.volumes ?? []) if (v.secret && !v.secret.optional) names.add(v.secret.secretName);
     for (const c of spec.containers) for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) names.add(e.valueFrom.secretKeyRef.name);
   }
   return names;
