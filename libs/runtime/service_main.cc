@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 
@@ -14,7 +15,8 @@ ServiceMain::ServiceMain(ServiceDefaults defaults)
     : defaults_(std::move(defaults)),
       flags_("iob-" + defaults_.name + " [" + absl::StrJoin(defaults_.commands, "|") + "]",
              defaults_.summary),
-      db_schema_(defaults_.name) {
+      // "invoice-intake" owns schema "invoice_intake" (a bare SQL identifier).
+      db_schema_(absl::StrReplaceAll(defaults_.name, {{"-", "_"}})) {
   host_options_.grpc_listen = defaults_.grpc_listen;
   host_options_.metrics_listen = defaults_.metrics_listen;
   flags_.Add("db-url", &db_url_, "Postgres URL for this service's own role (required)");

@@ -27,7 +27,7 @@
 namespace iob::runtime {
 
 struct ServiceDefaults {
-  std::string name;     // "credentials": log field and default schema
+  std::string name;     // "credentials": log field and default schema ("-" -> "_")
   std::string summary;  // one line for --help
   std::vector<std::string> commands = {"serve", "migrate"};  // first is the default
   std::string grpc_listen;                                   // "127.0.0.1:7101"

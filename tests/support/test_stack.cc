@@ -42,6 +42,8 @@ constexpr ServiceSpec kSpecs[] = {
      true, "http serving", "punchout"},
     {Service::kDispatch, "dispatch", "services/dispatch/iob-dispatch", "iob_dispatch", "dispatch",
      true, "http serving", "dispatch"},
+    {Service::kInvoiceIntake, "invoice-intake", "services/invoice-intake/iob-invoice-intake",
+     "iob_invoice_intake", "invoice_intake", true, "", "invoice-intake"},
 };
 
 const ServiceSpec& Spec(Service service) {
@@ -161,6 +163,13 @@ std::vector<std::string> TestStack::Args(Service service) const {
       if (service == Service::kDispatch) AppendPeerArgs(service, Service::kPunchout, &args);
       return args;
     }
+    case Service::kInvoiceIntake: {
+      std::vector<std::string> args = {"--db-url", role(service).url, "--db-pool-size",
+                                       "4",        "--tokens-file",   secrets_.tokens_file};
+      AppendPeerArgs(service, Service::kCredentials, &args);
+      AppendPeerArgs(service, Service::kDispatch, &args);
+      return args;
+    }
   }
   return {};
 }
@@ -191,6 +200,10 @@ absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) c
       !Running(Service::kPunchout)) {
     return absl::FailedPreconditionError("start punchout before dispatch");
   }
+  if (service == Service::kInvoiceIntake && InStack(Service::kDispatch) &&
+      !Running(Service::kDispatch)) {
+    return absl::FailedPreconditionError("start dispatch before invoice-intake");
+  }
   std::vector<std::string> args;
   if (Spec(service).grpc) args = {"serve"};
   for (std::string& a : Args(service)) args.push_back(std::move(a));
@@ -218,6 +231,9 @@ absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) c
     case Service::kDispatch:
       serve = {"--grpc-listen", "127.0.0.1:0", "--metrics-listen",   "127.0.0.1:0",
                "--http-listen", "127.0.0.1:0", "--plain-http-hosts", "127.0.0.1"};
+      break;
+    case Service::kInvoiceIntake:
+      serve = {"--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
       break;
   }
   args.insert(args.end(), serve.begin(), serve.end());
@@ -354,6 +370,10 @@ std::unique_ptr<punchout::v1::PunchoutService::Stub> TestStack::PunchoutAt(
     const std::string& address) {
   return punchout::v1::PunchoutService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+}
+
+std::unique_ptr<invoice::v1::InvoiceService::Stub> TestStack::Invoices() const {
+  return invoice::v1::InvoiceService::NewStub(Channel(Service::kInvoiceIntake));
 }
 
 std::unique_ptr<dispatch::v1::DispatchService::Stub> TestStack::Dispatch() const {

@@ -33,6 +33,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "iob/credentials/v1/credentials_service.grpc.pb.h"
 #include "iob/dispatch/v1/dispatch_service.grpc.pb.h"
+#include "iob/invoice/v1/invoice_service.grpc.pb.h"
 #include "iob/punchout/v1/punchout_service.grpc.pb.h"
 #include "tests/support/http_client.h"
 #include "tests/support/pg_test_db.h"
@@ -44,7 +45,7 @@ namespace iob::testing {
 // it calls (credentials before punchout; credentials, and punchout when the
 // stack has it, before dispatch). Dispatch is wired to the punchout instance
 // running when it starts: restarting punchout means restarting dispatch.
-enum class Service { kCredentials, kSupplierSim, kPunchout, kDispatch };
+enum class Service { kCredentials, kSupplierSim, kPunchout, kDispatch, kInvoiceIntake };
 
 // The services of a stack and who may call them.
 struct StackOptions {
@@ -146,6 +147,7 @@ class TestStack {
   static std::unique_ptr<punchout::v1::PunchoutService::Stub> PunchoutAt(
       const std::string& address);
   std::unique_ptr<dispatch::v1::DispatchService::Stub> Dispatch() const;
+  std::unique_ptr<invoice::v1::InvoiceService::Stub> Invoices() const;
   // A dispatch stub for another instance (StartExtra) at `address`.
   static std::unique_ptr<dispatch::v1::DispatchService::Stub> DispatchAt(
       const std::string& address);

@@ -8,6 +8,7 @@ APT_PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev
   libgmime-3.0-dev libcpp-httplib-dev libmicrohttpd-dev libpoppler-cpp-dev nlohmann-json3-dev
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-droid-fallback python3-aiosmtpd
+  dovecot-imapd libre2-dev
   libc-ares-dev
   libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl curl $(command -v kubectl >/dev/null || echo kubernetes-client)
 )
@@ -168,17 +169,18 @@ iob_fuzz() {
 # ---- ./iob up / down / status: the suite on a throwaway Postgres in .iob/ ----
 IOB_PG_PORT=${IOB_PG_PORT:-54329}
 # service name, gRPC port, metrics port, HTTP edge port ("-" = none)
-IOB_SERVICES=("credentials 7101 9101 -" "punchout 7102 9102 8102" "dispatch 7103 9103 8103")
+IOB_SERVICES=("credentials 7101 9101 -" "punchout 7102 9102 8102" "dispatch 7103 9103 8103"
+  "invoice-intake 7104 9104 -")
 
 # principal:scopes, one bearer token each (every tenant). The same tokens file
 # serves every service: dispatch presents its token to credentials and to
 # punchout.
 IOB_PRINCIPALS=(
-  "admin:integrations.read,integrations.write,audit.read,punchout.read,punchout.start,orders.read,orders.write,rules.write"
-  "platform:punchout.read,punchout.start,orders.read,orders.write"
+  "admin:integrations.read,integrations.write,audit.read,punchout.read,punchout.start,orders.read,orders.write,rules.write,invoices.read,invoices.write,messages.ingest"
+  "platform:punchout.read,punchout.start,orders.read,orders.write,invoices.read,invoices.write"
   "punchout:integrations.read,secrets.resolve"
   "dispatch:integrations.read,secrets.resolve,suppliers.verify,punchout.read"
-  "invoice-intake:integrations.read,suppliers.verify"
+  "invoice-intake:integrations.read,suppliers.verify,orders.read"
 )
 
 iob_random() { openssl rand -hex "${1:-24}"; }
@@ -220,7 +222,8 @@ iob_make_tls() {
     openssl req -x509 "${key[@]}" -keyout "$t/ca.key" -out "$t/ca.crt" -days 30 \
       -subj "/CN=iob local CA $(iob_random 4)" -addext "basicConstraints=critical,CA:TRUE" \
       -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-  for name in credentials-server punchout-server dispatch-server punchout dispatch iobctl; do
+  for name in credentials-server punchout-server dispatch-server invoice-intake-server punchout \
+      dispatch invoice-intake iobctl; do
     [ -f "$t/$name.crt" ] && continue
     case $name in
       *-server) ext="subjectAltName=IP:127.0.0.1,DNS:localhost
@@ -339,6 +342,21 @@ iob_up() {
     --plain-http-hosts "127.0.0.1,localhost" \
     --tls-cert-file "$t/dispatch-server.crt" --tls-key-file "$t/dispatch-server.key" \
     --tls-client-ca-file "$t/ca.crt"
+  # Invoice intake reads a local Maildir (drop a supplier's mail into
+  # .iob/maildir/new) and matches invoices against dispatch's orders.
+  mkdir -p "$STATE/maildir/new" "$STATE/maildir/cur" "$STATE/maildir/tmp"
+  iob_start_service invoice-intake 7104 9104 "$BUILD/services/invoice-intake/iob-invoice-intake" \
+    --credentials-addr 127.0.0.1:7101 \
+    --credentials-token-file "$STATE/secrets/invoice-intake.token" \
+    --credentials-ca-file "$t/ca.crt" --credentials-cert-file "$t/invoice-intake.crt" \
+    --credentials-key-file "$t/invoice-intake.key" \
+    --dispatch-addr 127.0.0.1:7103 --dispatch-token-file "$STATE/secrets/invoice-intake.token" \
+    --dispatch-ca-file "$t/ca.crt" --dispatch-cert-file "$t/invoice-intake.crt" \
+    --dispatch-key-file "$t/invoice-intake.key" \
+    --maildir "$STATE/maildir" --mail-domain invoices.iob.localhost --poll-interval 2s \
+    --trusted-authserv-id mx.iob.localhost \
+    --tls-cert-file "$t/invoice-intake-server.crt" --tls-key-file "$t/invoice-intake-server.key" \
+    --tls-client-ca-file "$t/ca.crt"
   iob_status
 }
 
@@ -372,6 +390,7 @@ iob_status() {
   fi
   echo "iobctl: ./iob ctl integrations list --tenant acme   (token: .iob/secrets/admin.token)"
   echo "        ./iob ctl orders list --tenant acme           (dispatch, 127.0.0.1:7103)"
+  echo "        ./iob ctl invoices address --tenant acme      (invoice intake, 127.0.0.1:7104)"
   echo "gRPC is mTLS from the local CA in .iob/tls (./iob ctl sets IOB_TLS_*; elsewhere pass"
   echo "  --tls-ca-file .iob/tls/ca.crt --tls-cert-file .iob/tls/iobctl.crt --tls-key-file .iob/tls/iobctl.key)"
 }

@@ -5,6 +5,7 @@
 
 #include "tools/iobctl/cxml_command.h"
 #include "tools/iobctl/integrations_command.h"
+#include "tools/iobctl/invoices_command.h"
 #include "tools/iobctl/orders_command.h"
 #include "tools/iobctl/punchout_command.h"
 #include "tools/iobctl/rules_command.h"
@@ -20,6 +21,8 @@ constexpr char kUsage[] =
     "  orders submit|get|list|retry|cancel|update ...\n"
     "                                      orders to suppliers (dispatch service)\n"
     "  rules get|set ...                   what an approved order sends (dispatch service)\n"
+    "  invoices address|list|get|resolve|ingest|message|reprocess ...\n"
+    "                                      supplier invoices and their matches (invoice intake)\n"
     "  cxml decode|validate|example ...   offline cXML tools\n"
     "run `iobctl <command> --help` for flags\n";
 
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
   }
   if (command == "punchout") return iob::iobctl::RunPunchoutCommand(args, std::cout, std::cerr);
   if (command == "orders") return iob::iobctl::RunOrdersCommand(args, std::cout, std::cerr);
+  if (command == "invoices") return iob::iobctl::RunInvoicesCommand(args, std::cout, std::cerr);
   if (command == "rules") return iob::iobctl::RunRulesCommand(args, std::cout, std::cerr);
   if (command == "cxml") return iob::iobctl::RunCxmlCommand(args, std::cout, std::cerr);
   std::cerr << "iobctl: unknown command '" << command << "'\n" << kUsage;

@@ -1,0 +1,413 @@
+#include "services/invoice-intake/intake.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
+#include "libs/crypto/key_ring.h"
+#include "libs/cxml/decimal.h"
+#include "services/invoice-intake/invoice_reader.h"
+
+namespace iob::invoice {
+namespace {
+
+namespace dpb = ::iob::dispatch::v1;
+
+// Letters and digits that cannot be mistaken for one another.
+constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+
+std::string RandomPart(int n) {
+  std::string out;
+  unsigned char bytes[32];
+  RAND_bytes(bytes, n);
+  for (int i = 0; i < n; ++i) out.push_back(kAlphabet[bytes[i] % 32]);
+  return out;
+}
+
+// `domain` is `wanted` or one of its subdomains.
+bool DomainMatches(absl::string_view domain, absl::string_view wanted) {
+  return domain == wanted || absl::EndsWith(domain, absl::StrCat(".", wanted));
+}
+
+// Who sent a message, as far as we can tell.
+struct Sender {
+  std::string integration;  // "" when no integration's supplier sends from the domain
+  std::string supplier;
+  std::string domain;  // the sending domain that matched (else From's)
+  bool verified = false;
+  std::string key;  // integration, or "domain:<from domain>"
+};
+
+std::string DecimalSum(const std::string& a, const std::string& b) {
+  absl::StatusOr<cxml::Decimal> x = cxml::Decimal::Parse(a.empty() ? "0" : a);
+  absl::StatusOr<cxml::Decimal> y = cxml::Decimal::Parse(b.empty() ? "0" : b);
+  if (!x.ok() || !y.ok()) return a;
+  absl::StatusOr<cxml::Decimal> s = x->Plus(*y);
+  return s.ok() ? s->ToString() : a;
+}
+
+OrderForMatch ForMatch(const dpb::Order& o) {
+  OrderForMatch m;
+  m.name = o.name();
+  m.po_number = o.content().po_number();
+  m.currency = o.content().currency();
+  std::map<int, std::string> shipped;
+  for (const dpb::Shipment& s : o.shipments()) {
+    for (const dpb::ShipmentLine& l : s.lines()) {
+      shipped[l.line_number()] = DecimalSum(shipped[l.line_number()], l.quantity());
+    }
+  }
+  for (const auto& l : o.content().lines()) {
+    OrderLine line;
+    line.line_number = l.line_number();
+    line.supplier_part_id = l.supplier_part_id();
+    line.quantity = l.quantity();
+    line.unit_price = l.unit_price().amount();
+    if (auto it = shipped.find(l.line_number()); it != shipped.end()) line.shipped = it->second;
+    m.lines.push_back(std::move(line));
+  }
+  return m;
+}
+
+pb::FoundValue ToProto(const Found& f) {
+  pb::FoundValue v;
+  v.set_value(f.value);
+  v.set_rule(f.rule);
+  return v;
+}
+
+// The values read, as stored in the invoice's detail.
+void FillRead(const InvoiceDocument& d, pb::Invoice* out) {
+  *out->mutable_invoice_number() = ToProto(d.invoice_number);
+  *out->mutable_invoice_date() = ToProto(d.invoice_date);
+  out->set_credit_memo(d.credit_memo);
+  out->set_currency(d.currency);
+  *out->mutable_net() = ToProto(d.net);
+  *out->mutable_tax() = ToProto(d.tax);
+  *out->mutable_gross() = ToProto(d.gross);
+  out->clear_po_numbers();
+  for (const Found& po : d.po_numbers) *out->add_po_numbers() = ToProto(po);
+  out->clear_lines();
+  for (const InvoiceLine& l : d.lines) {
+    pb::InvoiceLine* p = out->add_lines();
+    p->set_line_number(l.line_number);
+    p->set_po_number(l.po_number);
+    p->set_order_line_number(l.order_line_number);
+    p->set_supplier_part_id(l.supplier_part_id);
+    p->set_description(l.description);
+    p->set_quantity(l.quantity);
+    p->set_unit_of_measure(l.unit_of_measure);
+    p->mutable_unit_price()->set_amount(l.unit_price);
+    p->mutable_unit_price()->set_currency(d.currency);
+    if (!l.subtotal.empty()) {
+      p->mutable_subtotal()->set_amount(l.subtotal);
+      p->mutable_subtotal()->set_currency(d.currency);
+    }
+    if (!l.tax.empty()) {
+      p->mutable_tax()->set_amount(l.tax);
+      p->mutable_tax()->set_currency(d.currency);
+    }
+  }
+}
+
+void FillMatch(const MatchResult& r, pb::Invoice* out) {
+  out->clear_matches();
+  out->clear_exceptions();
+  for (const LineMatch& m : r.lines) {
+    pb::LineMatch* p = out->add_matches();
+    p->set_invoice_line(m.invoice_line);
+    p->set_order(m.order);
+    p->set_order_line(m.order_line);
+    p->set_ordered_quantity(m.ordered);
+    p->set_shipped_quantity(m.shipped);
+    p->set_invoiced_quantity(m.invoiced_total);
+    p->set_ok(m.ok);
+  }
+  for (const MatchException& e : r.exceptions) {
+    pb::MatchException* p = out->add_exceptions();
+    // The enums share their order (matching.h / invoice_service.proto).
+    p->set_type(static_cast<pb::ExceptionType>(static_cast<int>(e.type) + 1));
+    p->set_invoice_line(e.invoice_line);
+    p->set_order(e.order);
+    p->set_order_line(e.order_line);
+    p->set_expected(e.expected);
+    p->set_actual(e.actual);
+    p->set_rule(e.rule);
+    p->set_message(e.message);
+  }
+}
+
+// What a second copy must agree on with the first.
+std::string Amounts(const pb::Invoice& i) {
+  return absl::StrCat(i.currency(), " net ", i.net().value(), " tax ", i.tax().value(), " gross ",
+                      i.gross().value(), " lines ", i.lines_size());
+}
+
+// The quantities the matched lines of `doc` put on order lines.
+InvoicedQuantities QuantitiesOf(const InvoiceDocument& doc, const MatchResult& r) {
+  InvoicedQuantities q;
+  for (const LineMatch& m : r.lines) {
+    if (m.order.empty()) continue;
+    for (const InvoiceLine& l : doc.lines) {
+      if (l.line_number != m.invoice_line) continue;
+      std::string quantity = l.quantity;
+      if (doc.credit_memo && !absl::StartsWith(quantity, "-")) quantity = "-" + quantity;
+      auto& total = q[{m.order, m.order_line}];
+      total = DecimalSum(total, quantity);
+    }
+  }
+  return q;
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> DefaultSenderDomains() {
+  return {{"amazon-business",
+           {"amazon.com", "amazon.co.uk", "amazon.de", "amazon.fr", "amazon.it", "amazon.es",
+            "amazon.ca", "amazon.co.jp", "amazon.in"}}};
+}
+
+absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseSenderDomains(
+    const std::string& text) {
+  auto out = DefaultSenderDomains();
+  for (absl::string_view part : absl::StrSplit(text, ';', absl::SkipWhitespace())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(part, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || kv.second.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--sender-domains: '", part, "' is not supplier=domain+domain"));
+    }
+    std::vector<std::string> domains = absl::StrSplit(kv.second, '+', absl::SkipEmpty());
+    for (std::string& d : domains) d = absl::AsciiStrToLower(d);
+    out[kv.first] = domains;
+  }
+  return out;
+}
+
+Intake::Intake(IntakeOptions options, InvoiceStore* store, supplier::CredentialsClient* credentials,
+               peers::DispatchClient* dispatch)
+    : options_(std::move(options)), store_(store), credentials_(credentials), dispatch_(dispatch) {}
+
+absl::StatusOr<std::string> Intake::AddressOf(const std::string& tenant) {
+  IOB_ASSIGN_OR_RETURN(StoredAddress a, store_->GetOrCreateAddress(
+                                            tenant, absl::StrCat(tenant, "-", RandomPart(10))));
+  return absl::StrCat(a.local_part, "@", options_.mail_domain);
+}
+
+absl::StatusOr<StoredMessage> Intake::Take(const std::string& source, const std::string& source_key,
+                                           const std::string& raw) {
+  if (raw.size() > options_.limits.max_message_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("message of ", raw.size(),
+                                                     " bytes is over the limit of ",
+                                                     options_.limits.max_message_bytes));
+  }
+  IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->PutMessage(source, source_key, raw));
+  if (stored.duplicate && stored.state != "received") return stored;
+  absl::StatusOr<StoredMessage> processed = Process(stored.id);
+  if (!processed.ok()) {
+    // Stored: it is read again by the next sweep.
+    common::LogWarn("reading a message failed; it stays received",
+                    {{"message", stored.id}, {"error", processed.status().ToString()}});
+    return stored;
+  }
+  processed->duplicate = stored.duplicate;
+  return processed;
+}
+
+absl::StatusOr<StoredMessage> Intake::Process(const std::string& message_id) {
+  IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->GetMessage(message_id, true));
+  MessageOutcome outcome;
+  outcome.state = "quarantined";
+  absl::StatusOr<MailMessage> mail = ReadMail(stored.raw, options_.limits);
+  if (!mail.ok()) {
+    outcome.reason = absl::StrCat("unreadable message: ", mail.status().message());
+  } else {
+    outcome.from_address = mail->from_address;
+    outcome.subject = mail->subject;
+    outcome.authentication = mail->authentication_results;
+    // Routing: the first recipient that is a tenant's address.
+    for (const std::string& rcpt : mail->recipients) {
+      const size_t at = rcpt.rfind('@');
+      if (at == std::string::npos || rcpt.substr(at + 1) != options_.mail_domain) continue;
+      absl::StatusOr<std::string> tenant = store_->TenantOf(rcpt.substr(0, at));
+      if (tenant.ok()) {
+        outcome.tenant = *tenant;
+        break;
+      }
+      if (!absl::IsNotFound(tenant.status())) return tenant.status();
+    }
+    if (outcome.tenant.empty()) {
+      outcome.reason = absl::StrCat("unroutable: no recipient is a tenant's e-invoicing address (",
+                                    absl::StrJoin(mail->recipients, ", "), ")");
+    } else {
+      std::string problems;
+      IOB_ASSIGN_OR_RETURN(outcome.invoices,
+                           RecordInvoices(stored, outcome.tenant, *mail, &problems));
+      if (outcome.invoices.empty()) {
+        outcome.reason =
+            problems.empty() ? "no invoice found in the message" : absl::StrCat(problems);
+      } else {
+        outcome.state = "processed";
+        outcome.reason = problems;
+      }
+    }
+  }
+  IOB_RETURN_IF_ERROR(store_->FinishMessage(stored.id, outcome));
+  if (outcome.state == "quarantined") {
+    common::LogWarn("message quarantined", {{"message", stored.id}, {"reason", outcome.reason}});
+  }
+  return store_->GetMessage(stored.id, false);
+}
+
+absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMessage& stored,
+                                                                const std::string& tenant,
+                                                                const MailMessage& mail,
+                                                                std::string* problems) {
+  // Who sent it: the tenant's integrations whose supplier sends from the
+  // From domain; verified when the receiving server says so for that domain.
+  std::vector<supplier::SupplierTile> candidates;
+  std::string matched_domain = mail.from_domain;
+  IOB_ASSIGN_OR_RETURN(std::vector<supplier::SupplierTile> tiles, credentials_->ListActive(tenant));
+  std::sort(tiles.begin(), tiles.end(),
+            [](const auto& a, const auto& b) { return a.integration < b.integration; });
+  for (const supplier::SupplierTile& t : tiles) {
+    auto it = options_.sender_domains.find(t.supplier);
+    if (it == options_.sender_domains.end()) continue;
+    for (const std::string& d : it->second) {
+      if (!DomainMatches(mail.from_domain, d)) continue;
+      candidates.push_back(t);
+      matched_domain = d;
+      break;
+    }
+  }
+  const bool verified =
+      !candidates.empty() && !options_.trusted_authserv_ids.empty() &&
+      ParseAuthenticationResults(mail.authentication_results, options_.trusted_authserv_ids)
+          .VerifiedFor(matched_domain);
+
+  std::vector<std::string> ids;
+  std::vector<std::string> notes;
+  for (PartResult& part : ReadInvoices(mail)) {
+    if (!part.invoice) {
+      if (!part.error.empty()) notes.push_back(absl::StrCat(part.part, ": ", part.error));
+      continue;
+    }
+    const InvoiceDocument& doc = *part.invoice;
+    if (doc.invoice_number.empty()) {
+      notes.push_back(absl::StrCat(part.part, ": no invoice number found"));
+      continue;
+    }
+    // The orders it names, as dispatch has them; the integration is the
+    // candidate they were sent through (a tenant may have several
+    // integrations with one supplier).
+    Sender sender;
+    sender.domain = matched_domain;
+    sender.verified = verified;
+    std::vector<dpb::Order> named;
+    if (!candidates.empty()) {
+      for (const Found& po : doc.po_numbers) {
+        IOB_ASSIGN_OR_RETURN(std::vector<dpb::Order> found,
+                             dispatch_->OrdersByPo(tenant, po.value));
+        for (dpb::Order& o : found) named.push_back(std::move(o));
+      }
+      sender.integration = candidates.front().integration;
+      sender.supplier = candidates.front().supplier;
+      for (const dpb::Order& o : named) {
+        auto it = std::find_if(candidates.begin(), candidates.end(),
+                               [&](const auto& t) { return t.integration == o.integration(); });
+        if (it == candidates.end()) continue;
+        sender.integration = it->integration;
+        sender.supplier = it->supplier;
+        break;
+      }
+    }
+    sender.key =
+        sender.integration.empty() ? absl::StrCat("domain:", mail.from_domain) : sender.integration;
+    std::vector<OrderForMatch> orders;
+    std::vector<std::string> order_names;
+    for (const dpb::Order& o : named) {
+      if (o.integration() != sender.integration) continue;
+      order_names.push_back(o.name());
+      orders.push_back(ForMatch(o));
+    }
+    InvoiceSourceRecord source;
+    source.message = stored.id;
+    source.part = part.part;
+    source.format = std::string(FormatText(doc.format));
+    source.sha256 = stored.sha256;
+    IOB_ASSIGN_OR_RETURN(
+        InvoiceRecord recorded,
+        store_->Record(
+            tenant, sender.key, doc.invoice_number.value, order_names,
+            [&](const std::optional<InvoiceRecord>& existing,
+                const InvoicedQuantities& before) -> absl::StatusOr<InvoiceWrite> {
+              InvoiceWrite w;
+              w.source = source;
+              InvoiceRecord& r = w.record;
+              pb::Invoice read;
+              FillRead(doc, &read);
+              if (existing) {
+                // Another copy: one invoice with both sources; amounts that
+                // differ are an exception, never a silent overwrite.
+                r = *existing;
+                if (Amounts(read) != Amounts(existing->detail)) {
+                  r.state = "exception";
+                  pb::MatchException* e = r.detail.add_exceptions();
+                  e->set_type(pb::EXCEPTION_TYPE_DUPLICATE);
+                  e->set_expected(Amounts(existing->detail));
+                  e->set_actual(Amounts(read));
+                  e->set_message(absl::StrCat("a second copy (message ", stored.id, ", part ",
+                                              part.part, ") differs from the invoice on file"));
+                }
+                // What the first copy put on the order lines stays.
+                return w;
+              }
+              r.tenant = tenant;
+              r.id = NewId('i');
+              r.sender_key = sender.key;
+              r.invoice_number = doc.invoice_number.value;
+              r.integration = sender.integration;
+              r.supplier = sender.supplier;
+              r.sender_verified = sender.verified;
+              r.credit_memo = doc.credit_memo;
+              r.currency = doc.currency;
+              for (const Found& po : doc.po_numbers) r.po_numbers.push_back(po.value);
+              r.detail = read;
+              if (sender.integration.empty()) {
+                r.state = "needs_review";
+                r.reason = absl::StrCat("sender ", mail.from_address,
+                                        " is not a supplier of this tenant's integrations");
+              } else if (!sender.verified) {
+                r.state = "needs_review";
+                r.reason = options_.trusted_authserv_ids.empty()
+                               ? std::string(
+                                     "sender not verified: no trusted receiving server "
+                                     "is configured (--trusted-authserv-id)")
+                               : absl::StrCat(
+                                     "sender not verified: no DKIM, SPF or DMARC pass "
+                                     "for ",
+                                     sender.domain, " from a trusted receiving server");
+              } else if (!doc.doubts.empty()) {
+                r.state = "needs_review";
+                r.reason = absl::StrJoin(doc.doubts, "; ");
+              } else {
+                const MatchResult match = Match(doc, orders, before, options_.policy);
+                FillMatch(match, &r.detail);
+                r.state = match.ok() ? "matched" : "exception";
+                w.quantities = match.ok() ? QuantitiesOf(doc, match) : InvoicedQuantities{};
+              }
+              return w;
+            }));
+    ids.push_back(recorded.id);
+  }
+  *problems = absl::StrJoin(notes, "; ");
+  return ids;
+}
+
+}  // namespace iob::invoice

@@ -1,0 +1,179 @@
+// iob-invoice-intake: supplier invoices read from mailboxes (IMAP, a local
+// Maildir) and IngestMessage, stored once, matched to dispatch's orders.
+// Wires flags, database, the credentials and dispatch clients, the mail
+// sources and their poller, and the gRPC service; the logic lives elsewhere.
+//   iob-invoice-intake [serve]   run the service (migrates first unless --no-migrate-on-start)
+//   iob-invoice-intake migrate   apply migrations and exit
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/common/logging.h"
+#include "libs/common/status_macros.h"
+#include "libs/crypto/secret_file.h"
+#include "libs/peers/dispatch_client.h"
+#include "libs/runtime/service_main.h"
+#include "libs/supplier/credentials_client.h"
+#include "services/invoice-intake/intake.h"
+#include "services/invoice-intake/invoice_service.h"
+#include "services/invoice-intake/invoice_store.h"
+#include "services/invoice-intake/mail_source.h"
+
+namespace iob::sql {
+const std::vector<iob::db::Migration>& InvoiceIntakeMigrations();
+}
+
+namespace iob::invoice {
+namespace {
+
+// A secret from a file, without its trailing newline.
+absl::StatusOr<std::string> ReadSecret(const std::string& path, const std::string& what) {
+  IOB_ASSIGN_OR_RETURN(std::string s, crypto::ReadSecretFile(path, what));
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// A mailbox and the source label its messages are stored with.
+struct Mailbox {
+  std::string kind;  // "imap" | "maildir"
+  std::unique_ptr<MailSource> source;
+};
+
+int Main(int argc, char** argv) {
+  runtime::BlockShutdownSignals();
+  runtime::ServiceMain m({.name = "invoice-intake",
+                          .summary = "Invoice intake: supplier invoices from mailboxes, stored "
+                                     "once and matched to orders.",
+                          .grpc_listen = "127.0.0.1:7104",
+                          .metrics_listen = "127.0.0.1:9104"});
+  supplier::CredentialsPeerOptions credentials_peer;
+  peers::DispatchPeerOptions dispatch_peer;
+  IntakeOptions options;
+  MaildirOptions maildir;
+  ImapOptions imap;
+  std::string imap_password_file, imap_token_file, sender_domains, policy, trusted;
+  absl::Duration poll = absl::Seconds(10);
+  common::Flags& f = m.flags();
+  credentials_peer.Register(f);
+  dispatch_peer.Register(f);
+  f.Add("mail-domain", &options.mail_domain,
+        "domain of the tenants' e-invoicing addresses (<tenant>-<random>@domain)");
+  f.Add("maildir", &maildir.path, "a local Maildir to read invoices from (empty: none)");
+  f.Add("imap-url", &imap.url,
+        "an IMAP mailbox to read invoices from: imaps://host:993/INBOX or imap://host/INBOX "
+        "(STARTTLS required); empty: none");
+  f.Add("imap-plain", &imap.plain, "no TLS to the IMAP server (a loopback server only)");
+  f.Add("imap-user", &imap.username, "IMAP user");
+  f.Add("imap-password-file", &imap_password_file, "file holding the IMAP password");
+  f.Add("imap-oauth2-token-file", &imap_token_file, "file holding an XOAUTH2 bearer token instead");
+  f.Add("imap-ca-file", &imap.ca_file, "CA bundle for the IMAP server (default: system)");
+  f.Add("poll-interval", &poll, "how often the mailboxes are read");
+  f.Add("sender-domains", &sender_domains,
+        "domains suppliers send invoices from, over the built-in ones: "
+        "supplier=domain+domain;supplier=domain");
+  f.Add("trusted-authserv-id", &trusted,
+        "authserv-ids of the receiving mail servers whose Authentication-Results are believed "
+        "(comma-separated); none: no sender is verified, every invoice needs review");
+  f.Add("match-policy", &policy,
+        "tolerances: price=2%|1.00,quantity=0%|0,tax=1%|0.05,total=0.5%|1.00 "
+        "('|' either, '&' both)");
+  if (auto exit_code = m.Parse(argc, argv)) return *exit_code;
+  auto& fail = runtime::ServiceMain::Fail;
+
+  auto domains = ParseSenderDomains(sender_domains);
+  if (!domains.ok()) return fail("flags", domains.status());
+  options.sender_domains = *std::move(domains);
+  options.trusted_authserv_ids = absl::StrSplit(trusted, ',', absl::SkipWhitespace());
+  if (!policy.empty()) {
+    auto parsed = MatchPolicy::Parse(policy);
+    if (!parsed.ok()) return fail("flags", parsed.status());
+    options.policy = *parsed;
+  }
+
+  auto pool = m.OpenDatabase(sql::InvoiceIntakeMigrations());
+  if (!pool.ok()) return fail("database", pool.status());
+  if (m.command() == "migrate") return 0;
+  auto auth = m.LoadTokens();
+  if (!auth.ok()) return fail("tokens file", auth.status());
+  auto credentials = supplier::DialCredentials(credentials_peer);
+  if (!credentials.ok()) return fail("credentials client", credentials.status());
+  auto dispatch = peers::DialDispatch(dispatch_peer);
+  if (!dispatch.ok()) return fail("dispatch client", dispatch.status());
+
+  std::vector<Mailbox> mailboxes;
+  if (!maildir.path.empty()) {
+    auto source = OpenMaildir(maildir);
+    if (!source.ok()) return fail("maildir", source.status());
+    mailboxes.push_back({"maildir", *std::move(source)});
+  }
+  if (!imap.url.empty()) {
+    if (!imap_password_file.empty()) {
+      auto secret = ReadSecret(imap_password_file, "IMAP password file");
+      if (!secret.ok()) return fail("IMAP password", secret.status());
+      imap.password = *std::move(secret);
+    }
+    if (!imap_token_file.empty()) {
+      auto secret = ReadSecret(imap_token_file, "IMAP token file");
+      if (!secret.ok()) return fail("IMAP token", secret.status());
+      imap.oauth2_token = *std::move(secret);
+    }
+    auto source = OpenImap(imap);
+    if (!source.ok()) return fail("imap", source.status());
+    mailboxes.push_back({"imap", *std::move(source)});
+  }
+
+  auto host = m.CreateHost(v1::InvoiceService::service_full_name());
+  if (!host.ok()) return fail("cannot start", host.status());
+  InvoiceStore store(pool->get());
+  Intake intake(options, &store, credentials->get(), dispatch->get());
+
+  // Each poll: what the mailboxes hold is stored (then acknowledged to the
+  // mailbox, never before), and what is stored but unread is read.
+  m.RunEvery(poll, [&] {
+    for (Mailbox& box : mailboxes) {
+      absl::StatusOr<std::vector<FetchedMessage>> fetched = box.source->Fetch(50);
+      if (!fetched.ok()) {
+        common::LogWarn("reading a mailbox failed",
+                        {{"mailbox", box.source->Name()}, {"error", fetched.status().ToString()}});
+        continue;
+      }
+      for (const FetchedMessage& message : *fetched) {
+        absl::StatusOr<StoredMessage> taken = intake.Take(box.kind, message.key, message.raw);
+        absl::Status acked;
+        if (taken.ok()) {
+          acked = taken->state == "quarantined" ? box.source->Quarantine(message.key)
+                                                : box.source->MarkProcessed(message.key);
+        } else if (absl::IsResourceExhausted(taken.status())) {
+          acked = box.source->Quarantine(message.key);
+        } else {
+          // Not stored: left in the mailbox for the next poll.
+          common::LogWarn("storing a message failed",
+                          {{"mailbox", box.source->Name()}, {"error", taken.status().ToString()}});
+          continue;
+        }
+        if (!acked.ok()) {
+          common::LogWarn("acknowledging a message failed (it is stored; a re-fetch is a no-op)",
+                          {{"mailbox", box.source->Name()}, {"error", acked.ToString()}});
+        }
+      }
+    }
+    if (auto unread = store.Unprocessed(20); unread.ok()) {
+      for (const std::string& id : *unread) {
+        if (auto st = intake.Process(id); !st.ok()) {
+          common::LogWarn("reading a stored message failed",
+                          {{"message", id}, {"error", st.status().ToString()}});
+        }
+      }
+    }
+  });
+
+  InvoiceService service(auth->get(), &intake, &store);
+  return m.Serve(
+      {&service}, [&] { return (*pool)->Ping(); }, [&] { runtime::ReloadTokens(**auth); });
+}
+
+}  // namespace
+}  // namespace iob::invoice
+
+int main(int argc, char** argv) { return iob::invoice::Main(argc, argv); }

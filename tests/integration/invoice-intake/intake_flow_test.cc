@@ -1,0 +1,341 @@
+// Invoice intake through the real path: iob-invoice-intake with
+// credentials, the supplier simulator, punchout and dispatch as child
+// processes on one Postgres. An order goes to the simulator and ships; the
+// supplier's invoice arrives as mail (a cXML InvoiceDetailRequest attached,
+// composed with libs/mail) through IngestMessage and through a Maildir, and
+// is stored once, routed, its sender recognised, and matched line by line.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "iob/invoice/v1/invoice_service.grpc.pb.h"
+#include "libs/cxml/examples.h"
+#include "libs/cxml/writer.h"
+#include "libs/mail/message.h"
+#include "tests/integration/dispatch/dispatch_test_util.h"
+#include "tests/support/shared_stack_test.h"
+#include "tests/support/wait.h"
+
+namespace iob::invoice {
+namespace {
+
+namespace ipb = ::iob::invoice::v1;
+using ::iob::dispatch::testing::Approved;
+using ::iob::dispatch::testing::CreateSimIntegration;
+using ::iob::dispatch::testing::MakeOrder;
+using ::iob::dispatch::testing::Profile;
+using ::iob::dispatch::testing::SimFulfillment;
+using ::iob::dispatch::testing::Submit;
+using ::iob::dispatch::testing::WaitForState;
+using ::iob::testing::Service;
+using ::iob::testing::TestStack;
+using ::iob::testing::WaitFor;
+using ::testing::HasSubstr;
+namespace dpb = ::iob::dispatch::v1;
+
+constexpr char kVerified[] =
+    "mx.iob.example; dkim=pass header.d=amazon.com; spf=pass smtp.mailfrom=amazon.com; "
+    "dmarc=pass header.from=amazon.com";
+
+class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
+ public:
+  static std::unique_ptr<TestStack> StartStack(std::string* error) {
+    maildir_ = new std::string(::iob::testing::MakeTempDir("intake-maildir-"));
+    for (const char* sub : {"/new", "/cur", "/tmp"}) {
+      std::filesystem::create_directories(*maildir_ + sub);
+    }
+    const std::set<std::string> platform = {"orders.read", "orders.write", "invoices.read",
+                                            "invoices.write"};
+    auto stack = TestStack::Create({
+        .services = {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
+                     Service::kDispatch, Service::kInvoiceIntake},
+        .principals = {{"punchout", {"integrations.read", "secrets.resolve"}, {"*"}},
+                       {"dispatch",
+                        {"integrations.read", "secrets.resolve", "suppliers.verify",
+                         "punchout.read"},
+                        {"*"}},
+                       {"invoice-intake", {"integrations.read", "orders.read"}, {"*"}},
+                       {"admin",
+                        {"integrations.read", "integrations.write", "rules.write", "orders.read",
+                         "orders.write", "invoices.read", "invoices.write"},
+                        {"acme"}},
+                       {"platform", platform, {"acme"}},
+                       {"gateway", {"messages.ingest"}, {"*"}}},
+        .flags = {{Service::kCredentials, {"--supplier-hosts", "amazon-business=127.0.0.1"}},
+                  {Service::kDispatch,
+                   {"--retry-base", "50ms", "--poll-interval", "50ms", "--lease", "6s",
+                    "--supplier-timeout", "2s"}},
+                  {Service::kInvoiceIntake,
+                   {"--mail-domain", "invoices.iob.test", "--maildir", *maildir_,
+                    "--trusted-authserv-id", "mx.iob.example", "--poll-interval", "100ms",
+                    "--match-policy", "price=1%|0.05,quantity=0%|0,tax=1%|0.05,total=0.5%|0.10"}}},
+    });
+    if (stack == nullptr) return nullptr;
+    for (Service s : {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
+                      Service::kDispatch, Service::kInvoiceIntake}) {
+      if (absl::Status st = stack->Start(s); !st.ok()) {
+        *error = st.ToString();
+        return nullptr;
+      }
+    }
+    return stack;
+  }
+
+ protected:
+  // An Amazon integration at the simulator and a shipped order PO with two
+  // lines (SKU-1, SKU-2: 2 x 10.50 each).
+  std::string ShippedOrder(const std::string& integration_id, const std::string& po) {
+    auto in = CreateSimIntegration(stack(), "acme", integration_id, Profile::kAmazon);
+    EXPECT_TRUE(in.ok()) << in.status();
+    if (!in.ok()) return "";
+    EXPECT_TRUE(SimFulfillment(stack(), R"("confirm":"accept","ship_notice":true)").ok());
+    dpb::Order order;
+    grpc::Status st = Submit(stack(), "acme", in->name, MakeOrder(po, 2), Approved(), &order);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    auto shipped = WaitForState(stack(), order.name(), dpb::ORDER_STATE_SHIPPED);
+    EXPECT_TRUE(shipped.ok()) << shipped.status();
+    return in->name;
+  }
+
+  std::string Address() {
+    ipb::GetInvoicingAddressRequest req;
+    req.set_parent("tenants/acme");
+    ipb::InvoicingAddress out;
+    grpc::Status st =
+        stack().Invoices()->GetInvoicingAddress(stack().Ctx("admin").get(), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out.address();
+  }
+
+  // A cXML InvoiceDetailRequest for `po`: one line per (part, quantity,
+  // price), with the summary computed from them.
+  static std::string CxmlInvoice(
+      const std::string& number, const std::string& po,
+      const std::vector<std::tuple<std::string, std::string, std::string>>& lines,
+      const std::string& net) {
+    cxml::Document d = cxml::ExampleDocument(cxml::DocumentType::kInvoiceDetailRequest,
+                                             cxml::ExampleDetail::kMinimal);
+    auto& inv = std::get<cxml::InvoiceDetailRequest>(d.body);
+    inv.invoice_id = number;
+    inv.orders.clear();
+    cxml::InvoiceDetailOrder order;
+    order.order_reference.order_id = po;
+    order.order_reference.payload_id = "order@iob.test";
+    int n = 0;
+    for (const auto& [part, quantity, price] : lines) {
+      cxml::InvoiceDetailItem item;
+      item.invoice_line_number = absl::StrCat(++n);
+      item.quantity = quantity;
+      item.unit_of_measure = "EA";
+      item.unit_price = {price, "USD"};
+      // The order line: SKU-<n> is line n of MakeOrder's orders.
+      item.line_number = part.substr(part.rfind('-') + 1);
+      item.item_id = cxml::ItemId{part, std::nullopt, ""};
+      order.items.push_back(item);
+    }
+    inv.orders.push_back(order);
+    inv.summary.subtotal_amount = {net, "USD"};
+    inv.summary.tax = {{"0.00", "USD"}, {"en", "No tax", ""}};
+    inv.summary.net_amount = {net, "USD"};
+    inv.summary.gross_amount = cxml::Money{net, "USD"};
+    absl::StatusOr<std::string> xml = cxml::WriteDocument(d);
+    EXPECT_TRUE(xml.ok()) << xml.status();
+    return xml.ok() ? *xml : "";
+  }
+
+  // A supplier's mail to `to` from `from` with `xml` attached, with the
+  // receiving server's Authentication-Results when `auth` is not empty.
+  static std::string Mail(const std::string& to, const std::string& from, const std::string& xml,
+                          const std::string& auth, const std::string& id) {
+    mail::OutgoingMessage m;
+    m.from = {"Amazon Business", from};
+    m.to = {{"", to}};
+    m.subject = "Your invoice";
+    m.message_id = absl::StrCat(id, "@amazon.com");
+    m.date = absl::Now();
+    m.text = "Your invoice is attached.";
+    m.attachments.push_back({"invoice.xml", "text/xml", xml});
+    absl::StatusOr<std::string> raw = mail::Compose(m);
+    EXPECT_TRUE(raw.ok()) << raw.status();
+    if (!raw.ok()) return "";
+    return auth.empty() ? *raw : absl::StrCat("Authentication-Results: ", auth, "\r\n", *raw);
+  }
+
+  ipb::Message Ingest(const std::string& raw) {
+    ipb::IngestMessageRequest req;
+    req.set_raw(raw);
+    ipb::Message out;
+    grpc::Status st = stack().Invoices()->IngestMessage(stack().Ctx("gateway").get(), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out;
+  }
+
+  ipb::Invoice Invoice(const std::string& name) {
+    ipb::GetInvoiceRequest req;
+    req.set_name(name);
+    ipb::Invoice out;
+    grpc::Status st = stack().Invoices()->GetInvoice(stack().Ctx("platform").get(), req, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return out;
+  }
+
+  static inline std::string* maildir_ = nullptr;
+};
+
+TEST_F(IntakeFlowTest, AddressIsStableAndUnguessable) {
+  const std::string a = Address();
+  EXPECT_THAT(a, ::testing::MatchesRegex("acme-[a-z0-9]{10}@invoices\\.iob\\.test"));
+  EXPECT_EQ(Address(), a);
+}
+
+TEST_F(IntakeFlowTest, CxmlInvoiceByMailIsStoredOnceAndMatched) {
+  const std::string integration = ShippedOrder("inv-flow", "PO-INV-1");
+  const std::string raw = Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-1", "PO-INV-1", {{"SKU-1", "2", "10.50"}, {"SKU-2", "2", "10.50"}}, "42.00"),
+      kVerified, "inv-1");
+  ipb::Message m = Ingest(raw);
+  EXPECT_EQ(m.state(), ipb::MESSAGE_STATE_PROCESSED) << m.reason();
+  EXPECT_FALSE(m.duplicate());
+  ASSERT_EQ(m.invoices_size(), 1) << m.reason();
+  ipb::Invoice i = Invoice(m.invoices(0));
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_MATCHED) << i.reason() << i.DebugString();
+  EXPECT_EQ(i.integration(), integration);
+  EXPECT_TRUE(i.sender_verified());
+  EXPECT_EQ(i.invoice_number().value(), "INV-1");
+  EXPECT_THAT(i.invoice_number().rule(), HasSubstr("cxml"));
+  ASSERT_EQ(i.matches_size(), 2);
+  EXPECT_TRUE(i.matches(0).ok());
+  EXPECT_EQ(i.matches(0).shipped_quantity(), "2");
+  ASSERT_EQ(i.sources_size(), 1);
+  EXPECT_EQ(i.sources(0).format(), ipb::INVOICE_FORMAT_CXML);
+
+  // The same bytes again: the same message, nothing new.
+  ipb::Message again = Ingest(raw);
+  EXPECT_TRUE(again.duplicate());
+  EXPECT_EQ(again.name(), m.name());
+  EXPECT_EQ(Invoice(m.invoices(0)).sources_size(), 1);
+}
+
+TEST_F(IntakeFlowTest, ASecondCopyWithOtherAmountsIsAnExceptionNotAnOverwrite) {
+  ShippedOrder("inv-copy", "PO-INV-2");
+  const std::string xml = CxmlInvoice("INV-2", "PO-INV-2", {{"SKU-1", "2", "10.50"}}, "21.00");
+  ipb::Message first = Ingest(Mail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2a"));
+  ASSERT_EQ(first.invoices_size(), 1) << first.reason();
+  // The same invoice by another mail: one invoice, two sources.
+  ipb::Message second = Ingest(Mail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2b"));
+  ASSERT_EQ(second.invoices_size(), 1);
+  EXPECT_EQ(second.invoices(0), first.invoices(0));
+  ipb::Invoice i = Invoice(first.invoices(0));
+  EXPECT_EQ(i.sources_size(), 2);
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_MATCHED);
+  // A third copy whose amounts differ.
+  ipb::Message third = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-2", "PO-INV-2", {{"SKU-1", "2", "12.50"}}, "25.00"), kVerified, "inv-2c"));
+  ASSERT_EQ(third.invoices_size(), 1);
+  i = Invoice(first.invoices(0));
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_EXCEPTION);
+  bool duplicate = false;
+  for (const auto& e : i.exceptions()) duplicate |= e.type() == ipb::EXCEPTION_TYPE_DUPLICATE;
+  EXPECT_TRUE(duplicate) << i.DebugString();
+  EXPECT_EQ(i.gross().value(), "21.00");  // the first copy's values stay
+}
+
+TEST_F(IntakeFlowTest, PriceOutsideToleranceAndUnknownPoAreExceptions) {
+  ShippedOrder("inv-price", "PO-INV-3");
+  ipb::Message m = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-3", "PO-INV-3", {{"SKU-1", "2", "11.00"}, {"SKU-2", "2", "10.50"}}, "43.00"),
+      kVerified, "inv-3"));
+  ASSERT_EQ(m.invoices_size(), 1) << m.reason();
+  ipb::Invoice i = Invoice(m.invoices(0));
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_EXCEPTION);
+  bool price = false;
+  for (const auto& e : i.exceptions()) price |= e.type() == ipb::EXCEPTION_TYPE_PRICE_VARIANCE;
+  EXPECT_TRUE(price) << i.DebugString();
+
+  ipb::Message unknown = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-4", "PO-NOBODY", {{"SKU-1", "1", "10.50"}}, "10.50"), kVerified, "inv-4"));
+  ASSERT_EQ(unknown.invoices_size(), 1) << unknown.reason();
+  i = Invoice(unknown.invoices(0));
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_EXCEPTION);
+  bool no_order = false;
+  for (const auto& e : i.exceptions()) no_order |= e.type() == ipb::EXCEPTION_TYPE_NO_ORDER;
+  EXPECT_TRUE(no_order) << i.DebugString();
+
+  // A person accepts it, with a note.
+  ipb::ResolveExceptionRequest resolve;
+  resolve.set_name(i.name());
+  resolve.set_decision(ipb::ResolveExceptionRequest::DECISION_ACCEPT);
+  resolve.set_note("PO was placed by phone");
+  ipb::Invoice out;
+  grpc::Status st =
+      stack().Invoices()->ResolveException(stack().Ctx("platform").get(), resolve, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(out.state(), ipb::INVOICE_STATE_ACCEPTED);
+  EXPECT_THAT(out.reason(), HasSubstr("PO was placed by phone"));
+  st = stack().Invoices()->ResolveException(stack().Ctx("platform").get(), resolve, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(IntakeFlowTest, UnverifiedSenderNeedsReviewAndUnroutableIsQuarantined) {
+  ShippedOrder("inv-forged", "PO-INV-5");
+  const std::string xml = CxmlInvoice("INV-5", "PO-INV-5", {{"SKU-1", "2", "10.50"}}, "21.00");
+  ipb::Message forged = Ingest(Mail(Address(), "invoices@amazon.com", xml, "", "inv-5"));
+  ASSERT_EQ(forged.invoices_size(), 1) << forged.reason();
+  ipb::Invoice i = Invoice(forged.invoices(0));
+  EXPECT_EQ(i.state(), ipb::INVOICE_STATE_NEEDS_REVIEW);
+  EXPECT_FALSE(i.sender_verified());
+  EXPECT_THAT(i.reason(), HasSubstr("not verified"));
+
+  // Results the sender wrote itself, under another server's name, count for nothing.
+  ipb::Message self_signed = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-5b", "PO-INV-5", {{"SKU-1", "2", "10.50"}}, "21.00"),
+      "evil.example; dkim=pass header.d=amazon.com; dmarc=pass header.from=amazon.com", "inv-5b"));
+  ASSERT_EQ(self_signed.invoices_size(), 1) << self_signed.reason();
+  EXPECT_EQ(Invoice(self_signed.invoices(0)).state(), ipb::INVOICE_STATE_NEEDS_REVIEW);
+
+  ipb::Message stray =
+      Ingest(Mail("nobody@invoices.iob.test", "invoices@amazon.com", xml, kVerified, "inv-6"));
+  EXPECT_EQ(stray.state(), ipb::MESSAGE_STATE_QUARANTINED);
+  EXPECT_THAT(stray.reason(), HasSubstr("unroutable"));
+  EXPECT_EQ(stray.invoices_size(), 0);
+}
+
+TEST_F(IntakeFlowTest, MaildirMessagesAreStoredThenMovedToProcessed) {
+  ShippedOrder("inv-maildir", "PO-INV-7");
+  const std::string raw = Mail(Address(), "invoices@amazon.com",
+                               CxmlInvoice("INV-7", "PO-INV-7", {{"SKU-2", "2", "10.50"}}, "21.00"),
+                               kVerified, "inv-7");
+  const std::string path = *maildir_ + "/new/1700000000.inv7.host";
+  ::iob::testing::WriteFileAtomically(path, raw);
+  WaitFor([&] { return !std::filesystem::exists(path); }, "the Maildir message taken");
+  ipb::ListInvoicesRequest list;
+  list.set_parent("tenants/acme");
+  list.set_po_number("PO-INV-7");
+  ipb::ListInvoicesResponse found;
+  WaitFor(
+      [&] {
+        found.Clear();
+        return stack().Invoices()->ListInvoices(stack().Ctx("platform").get(), list, &found).ok() &&
+               found.invoices_size() == 1;
+      },
+      "the Maildir invoice listed");
+  ASSERT_EQ(found.invoices_size(), 1);
+  EXPECT_EQ(found.invoices(0).state(), ipb::INVOICE_STATE_MATCHED)
+      << found.invoices(0).DebugString();
+  ASSERT_EQ(found.invoices(0).sources_size(), 1);
+  bool processed = false;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(*maildir_ + "/.Processed")) {
+    processed |= e.is_regular_file();
+  }
+  EXPECT_TRUE(processed);
+}
+
+}  // namespace
+}  // namespace iob::invoice
