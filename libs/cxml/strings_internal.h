@@ -29,9 +29,8 @@ std::string Cat(const Args&... args) {
   return out;
 }
 
-inline bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+// ' ', or one of '\t' '\n' '\v' '\f' '\r' (contiguous from 0x09 to 0x0D).
+inline bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 inline std::string_view TrimLeft(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);

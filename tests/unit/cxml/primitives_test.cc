@@ -114,6 +114,36 @@ TEST(Utf8Test, StrictValidation) {
   EXPECT_FALSE(IsValidXmlUtf8("\xEF\xBF\xBE"));  // U+FFFE
 }
 
+// The validator checks 16- and 64-byte blocks at once: a bad byte or a
+// multi-byte character must be found exactly wherever it sits relative to a
+// block boundary, with tab, LF and CR passing inside a block.
+TEST(Utf8Test, EveryPositionAcrossBlockBoundaries) {
+  const std::string plain(200, 'a');
+  for (size_t pos = 0; pos < plain.size(); ++pos) {
+    for (char bad : {'\x01', '\x00', '\x80', '\xFF'}) {
+      std::string s = plain;
+      s[pos] = bad;
+      size_t at = 0;
+      EXPECT_FALSE(IsValidXmlUtf8(s, &at)) << pos;
+      EXPECT_EQ(at, pos);
+    }
+    for (char ws : {'\t', '\n', '\r'}) {
+      std::string s = plain;
+      s[pos] = ws;
+      EXPECT_TRUE(IsValidXmlUtf8(s)) << pos;
+    }
+    if (pos + 3 <= plain.size()) {
+      std::string s = plain;
+      s.replace(pos, 3, "\xE2\x82\xAC");  // U+20AC, possibly straddling blocks
+      EXPECT_TRUE(IsValidXmlUtf8(s)) << pos;
+      s[pos + 2] = 'x';  // truncated sequence
+      size_t at = 0;
+      EXPECT_FALSE(IsValidXmlUtf8(s, &at)) << pos;
+      EXPECT_EQ(at, pos);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace iob::cxml
 

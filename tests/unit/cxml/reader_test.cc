@@ -120,6 +120,15 @@ TEST(ReaderTest, ReadDocumentOfTypeChecksType) {
   EXPECT_THAT(std::string(wrong.status().message()), HasSubstr("expected a PunchOutOrderMessage"));
 }
 
+// Parse errors name the same offsets as pugixml's own load_buffer, also at
+// the very end of the input (the reader parses its own copy in place).
+TEST(ReaderTest, ParseErrorOffsetsMatchPugixml) {
+  EXPECT_THAT(std::string(ReadDocument("\r").status().message()),
+              HasSubstr("No document element found at byte offset 1"));
+  EXPECT_THAT(std::string(ReadDocument("<cXML a=\"1\"><Header>").status().message()),
+              HasSubstr("not well-formed XML: Start-end tags mismatch at byte offset 19"));
+}
+
 TEST(ReaderTest, SizeLimitIsConfigurable) {
   std::string xml = Written(DocumentType::kOrderRequest);
   Limits small;
