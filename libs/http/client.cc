@@ -14,18 +14,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/common/status_macros.h"
+#include "libs/http/curl_handles.h"
 
 namespace iob::http {
 namespace {
 
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 constexpr size_t kMaxLocationChars = 200;
-
-void GlobalInitOnce() {
-  // curl_global_init is not thread-safe; a function-local static is.
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)rc;
-}
 
 // Per-transfer state shared with the curl callbacks.
 struct TransferState {
@@ -328,7 +323,7 @@ struct CurlHttpClient::Handle {
 
 CurlHttpClient::CurlHttpClient(EgressPolicy policy, CurlHttpClientOptions options)
     : policy_(std::move(policy)), options_(std::move(options)) {
-  GlobalInitOnce();
+  CurlGlobalInitOnce();
 }
 
 CurlHttpClient::~CurlHttpClient() = default;

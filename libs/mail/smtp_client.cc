@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/invalid_field.h"
 #include "libs/common/status_macros.h"
+#include "libs/http/curl_handles.h"
 #include "libs/mail/message.h"
 
 namespace iob::mail {
@@ -27,25 +28,6 @@ namespace {
 
 constexpr size_t kMaxReplyText = 512;
 constexpr size_t kMaxUsername = 256;
-
-void GlobalInitOnce() {
-  // curl_global_init is not thread-safe; a function-local static is.
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)rc;
-}
-
-struct CurlCleanup {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlUrlCleanup {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct CurlFree {
-  void operator()(char* p) const { curl_free(p); }
-};
 
 // The parts of an SMTP URL Check looks at, as libcurl itself reads them.
 struct SmtpUrl {
@@ -59,13 +41,13 @@ struct SmtpUrl {
 std::string UrlPart(CURLU* url, CURLUPart part) {
   char* raw = nullptr;
   if (curl_url_get(url, part, &raw, 0) != CURLUE_OK || raw == nullptr) return "";
-  std::unique_ptr<char, CurlFree> value(raw);
+  http::CurlString value(raw);
   return value.get();
 }
 
 absl::StatusOr<SmtpUrl> ParseSmtpUrl(const std::string& text) {
   if (text.empty()) return common::InvalidField("smtp.url", "is required");
-  std::unique_ptr<CURLU, CurlUrlCleanup> url(curl_url());
+  http::CurlUrl url(curl_url());
   if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
     return common::InvalidField("smtp.url", "is not a URL");
   }
@@ -209,7 +191,7 @@ absl::Status CheckSend(const SmtpOptions& options, const std::string& envelope_f
 // The URL curl connects to; its path is the EHLO name.
 std::string CurlUrl(const SmtpOptions& options) {
   if (options.helo_name.empty()) return options.url;
-  std::unique_ptr<CURLU, CurlUrlCleanup> url(curl_url());
+  http::CurlUrl url(curl_url());
   curl_url_set(url.get(), CURLUPART_URL, options.url.c_str(), 0);
   curl_url_set(url.get(), CURLUPART_PATH, ("/" + options.helo_name).c_str(), 0);
   return UrlPart(url.get(), CURLUPART_URL);
@@ -278,13 +260,13 @@ SendResult SmtpClient::Send(const std::string& envelope_from,
     result.reply_text = SafeText(valid.message(), options_);
     return result;
   }
-  GlobalInitOnce();
+  http::CurlGlobalInitOnce();
 
   // Declared before the handle: curl's callbacks use them until cleanup.
   ReplyReader replies;
   Upload upload{message};
   char error[CURL_ERROR_SIZE] = {0};
-  std::unique_ptr<curl_slist, SlistFree> rcpt;
+  http::CurlSlist rcpt;
   for (const std::string& r : recipients) {
     rcpt.reset(curl_slist_append(rcpt.release(), absl::StrCat("<", r, ">").c_str()));
   }
@@ -292,7 +274,7 @@ SendResult SmtpClient::Send(const std::string& envelope_from,
   const std::string mail_from = absl::StrCat("<", envelope_from, ">");
   const long timeout_ms = static_cast<long>(absl::ToInt64Milliseconds(options_.timeout));
 
-  std::unique_ptr<CURL, CurlCleanup> curl(curl_easy_init());
+  http::CurlEasy curl(curl_easy_init());
   if (curl == nullptr) {
     result.reply_text = "curl_easy_init failed";  // kUnreachable: worth another try
     return result;

@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "libs/common/invalid_field.h"
 #include "libs/common/status_macros.h"
+#include "libs/http/curl_handles.h"
 #include "libs/http/egress_policy.h"
 
 namespace iob::invoice {
@@ -46,29 +47,13 @@ constexpr size_t kReplySlack = 64 * 1024;
 // makes the reply not add up (the message is quarantined, never misread).
 constexpr long kReceiveBuffer = 1L << 20;
 
-void GlobalInitOnce() {
-  // curl_global_init is not thread-safe; a function-local static is.
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)rc;
-}
-
-struct CurlCleanup {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlUrlCleanup {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlFree {
-  void operator()(char* p) const { curl_free(p); }
-};
-
 // ---------------------------------------------------------------- options
 
 // One part of `url` ("" when absent), percent-decoded with CURLU_URLDECODE.
 std::string UrlPart(CURLU* url, CURLUPart part, unsigned int flags = 0) {
   char* raw = nullptr;
   if (curl_url_get(url, part, &raw, flags) != CURLUE_OK || raw == nullptr) return "";
-  std::unique_ptr<char, CurlFree> value(raw);
+  http::CurlString value(raw);
   return value.get();
 }
 
@@ -107,7 +92,7 @@ struct ImapUrl {
 absl::StatusOr<ImapUrl> ParseImapUrl(const std::string& text) {
   constexpr absl::string_view kField = "imap.url";
   if (text.empty()) return common::InvalidField(kField, "is required");
-  std::unique_ptr<CURLU, CurlUrlCleanup> url(curl_url());
+  http::CurlUrl url(curl_url());
   if (curl_url_set(url.get(), CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
     return common::InvalidField(kField, "is not a URL");
   }
@@ -501,7 +486,7 @@ class ImapSource final : public MailSource {
   // commands and calls.
   CURL* Handle() {
     if (curl_ != nullptr) return curl_.get();
-    GlobalInitOnce();
+    http::CurlGlobalInitOnce();
     curl_.reset(curl_easy_init());
     CURL* c = curl_.get();
     if (c == nullptr) return nullptr;
@@ -605,7 +590,7 @@ class ImapSource final : public MailSource {
 
   const ImapOptions options_;
   const ImapUrl url_;
-  std::unique_ptr<CURL, CurlCleanup> curl_;
+  http::CurlEasy curl_;
   char error_[CURL_ERROR_SIZE] = {};
   Transfer transfer_;  // the callbacks' target during Run
   // What the current connection knows; forgotten with it.

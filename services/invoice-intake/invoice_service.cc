@@ -113,6 +113,27 @@ void ToProto(const InvoiceRecord& i, pb::Invoice* out) {
   *out->mutable_update_time() = ToProtoTime(i.update_time);
 }
 
+// A message's id and tenant ("" for one not routed to a tenant) from its
+// name, with the caller authorised: `scope` for the tenant's messages,
+// messages.ingest (the gateway operator) for unrouted ones.
+struct MessageName {
+  std::string id;
+  std::string tenant;
+};
+absl::StatusOr<MessageName> AuthorizeMessage(const runtime::Authenticator& auth,
+                                             const grpc::ServerContext& ctx,
+                                             const std::string& name, const char* scope) {
+  if (absl::StartsWith(name, "messages/")) {
+    // ParseName calls the first variable the tenant: here it is the id.
+    IOB_ASSIGN_OR_RETURN(auto parsed, ParseName(kUnroutedPattern, name, "name"));
+    IOB_RETURN_IF_ERROR(auth.Authorize(ctx, kIngest, "").status());
+    return MessageName{parsed.tenant, ""};
+  }
+  IOB_ASSIGN_OR_RETURN(auto parsed, ParseName(kMessagePattern, name, "name"));
+  IOB_RETURN_IF_ERROR(auth.Authorize(ctx, scope, parsed.tenant).status());
+  return MessageName{parsed.id, parsed.tenant};
+}
+
 }  // namespace
 
 grpc::Status InvoiceService::GetInvoicingAddress(grpc::ServerContext* ctx,
@@ -147,19 +168,9 @@ grpc::Status InvoiceService::IngestMessage(grpc::ServerContext* ctx,
 grpc::Status InvoiceService::GetMessage(grpc::ServerContext* ctx, const pb::GetMessageRequest* req,
                                         pb::Message* resp) {
   return HandleRpc(*ctx, "GetMessage", req->name(), [&]() -> absl::Status {
-    std::string id;
-    std::string tenant;
-    if (absl::StartsWith(req->name(), "messages/")) {
-      // Not routed to a tenant: for the gateway operator only.
-      IOB_ASSIGN_OR_RETURN(auto name, ParseName(kUnroutedPattern, req->name(), "name"));
-      IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kIngest, "").status());
-      id = name.tenant;
-    } else {
-      IOB_ASSIGN_OR_RETURN(auto name, ParseName(kMessagePattern, req->name(), "name"));
-      IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kRead, name.tenant).status());
-      id = name.id;
-      tenant = name.tenant;
-    }
+    IOB_ASSIGN_OR_RETURN(MessageName name, AuthorizeMessage(*auth_, *ctx, req->name(), kRead));
+    const std::string& id = name.id;
+    const std::string& tenant = name.tenant;
     IOB_ASSIGN_OR_RETURN(StoredMessage m, store_->GetMessage(id, req->include_raw()));
     if (m.tenant != tenant)
       return absl::NotFoundError(absl::StrCat("message ", req->name(), " not found"));
@@ -172,18 +183,9 @@ grpc::Status InvoiceService::ReprocessMessage(grpc::ServerContext* ctx,
                                               const pb::ReprocessMessageRequest* req,
                                               pb::Message* resp) {
   return HandleRpc(*ctx, "ReprocessMessage", req->name(), [&]() -> absl::Status {
-    std::string id;
-    std::string tenant;
-    if (absl::StartsWith(req->name(), "messages/")) {
-      IOB_ASSIGN_OR_RETURN(auto name, ParseName(kUnroutedPattern, req->name(), "name"));
-      IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kIngest, "").status());
-      id = name.tenant;
-    } else {
-      IOB_ASSIGN_OR_RETURN(auto name, ParseName(kMessagePattern, req->name(), "name"));
-      IOB_RETURN_IF_ERROR(auth_->Authorize(*ctx, kWrite, name.tenant).status());
-      id = name.id;
-      tenant = name.tenant;
-    }
+    IOB_ASSIGN_OR_RETURN(MessageName name, AuthorizeMessage(*auth_, *ctx, req->name(), kWrite));
+    const std::string& id = name.id;
+    const std::string& tenant = name.tenant;
     IOB_ASSIGN_OR_RETURN(StoredMessage before, store_->GetMessage(id, false));
     if (before.tenant != tenant) {
       return absl::NotFoundError(absl::StrCat("message ", req->name(), " not found"));
