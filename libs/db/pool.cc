@@ -77,11 +77,17 @@ thread_local absl::Time tl_deadline = absl::InfiniteFuture();
 
 // A duration as a Postgres setting in whole milliseconds (at least 1 unless
 // zero, which disables the setting).
-std::string Millis(absl::Duration d) {
-  if (d <= absl::ZeroDuration()) return "0";
-  return absl::StrCat(
-      std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)))));
+int64_t Millis(absl::Duration d) {
+  if (d <= absl::ZeroDuration()) return 0;
+  return std::max<int64_t>(1, absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1))));
 }
+
+// A deadline-bound call keeps a connection's statement_timeout while it is
+// no longer than the time left and at least 90% of it, and sets 95% of the
+// time left otherwise: calls with like deadlines (a peer's 5 s), and the
+// statements of one call, then share one SET per connection.
+constexpr int64_t kKeepTimeoutPercent = 90;
+constexpr int64_t kSetTimeoutPercent = 95;
 
 // Jittered exponential backoff before retry `attempt` (1-based): ~5, 10, 20 ms.
 void Backoff(int attempt) {
@@ -103,26 +109,32 @@ absl::Time ScopedDeadline::Current() { return tl_deadline; }
 
 class Pool::Impl {
  public:
+  // A pooled connection and the statement_timeout its session has now.
+  struct Pooled {
+    std::unique_ptr<pqxx::connection> conn;
+    int64_t statement_timeout_ms = 0;  // 0: none
+  };
+
   // A borrowed connection; returns it to the pool (or drops it when broken)
   // on destruction.
   class Lease {
    public:
-    Lease(Impl* pool, std::unique_ptr<pqxx::connection> conn)
-        : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Impl* pool, Pooled pooled) : pool_(pool), pooled_(std::move(pooled)) {}
     Lease(Lease&& other) noexcept
         : pool_(std::exchange(other.pool_, nullptr)),
-          conn_(std::move(other.conn_)),
+          pooled_(std::move(other.pooled_)),
           broken_(other.broken_) {}
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (pool_ != nullptr) pool_->Release(std::move(conn_), broken_);
+      if (pool_ != nullptr) pool_->Release(std::move(pooled_), broken_);
     }
-    pqxx::connection& conn() { return *conn_; }
+    pqxx::connection& conn() { return *pooled_.conn; }
+    int64_t& statement_timeout_ms() { return pooled_.statement_timeout_ms; }
     void MarkBroken() { broken_ = true; }
 
    private:
     Impl* pool_;
-    std::unique_ptr<pqxx::connection> conn_;
+    Pooled pooled_;
     bool broken_ = false;
   };
 
@@ -148,9 +160,9 @@ class Pool::Impl {
         }
       }
       if (!idle_.empty()) {
-        std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
+        Pooled pooled = std::move(idle_.back());
         idle_.pop_back();
-        return Lease(this, std::move(conn));
+        return Lease(this, std::move(pooled));
       }
       ++open_;  // Reserve the slot; connect outside the lock.
     }
@@ -161,13 +173,16 @@ class Pool::Impl {
       cv_.Signal();
       return conn.status();
     }
-    return Lease(this, *std::move(conn));
+    return Lease(this, Pooled{*std::move(conn), Millis(options_.statement_timeout)});
   }
 
   // Runs `fn` in a transaction of type Tx, retrying as documented in pool.h.
+  // `autocommit_write`: fn's one statement commits on its own
+  // (pqxx::nontransaction), so once it is sent a broken connection leaves
+  // the outcome unknown (UNKNOWN, no retry).
   template <typename Tx>
   absl::Status RunTransaction(const std::function<absl::Status(pqxx::transaction_base&)>& fn,
-                              const char* what) {
+                              const char* what, bool autocommit_write = false) {
     for (int attempt = 0;; ++attempt) {
       const absl::Time call_deadline = ScopedDeadline::Current();
       if (call_deadline <= absl::Now()) {
@@ -175,18 +190,25 @@ class Pool::Impl {
       }
       {
         IOB_ASSIGN_OR_RETURN(Lease lease, Acquire(call_deadline));
+        bool write_sent = false;
         try {
+          BoundStatementTimeout(lease, call_deadline);
+          // Reads what the server sent while the connection was idle: one
+          // it closed (a restart) fails here, before the write is sent, so
+          // the write is retried on a fresh connection.
+          if (autocommit_write) lease.conn().get_notifs();
           Tx tx(lease.conn());
-          if (DeadlineBinds(call_deadline)) {
-            // Postgres cancels a statement still running at the deadline.
-            tx.exec("SET LOCAL statement_timeout = " + Millis(call_deadline - absl::Now()));
-          }
+          write_sent = autocommit_write;
           absl::Status status = fn(tx);
           if (status.ok()) tx.commit();
           return status;  // Not OK: ~Tx rolls back.
         } catch (...) {
           DbFailure failure = ClassifyDbException(std::current_exception());
           if (failure.connection_broken) lease.MarkBroken();
+          if (write_sent && failure.connection_broken) {
+            failure.status = absl::UnknownError("database write outcome unknown");
+            failure.retryable = false;
+          }
           const bool retry = failure.retryable && attempt < kMaxRetries;
           Log(retry ? absl::StrCat(what, " (will retry)") : std::string(what), failure.detail);
           if (!retry) return failure.status;
@@ -210,11 +232,27 @@ class Pool::Impl {
     }
   }
 
-  // True when `call_deadline` ends before a statement_timeout would.
-  bool DeadlineBinds(absl::Time call_deadline) const {
-    if (call_deadline == absl::InfiniteFuture()) return false;
-    return options_.statement_timeout <= absl::ZeroDuration() ||
-           call_deadline - absl::Now() < options_.statement_timeout;
+  // Gives the leased session the statement_timeout this call needs: the
+  // configured one, or, when the time left before `call_deadline` is
+  // shorter, 90-100% of the time left (Postgres then cancels a statement
+  // still running at the deadline, at most 10% of it early). A
+  // session-level SET, outside any transaction (so no rollback undoes it),
+  // sent only when the session's value must change. libpqxx exceptions
+  // propagate.
+  void BoundStatementTimeout(Lease& lease, absl::Time call_deadline) {
+    int64_t want = Millis(options_.statement_timeout);
+    int64_t& have = lease.statement_timeout_ms();
+    if (call_deadline != absl::InfiniteFuture()) {
+      const int64_t left = std::max<int64_t>(1, Millis(call_deadline - absl::Now()));
+      if (want == 0 || left < want) {
+        if (have > 0 && have <= left && have * 100 >= left * kKeepTimeoutPercent) return;
+        want = std::max<int64_t>(1, left * kSetTimeoutPercent / 100);
+      }
+    }
+    if (have == want) return;
+    pqxx::nontransaction tx(lease.conn());
+    tx.exec(absl::StrCat("SET statement_timeout = ", want));
+    have = want;
   }
 
   // SELECT 1 on the dedicated ping connection; see Pool::Ping.
@@ -270,15 +308,15 @@ class Pool::Impl {
 
   // Returns a connection. A broken one is dropped with every idle one: what
   // broke it (a Postgres restart, a failover) most likely broke them too.
-  void Release(std::unique_ptr<pqxx::connection> conn, bool broken) {
-    std::vector<std::unique_ptr<pqxx::connection>> dropped;  // closed after unlock
+  void Release(Pooled pooled, bool broken) {
+    std::vector<Pooled> dropped;  // closed after unlock
     absl::MutexLock lock(&mu_);
-    if (!broken && conn != nullptr && conn->is_open()) {
-      idle_.push_back(std::move(conn));
+    if (!broken && pooled.conn != nullptr && pooled.conn->is_open()) {
+      idle_.push_back(std::move(pooled));
       cv_.Signal();
       return;
     }
-    dropped.push_back(std::move(conn));
+    dropped.push_back(std::move(pooled));
     --open_;
     open_ -= static_cast<int>(idle_.size());
     for (auto& c : idle_) dropped.push_back(std::move(c));
@@ -290,7 +328,7 @@ class Pool::Impl {
   const Conninfo conninfo_;
   absl::Mutex mu_;
   absl::CondVar cv_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<Pooled> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + being opened
   absl::Mutex ping_mu_;
   std::unique_ptr<pqxx::connection> ping_conn_ ABSL_GUARDED_BY(ping_mu_);
@@ -333,10 +371,8 @@ absl::Status Pool::RunStatus(Kind kind,
       return impl_->RunTransaction<pqxx::read_transaction>(fn, "read transaction");
     case Kind::kReadOne:
       break;
-  }
-  // SET LOCAL needs a transaction block: a deadline-bound read gets one.
-  if (impl_->DeadlineBinds(ScopedDeadline::Current())) {
-    return impl_->RunTransaction<pqxx::read_transaction>(fn, "read");
+    case Kind::kWriteOne:
+      return impl_->RunTransaction<pqxx::nontransaction>(fn, "write", /*autocommit_write=*/true);
   }
   return impl_->RunTransaction<pqxx::nontransaction>(fn, "read");
 }

@@ -40,11 +40,13 @@ struct PoolOptions {
 // Bounds the database work the calling thread does while it lives: Pool
 // calls made on this thread fail with DEADLINE_EXCEEDED once `deadline` has
 // passed, wait for a connection no longer than it, and run their statements
-// with `SET LOCAL statement_timeout` = the time left, so Postgres cancels a
-// query still running at the deadline (a ReadOne then runs in a read-only
-// transaction). The RPC edge (runtime::HandleRpc) sets the client's gRPC
-// deadline. Nests (the earlier deadline wins); restores the previous one on
-// destruction. absl::InfiniteFuture() sets none. Thread-local: not shared.
+// with a statement_timeout of 90-100% of the time left, so Postgres cancels
+// a query still running at the deadline (at most 10% of it early). The
+// timeout is set on the connection's session only when the one it has is
+// out of that range: calls with like deadlines cost no extra round trip.
+// The RPC edge (runtime::HandleRpc) sets the client's gRPC deadline. Nests
+// (the earlier deadline wins); restores the previous one on destruction.
+// absl::InfiniteFuture() sets none. Thread-local: not shared.
 class ScopedDeadline {
  public:
   explicit ScopedDeadline(absl::Time deadline);
@@ -118,6 +120,20 @@ class Pool {
     return Run(Kind::kReadOne, std::forward<Fn>(fn));
   }
 
+  // A single-statement write without BEGIN/COMMIT (pqxx::nontransaction):
+  // the statement commits on its own, in one round trip instead of three,
+  // and is committed when this returns OK. `fn` runs exactly one statement;
+  // an error status it returns after that statement ran undoes nothing.
+  // Errors and retries as Transact, except that a connection lost once the
+  // statement was sent leaves the outcome unknown: UNKNOWN "database write
+  // outcome unknown", not retried (as a COMMIT lost in Transact). A
+  // connection the server closed while it was idle (a Postgres restart) is
+  // found before the statement is sent, and the statement retried.
+  template <typename Fn>
+  auto WriteOne(Fn&& fn) {
+    return Run(Kind::kWriteOne, std::forward<Fn>(fn));
+  }
+
   // Runs `SELECT 1` on a dedicated connection (not one of the pool's, so a
   // busy pool does not make the database look down), opened on first use
   // and reopened once when found broken, with ping_timeout as statement
@@ -134,7 +150,7 @@ class Pool {
   const std::string& schema() const;
 
  private:
-  enum class Kind { kWrite, kRead, kReadOne };
+  enum class Kind { kWrite, kRead, kReadOne, kWriteOne };
 
   absl::Status RunStatus(Kind kind, const std::function<absl::Status(pqxx::transaction_base&)>& fn);
 

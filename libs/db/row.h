@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <pqxx/binarystring>
 #include <pqxx/result>
 #include <pqxx/row>
 #include <pqxx/transaction_base>
@@ -18,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/db/prepared.h"
 
 namespace iob::db {
 
@@ -42,6 +44,17 @@ absl::StatusOr<pqxx::row> FindRow(pqxx::transaction_base& tx, absl::string_view 
   return r[0];
 }
 
+// The first row prepared `statement` (libs/db/prepared.h) returns with
+// `args`; NOT_FOUND "<what> not found" when it returns none. libpqxx
+// exceptions propagate.
+template <typename... Args>
+absl::StatusOr<pqxx::row> FindRow(pqxx::transaction_base& tx, absl::string_view what,
+                                  const Statement& statement, Args&&... args) {
+  pqxx::result r = ExecPrepared(tx, statement, std::forward<Args>(args)...);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  return r[0];
+}
+
 // A view of one row; reading a column that is missing or NULL (except with
 // Nullable) throws a libpqxx exception, which the Pool turns into INTERNAL.
 class Row {
@@ -51,6 +64,8 @@ class Row {
   std::string Text(const char* column) const { return row_[column].as<std::string>(); }
   int64_t Int(const char* column) const { return row_[column].as<int64_t>(); }
   bool Bool(const char* column) const { return row_[column].as<bool>(); }
+  // A bytea column, selected as is (no encode()): its bytes.
+  std::string Bytes(const char* column) const { return pqxx::binarystring(row_[column]).str(); }
   // A column selected with TimeColumn().
   absl::Time Time(const char* column) const { return absl::FromUnixMicros(Int(column)); }
   std::optional<std::string> NullableText(const char* column) const {

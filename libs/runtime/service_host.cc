@@ -116,6 +116,8 @@ absl::Status ServiceHost::Start(std::vector<grpc::Service*> services,
   interceptors.push_back(host->metrics_->InterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(4 << 20);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(2, options.sync_server_threads));
   host->server_ = builder.BuildAndStart();
   if (host->server_ == nullptr || host->grpc_port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.grpc_listen));

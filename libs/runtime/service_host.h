@@ -41,6 +41,14 @@ struct HostOptions {
   absl::Duration readiness_interval = absl::Seconds(5);
   // Serve grpc.reflection.v1alpha (unauthenticated: off in production).
   bool reflection = true;
+  // Threads the gRPC sync server keeps once started. A call runs on the
+  // thread that picked it up; when none is left waiting for the next call
+  // gRPC starts one, and a thread that finds this many others waiting ends.
+  // gRPC's default (2) started and ended a thread for nearly every call
+  // beyond the second in flight (docs/performance.md). Keep it above the
+  // calls a service serves at once: a call waiting for the database (or for
+  // a shared query, db::GroupRead) still holds its thread.
+  int sync_server_threads = 64;
   // When set, a second, plaintext port that serves grpc.health.v1 only (the
   // same statuses), for probes that cannot speak TLS (Kubernetes' gRPC
   // probes) while the service port is TLS-only.

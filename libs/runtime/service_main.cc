@@ -1,11 +1,14 @@
 #include "libs/runtime/service_main.h"
 
+#include <malloc.h>
+
 #include <iostream>
 #include <pqxx/pqxx>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/logging.h"
 #include "libs/common/status_macros.h"
 
@@ -17,6 +20,15 @@ ServiceMain::ServiceMain(ServiceDefaults defaults)
              defaults_.summary),
       // "invoice-intake" owns schema "invoice_intake" (a bare SQL identifier).
       db_schema_(absl::StrReplaceAll(defaults_.name, {{"-", "_"}})) {
+  // Debian builds Abseil without NDEBUG, which leaves Mutex deadlock
+  // detection on: every lock and unlock (ours and gRPC's) updated a global
+  // lock graph, ~2% of the credentials service's CPU under load. Off is
+  // Abseil's default for release builds.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // glibc gives threads that allocate at the same time arenas of their own
+  // (up to 8 per core): with the gRPC threads a service keeps that added
+  // ~4 MiB to its RSS under load, for no throughput we could measure.
+  mallopt(M_ARENA_MAX, 2);
   host_options_.grpc_listen = defaults_.grpc_listen;
   host_options_.metrics_listen = defaults_.metrics_listen;
   flags_.Add("db-url", &db_url_, "Postgres URL for this service's own role (required)");

@@ -37,6 +37,8 @@ struct ServiceDefaults {
 // Not thread-safe; lives in main().
 class ServiceMain {
  public:
+  // Also sets process-wide knobs (see service_main.cc): Abseil's Mutex
+  // deadlock detection off, at most two glibc malloc arenas.
   explicit ServiceMain(ServiceDefaults defaults);
 
   // Add service-specific flags here before Parse.

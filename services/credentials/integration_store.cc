@@ -1,12 +1,15 @@
 #include "services/credentials/integration_store.h"
 
+#include <map>
 #include <pqxx/pqxx>
+#include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
+#include "libs/db/prepared.h"
 #include "libs/db/row.h"
 #include "libs/runtime/resource_name.h"
 
@@ -18,7 +21,7 @@ const std::string& Columns() {
       "tenant, integration_id, supplier, display_name, marketplace, from_domain, from_identity, "
       "to_domain, to_identity, sender_domain, sender_identity, punchout_url, order_url, mode, "
       "require_approval, payment_method, state, user_business_unit, order_email, revision, "
-      "encode(secret_ciphertext, 'base64') AS secret_ciphertext, secret_key_id, secret_version, "
+      "secret_ciphertext, secret_key_id, secret_version, "
       "secret_fingerprint, secret_aad_scheme, ",
       db::TimeColumn("secret_update_time"), ", ", db::TimeColumn("create_time"), ", ",
       db::TimeColumn("update_time")));
@@ -47,10 +50,7 @@ Integration FromRow(const pqxx::row& row) {
   in.user_business_unit = r.Text("user_business_unit");
   in.order_email = r.Text("order_email");
   in.revision = r.Int("revision");
-  std::string blob;
-  // Postgres wraps base64 output every 76 characters.
-  absl::Base64Unescape(absl::StrJoin(absl::StrSplit(r.Text("secret_ciphertext"), '\n'), ""), &blob);
-  in.sealed_secret.blob = std::move(blob);
+  in.sealed_secret.blob = r.Bytes("secret_ciphertext");
   in.sealed_secret.key_id = r.Text("secret_key_id");
   in.secret_version = r.Int("secret_version");
   in.secret_fingerprint = r.Text("secret_fingerprint");
@@ -61,24 +61,96 @@ Integration FromRow(const pqxx::row& row) {
   return in;
 }
 
+// One integration by key, optionally locked. Prepared: GetIntegration and
+// ResolveIntegrationSecret run it on every call, and parsing and planning
+// the 28-column SELECT took most of Postgres' time per call.
 absl::StatusOr<Integration> SelectOne(pqxx::transaction_base& tx, const std::string& tenant,
                                       const std::string& id, bool for_update) {
+  auto select = [](bool lock) {
+    return new db::Statement{
+        lock ? "credentials.select_integration_for_update" : "credentials.select_integration",
+        absl::StrCat("SELECT ", Columns(),
+                     " FROM integrations WHERE tenant = $1 AND integration_id = $2",
+                     lock ? " FOR UPDATE" : "")};
+  };
+  static const db::Statement* kSelect[2] = {select(false), select(true)};
   IOB_ASSIGN_OR_RETURN(
       pqxx::row row,
       db::FindRow(tx, absl::StrCat("integration tenants/", tenant, "/integrations/", id),
-                  absl::StrCat("SELECT ", Columns(),
-                               " FROM integrations WHERE tenant = $1 AND integration_id = $2",
-                               for_update ? " FOR UPDATE" : ""),
-                  tenant, id));
+                  *kSelect[for_update ? 1 : 0], tenant, id));
   return FromRow(row);
 }
 
-void InsertAudit(pqxx::transaction_base& tx, const AuditEntry& a) {
-  tx.exec_params(
-      "INSERT INTO audit_events (tenant, integration_id, action, actor, secret_version, fields, "
-      "request_id) VALUES ($1, $2, $3, $4, $5, string_to_array($6, ','), $7)",
-      a.tenant, a.integration_id, a.action, a.actor, a.secret_version, absl::StrJoin(a.fields, ","),
-      a.request_id);
+// Inserts `audits` (1..kMaxAuditBatch) with one statement, prepared per row
+// count.
+void InsertAudits(pqxx::transaction_base& tx, const std::vector<const AuditEntry*>& audits) {
+  static const auto* kInserts = [] {
+    auto* statements = new std::vector<db::Statement>;
+    for (int n = 1; n <= kMaxAuditBatch; ++n) {
+      std::string sql =
+          "INSERT INTO audit_events (tenant, integration_id, action, actor, secret_version, "
+          "fields, request_id) VALUES ";
+      for (int p = 0; p < 7 * n; p += 7) {
+        absl::StrAppend(&sql, p == 0 ? "" : ", ", "($", p + 1, ", $", p + 2, ", $", p + 3, ", $",
+                        p + 4, ", $", p + 5, ", string_to_array($", p + 6, ", ','), $", p + 7, ")");
+      }
+      statements->push_back({absl::StrCat("credentials.insert_audit_", n), std::move(sql)});
+    }
+    return statements;
+  }();
+  std::vector<std::string> params;
+  params.reserve(7 * audits.size());
+  for (const AuditEntry* a : audits) {
+    params.insert(params.end(),
+                  {a->tenant, a->integration_id, a->action, a->actor,
+                   absl::StrCat(a->secret_version), absl::StrJoin(a->fields, ","), a->request_id});
+  }
+  db::ExecPrepared(tx, (*kInserts)[audits.size() - 1], pqxx::prepare::make_dynamic_params(params));
+}
+
+void InsertAudit(pqxx::transaction_base& tx, const AuditEntry& a) { InsertAudits(tx, {&a}); }
+
+// The integrations `keys` name (1..kMaxGetBatch, possibly repeated) with one
+// statement, prepared per number of distinct keys; NOT_FOUND for a key with
+// no row.
+std::vector<absl::StatusOr<Integration>> SelectMany(
+    pqxx::transaction_base& tx, const std::vector<const IntegrationKey*>& keys) {
+  static const auto* kSelects = [] {
+    auto* statements = new std::vector<db::Statement>;
+    for (int n = 1; n <= kMaxGetBatch; ++n) {
+      std::string sql = absl::StrCat("SELECT ", Columns(),
+                                     " FROM integrations WHERE (tenant, integration_id) IN (");
+      for (int p = 1; p < 2 * n; p += 2) {
+        absl::StrAppend(&sql, p == 1 ? "" : ", ", "($", p, ", $", p + 1, ")");
+      }
+      statements->push_back({absl::StrCat("credentials.select_integrations_", n), sql + ")"});
+    }
+    return statements;
+  }();
+  std::set<IntegrationKey> distinct;
+  std::vector<std::string> params;
+  for (const IntegrationKey* key : keys) {
+    if (distinct.insert(*key).second) params.insert(params.end(), {key->first, key->second});
+  }
+  std::map<IntegrationKey, Integration> found;
+  for (const auto& row : db::ExecPrepared(tx, (*kSelects)[distinct.size() - 1],
+                                          pqxx::prepare::make_dynamic_params(params))) {
+    Integration in = FromRow(row);
+    IntegrationKey key{in.tenant, in.id};
+    found.emplace(std::move(key), std::move(in));
+  }
+  std::vector<absl::StatusOr<Integration>> out;
+  out.reserve(keys.size());
+  for (const IntegrationKey* key : keys) {
+    auto it = found.find(*key);
+    if (it == found.end()) {
+      out.push_back(absl::NotFoundError(absl::StrCat("integration tenants/", key->first,
+                                                     "/integrations/", key->second, " not found")));
+    } else {
+      out.push_back(it->second);
+    }
+  }
+  return out;
 }
 
 std::string Base64(const std::string& bytes) { return absl::Base64Escape(bytes); }
@@ -99,8 +171,7 @@ AuditEntry AuditEntry::About(const Integration& in, std::string action, std::str
 
 absl::StatusOr<Integration> IntegrationStore::Get(const std::string& tenant,
                                                   const std::string& id) {
-  return pool_->ReadOne(
-      [&](pqxx::transaction_base& tx) { return SelectOne(tx, tenant, id, false); });
+  return reads_.Read({tenant, id});
 }
 
 absl::StatusOr<std::vector<Integration>> IntegrationStore::List(const std::string& tenant,
@@ -219,11 +290,19 @@ absl::StatusOr<std::vector<Integration>> IntegrationStore::FindVerifyCandidates(
       });
 }
 
+IntegrationStore::IntegrationStore(db::Pool* pool)
+    : pool_(pool),
+      reads_(pool, SelectMany, kMaxGetBatch, kGetQueriesInFlight),
+      audit_log_(
+          pool,
+          [](pqxx::transaction_base& tx, const std::vector<const AuditEntry*>& audits) {
+            InsertAudits(tx, audits);
+            return absl::OkStatus();
+          },
+          kMaxAuditBatch) {}
+
 absl::Status IntegrationStore::AppendAudit(const AuditEntry& audit) {
-  return pool_->Transact([&](pqxx::transaction_base& tx) {
-    InsertAudit(tx, audit);
-    return absl::OkStatus();
-  });
+  return audit_log_.Append(audit);
 }
 
 absl::StatusOr<std::vector<AuditEntry>> IntegrationStore::ListAudit(

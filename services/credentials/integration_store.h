@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/db/group_commit.h"
+#include "libs/db/group_read.h"
 #include "libs/db/idempotency.h"
 #include "libs/db/pool.h"
 #include "services/credentials/integration.h"
@@ -42,12 +44,29 @@ struct RewrapResult {
   std::vector<std::pair<std::string, absl::Status>> unopened;
 };
 
+// The most audit entries AppendAudit writes with one statement.
+inline constexpr int kMaxAuditBatch = 32;
+// The most integrations one Get query reads for concurrent callers, and how
+// many such queries may run at once: one, so that under load every caller
+// waiting joins the next query (measured: 2 or 4 made smaller batches and
+// fewer calls per second).
+inline constexpr int kMaxGetBatch = 32;
+inline constexpr int kGetQueriesInFlight = 1;
+
+// (tenant, integration id).
+using IntegrationKey = std::pair<std::string, std::string>;
+
 // Thread-safe (the pool is). Every mutation and its audit entry commit together.
 class IntegrationStore {
  public:
-  explicit IntegrationStore(db::Pool* pool) : pool_(pool) {}
+  // `pool` (not owned) must outlive the store. Starts the audit writer
+  // thread (AppendAudit). Get and AppendAudit each use at most
+  // kGetQueriesInFlight and one of the pool's connections at a time.
+  explicit IntegrationStore(db::Pool* pool);
 
-  // NOT_FOUND "integration tenants/t/integrations/i not found".
+  // NOT_FOUND "integration tenants/t/integrations/i not found". Concurrent
+  // Gets share queries (db::GroupRead): under load one round trip answers
+  // many calls, each from a query that started after it was called.
   absl::StatusOr<Integration> Get(const std::string& tenant, const std::string& id);
 
   // Up to `limit` integrations of `tenant` with id > after_id, by id.
@@ -85,6 +104,14 @@ class IntegrationStore {
       const std::string& identity, const std::string& domain,
       const std::optional<std::vector<std::string>>& tenants, int per_tenant);
 
+  // Appends `audit` on its own and returns once it is committed (then it is
+  // as durable as any commit: synchronous_commit stays on). Entries of
+  // concurrent callers share one INSERT, which commits on its own
+  // (db::GroupCommit, db::Pool::WriteOne): a resolve costs its share of one
+  // round trip instead of a transaction. Errors as db::Pool::WriteOne;
+  // DEADLINE_EXCEEDED when the call's deadline passes first (the entry may
+  // still be written). Must not be called inside a transaction of the
+  // store's pool.
   absl::Status AppendAudit(const AuditEntry& audit);
 
   // Audit events of `tenant` (optionally one integration) with id > after_id.
@@ -107,6 +134,8 @@ class IntegrationStore {
 
  private:
   db::Pool* pool_;  // not owned
+  db::GroupRead<IntegrationKey, Integration> reads_;
+  db::GroupCommit<AuditEntry> audit_log_;
 };
 
 }  // namespace iob::credentials

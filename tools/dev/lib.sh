@@ -404,31 +404,83 @@ iob_bench() {
     set -e
     STATE=$tmp/state IOB_PG_PORT=$(free_port)
     trap 'iob_down >/dev/null 2>&1; rm -rf "'"$tmp"'"' EXIT
-    mkdir -p "$STATE"
+    mkdir -p "$STATE/logs"
     iob_make_secrets
     pg_start "$STATE/pg" "$IOB_PG_PORT"
     iob_provision_db
-    local cred_port po_port sim_port duration=${IOB_BENCH_DURATION:-10s}
+    local cred_port po_port sim_port duration=${IOB_BENCH_DURATION:-10s} clients=16
     # pgbench -T takes whole seconds.
     [[ $duration =~ ^[1-9][0-9]*s$ ]] || { log "IOB_BENCH_DURATION: whole seconds, e.g. 10s"; exit 2; }
+    # rss_line NAME PID WHEN: a service's RSS beside the 32 MiB limit, and
+    # how much of it is the heap and stacks (anon) or mapped files (mostly
+    # shared libraries).
+    rss_line() {
+      local kib; kib=$(iob_rss_kib "$2")
+      echo "== $1: $3 RSS $kib KiB (limit 32768 KiB: $([ "$kib" -lt 32768 ] && echo ok || echo OVER);" \
+        "$(awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "anon %s, files %s", a, f}' \
+          "/proc/$2/status"))"
+    }
+    # rss_curve PID SECONDS OUT: RSS every SECONDS into OUT until stopped.
+    rss_curve() {
+      local t=0
+      while kill -0 "$1" 2>/dev/null; do
+        echo "${t}s $(iob_rss_kib "$1")" >>"$3"; sleep "$2"; t=$((t + $2))
+      done
+    }
+
+    # The floors, on this same Postgres (database pgbench) at the same client
+    # count as the loads below: pgbench -S (a single-row select by key) for
+    # the vault's reads, TPC-B-like for writes (and dispatch's goal).
+    local pgb=("$PGBIN/pgbench" -h 127.0.0.1 -p "$IOB_PG_PORT" -U postgres) out select_tps tps
+    iob_psql -d postgres -c "CREATE DATABASE pgbench"
+    "${pgb[@]}" -i -s 16 -q pgbench >"$STATE/logs/pgbench-init.log" 2>&1
+    out=$("${pgb[@]}" -S -c "$clients" -j 2 -T "${duration%s}" -n pgbench 2>&1)
+    select_tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+    [ -n "$select_tps" ] || { log "pgbench -S printed no tps:"; echo "$out" >&2; exit 1; }
+    echo "== floor: pgbench -S (single-row select), scale 16, $clients clients, ${duration}:" \
+      "tps $select_tps, $(grep -m1 '^latency average' <<<"$out")"
+    out=$("${pgb[@]}" -c "$clients" -j 2 -T "${duration%s}" -n pgbench 2>&1)
+    tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
+    [ -n "$tps" ] || { log "pgbench printed no tps:"; echo "$out" >&2; exit 1; }
+    echo "== floor: pgbench TPC-B-like, scale 16, $clients clients, ${duration}:" \
+      "tps $tps, $(grep -m1 '^latency average' <<<"$out")"
+
+    # Credentials: GetIntegration and ResolveIntegrationSecret over 16
+    # integrations, taking turns with the gRPC health check of the same
+    # server (credentials_load prints each figure beside its floors).
     cred_port=$(free_port); po_port=$(free_port); sim_port=$(free_port)
     iob_start_service credentials "$cred_port" "$(free_port)" \
       "$BUILD/services/credentials/iob-credentials" \
       --key-ring-file "$STATE/secrets/keyring.json" --test-mode-hosts 127.0.0.1
     local pid; pid=$(cat "$STATE/run/credentials.pid")
     sleep 1
-    echo "== credentials: idle RSS $(iob_rss_kib "$pid") KiB"
+    rss_line credentials "$pid" idle
     printf 'bench-secret-%s' "$(iob_random 8)" >"$tmp/secret"
     local ctl=("$BUILD/tools/iobctl/iobctl" integrations create --addr "127.0.0.1:$cred_port"
                --token-file "$STATE/secrets/admin.token" --tenant acme --supplier amazon-business
                --from-identity BENCH1 --shared-secret-file "$tmp/secret")
-    "${ctl[@]}" --id amazon --mode production \
-      --punchout-url https://abintegrations.amazon.com/punchout \
-      --order-url https://abintegrations.amazon.com/order >/dev/null
+    local i names=()
+    for i in $(seq 1 16); do
+      "${ctl[@]}" --id "amazon-$i" --mode production \
+        --punchout-url https://abintegrations.amazon.com/punchout \
+        --order-url https://abintegrations.amazon.com/order >/dev/null
+      names+=("tenants/acme/integrations/amazon-$i")
+    done
+    # Autovacuum first analyzes a table after 50 changed rows: without this
+    # the 16-row table would be planned without statistics, unlike any real
+    # one (custom plans, planned on every call).
+    iob_psql -d iob -c "ANALYZE credentials.integrations"
+    # Ten RSS samples over the three loads.
+    rss_curve "$pid" $(( ${duration%s} * 3 / 10 > 0 ? ${duration%s} * 3 / 10 : 1 )) \
+      "$tmp/rss-credentials" &
+    local sampler=$!
     "$BUILD/bench/credentials_load" --addr "127.0.0.1:$cred_port" \
-      --token-file "$STATE/secrets/punchout.token" --integration tenants/acme/integrations/amazon \
-      --concurrency 16 --duration "$duration"
-    echo "== credentials: RSS after load $(iob_rss_kib "$pid") KiB"
+      --token-file "$STATE/secrets/punchout.token" --integration "$(IFS=,; echo "${names[*]}")" \
+      --concurrency "$clients" --duration "$duration" \
+      --select-tps "$select_tps" --tpcb-tps "$tps"
+    kill "$sampler" 2>/dev/null || true
+    rss_line credentials "$pid" "after load"
+    echo "== credentials: RSS during the loads (time KiB): $(paste -sd, "$tmp/rss-credentials")"
 
     "$BUILD/tools/supplier-sim/iob-supplier-sim" --listen "127.0.0.1:$sim_port" \
       --seed-group "BENCH1:$(cat "$tmp/secret")" >"$STATE/logs/supplier-sim.log" 2>&1 &
@@ -437,25 +489,17 @@ iob_bench() {
       --credentials-addr "127.0.0.1:$cred_port" \
       --credentials-token-file "$STATE/secrets/punchout.token" \
       --http-listen "127.0.0.1:$(free_port)" --plain-http-hosts 127.0.0.1
-    echo "== punchout: idle RSS $(iob_rss_kib "$(cat "$STATE/run/punchout.pid")") KiB"
+    rss_line punchout "$(cat "$STATE/run/punchout.pid")" idle
     "${ctl[@]}" --id sim --mode test --punchout-url "http://127.0.0.1:$sim_port/punchout" \
       --order-url "http://127.0.0.1:$sim_port/order" >/dev/null
     "$BUILD/bench/punchout_load" --punchout-addr "127.0.0.1:$po_port" \
       --token-file "$STATE/secrets/platform.token" --integration tenants/acme/integrations/sim \
       --sim-url "http://127.0.0.1:$sim_port" --identity BENCH1 --secret-file "$tmp/secret" \
-      --concurrency 16 --duration "$duration"
+      --concurrency "$clients" --duration "$duration"
 
-    # Dispatch: delivered orders/s (submit -> simulator ack) beside pgbench's
-    # TPC-B-like TPS at the same 16 clients on this same Postgres (the goal
-    # is >= 1.0x), with the simulator answering at once and after 20 ms.
-    local pgb=("$PGBIN/pgbench" -h 127.0.0.1 -p "$IOB_PG_PORT" -U postgres) out tps
-    iob_psql -d postgres -c "CREATE DATABASE pgbench"
-    "${pgb[@]}" -i -s 16 -q pgbench >"$STATE/logs/pgbench-init.log" 2>&1
-    out=$("${pgb[@]}" -c 16 -j 2 -T "${duration%s}" -n pgbench 2>&1)
-    tps=$(awk '/^tps = / {print $3; exit}' <<<"$out")
-    [ -n "$tps" ] || { log "pgbench printed no tps:"; echo "$out" >&2; exit 1; }
-    echo "== pgbench TPC-B-like, scale 16, 16 clients, ${duration} (baseline): tps $tps," \
-      "$(grep -m1 '^latency average' <<<"$out")"
+    # Dispatch: delivered orders/s (submit -> simulator ack) beside the
+    # TPC-B-like TPS measured above (the goal is >= 1.0x), with the
+    # simulator answering at once and after 20 ms.
     # 32 workers, one order a claim: at 20 ms supplier latency 16 workers cap
     # delivery near 16 / 40 ms = 400/s; larger claim batches were no faster
     # (and raised p99).
@@ -468,16 +512,18 @@ iob_bench() {
       --workers 32 --claim-batch 1
     pid=$(cat "$STATE/run/dispatch.pid")
     sleep 1
-    echo "== dispatch: idle RSS $(iob_rss_kib "$pid") KiB"
+    rss_line dispatch "$pid" idle
     local latency
     for latency in 0 20; do
       curl -fsS -o /dev/null -d "{\"order\":{\"latency_ms\":$latency}}" \
         "http://127.0.0.1:$sim_port/admin/faults"
       "$BUILD/bench/dispatch_load" --addr "127.0.0.1:$dis_port" \
         --token-file "$STATE/secrets/platform.token" --integration tenants/acme/integrations/sim \
-        --concurrency 16 --duration "$duration" --baseline-tps "$tps" --name "sim ${latency} ms"
+        --concurrency "$clients" --duration "$duration" --baseline-tps "$tps" --name "sim ${latency} ms"
     done
-    echo "== dispatch: RSS after load $(iob_rss_kib "$pid") KiB"
+    rss_line dispatch "$pid" "after load"
+    rss_line punchout "$(cat "$STATE/run/punchout.pid")" "after load"
+    rss_line credentials "$(cat "$STATE/run/credentials.pid")" "after every load"
 
     local b
     for b in "$BUILD"/bench/*_bench; do
