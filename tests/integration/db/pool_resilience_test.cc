@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -217,6 +218,62 @@ TEST_F(PoolResilienceTest, Finding11_QueryCancelledWhenCallDeadlinePasses) {
   EXPECT_EQ(ScopedDeadline::Current(), absl::InfiniteFuture());
   // Outside the scope the pool works as before.
   EXPECT_TRUE(Insert(*pool, 1).ok());
+}
+
+// A deadline shorter than the statement timeout bounds the session's
+// statement_timeout (90-100% of the time left); the next statements under
+// the same deadline reuse it (no SET per call), and a call without a
+// deadline gets the configured timeout back.
+TEST_F(PoolResilienceTest, Finding11_DeadlineBoundsTheSessionTimeoutWhichComesBackAfter) {
+  auto pool = MakePool(1, absl::Seconds(5), absl::Milliseconds(10000), absl::Milliseconds(700));
+  ASSERT_NE(pool, nullptr);
+  auto show = [&] {
+    std::string value;
+    EXPECT_TRUE(pool->ReadOne([&](pqxx::transaction_base& tx) {
+                      value = tx.exec1(
+                                    "SELECT setting FROM pg_settings "
+                                    "WHERE name = 'statement_timeout'")[0]
+                                  .c_str();
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return value;
+  };
+  std::string first, second;
+  {
+    ScopedDeadline deadline(absl::Now() + absl::Seconds(2));
+    first = show();
+    second = show();
+  }
+  int first_ms = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(first, &first_ms)) << first;
+  EXPECT_LE(first_ms, 2000);
+  EXPECT_GE(first_ms, 1700);
+  EXPECT_EQ(second, first) << "a like deadline keeps the session's timeout";
+  EXPECT_EQ(show(), "10000") << "no deadline: the configured timeout again";
+}
+
+// WriteOne commits a statement on its own (no transaction block). On a
+// connection the server closed while it was idle (a restart) the statement
+// is not sent, so it is retried on a fresh connection and succeeds; it is
+// never run twice.
+TEST_F(PoolResilienceTest, Finding9_WriteOneAfterPostgresRestartSucceedsOnce) {
+  auto pool = MakePool(2);
+  ASSERT_NE(pool, nullptr);
+  auto write = [&](int id) {
+    return pool->WriteOne([&](pqxx::transaction_base& tx) {
+      tx.exec("INSERT INTO items (id, name) SELECT " + std::to_string(id) +
+              ", (now() = statement_timestamp())::text");
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_TRUE(write(1).ok());
+  EXPECT_EQ(Admin("SELECT name FROM svc.items WHERE id = 1"), "true")
+      << "its own transaction: the statement started it";
+  TerminateServiceBackends();
+  const absl::Status after = write(2);
+  EXPECT_TRUE(after.ok()) << after;
+  EXPECT_EQ(Admin("SELECT count(*) FROM svc.items"), "2");
 }
 
 }  // namespace
