@@ -78,4 +78,11 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path, const std::s
   return content;
 }
 
+absl::StatusOr<std::string> ReadSecretLine(const std::string& path, const std::string& what) {
+  absl::StatusOr<std::string> s = ReadSecretFile(path, what);
+  if (!s.ok()) return s;
+  while (!s->empty() && (s->back() == '\n' || s->back() == '\r')) s->pop_back();
+  return s;
+}
+
 }  // namespace iob::crypto

@@ -25,6 +25,10 @@ namespace iob::crypto {
 // Thread-safe.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path, const std::string& what);
 
+// ReadSecretFile without the trailing line ends an editor or `echo` leaves
+// (a password, a token). Same errors.
+absl::StatusOr<std::string> ReadSecretLine(const std::string& path, const std::string& what);
+
 }  // namespace iob::crypto
 
 #endif  // IOB_LIBS_CRYPTO_SECRET_FILE_H_

@@ -3,10 +3,12 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/invalid_field.h"
+#include "libs/crypto/key_ring.h"
 
 namespace iob::runtime {
 
@@ -37,6 +39,10 @@ absl::StatusOr<ResourceName> ParseName(absl::string_view pattern, absl::string_v
     (variables++ == 0 ? out.tenant : out.id) = std::string(got[i]);
   }
   return out;
+}
+
+std::string NewId(char prefix) {
+  return absl::StrCat(std::string(1, prefix), absl::BytesToHexString(crypto::RandomBytes(10)));
 }
 
 }  // namespace iob::runtime

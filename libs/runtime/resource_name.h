@@ -39,6 +39,10 @@ struct ResourceName {
 absl::StatusOr<ResourceName> ParseName(absl::string_view pattern, absl::string_view name,
                                        absl::string_view field);
 
+// A new resource id: `prefix` + 20 random lower-case hex digits (80 bits from
+// the CSPRNG), e.g. "o3f9a...". Follows the id rule. Thread-safe.
+std::string NewId(char prefix);
+
 }  // namespace iob::runtime
 
 #endif  // IOB_LIBS_RUNTIME_RESOURCE_NAME_H_

@@ -67,11 +67,7 @@ struct MailFlags {
     IOB_RETURN_IF_ERROR(common::CheckEmailAddress(from, "--mail-from", true));
     if (!password_file.empty()) {
       IOB_ASSIGN_OR_RETURN(smtp.password,
-                           crypto::ReadSecretFile(password_file, "SMTP password file"));
-      while (!smtp.password.empty() &&
-             (smtp.password.back() == '\n' || smtp.password.back() == '\r')) {
-        smtp.password.pop_back();
-      }
+                           crypto::ReadSecretLine(password_file, "SMTP password file"));
     }
     IOB_RETURN_IF_ERROR(smtp.Check());
     return std::optional<mail::SmtpClient>(std::in_place, smtp);

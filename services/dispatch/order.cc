@@ -1,7 +1,5 @@
 #include "services/dispatch/order.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <map>
 
@@ -13,6 +11,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/cxml/decimal.h"
 #include "libs/cxml/writer.h"
+#include "libs/runtime/resource_name.h"
 #include "libs/types/api_types.h"
 
 namespace iob::dispatch {
@@ -267,17 +266,7 @@ absl::Status CheckUpdate(const pb::OrderContent& previous, const pb::OrderConten
   return absl::OkStatus();
 }
 
-std::string NewOrderId() {
-  unsigned char bytes[10];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string id = "o";
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 15]);
-  }
-  return id;
-}
+std::string NewOrderId() { return runtime::NewId('o'); }
 
 absl::StatusOr<cxml::Document> BuildOrderRequest(const Order& order, const OrderVersion& v,
                                                  const supplier::SupplierEndpoint& endpoint,

@@ -1,7 +1,5 @@
 #include "services/dispatch/order_store.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <pqxx/pqxx>
 
 #include "absl/strings/numbers.h"
@@ -11,10 +9,14 @@
 #include "libs/cxml/status.h"
 #include "libs/db/prepared.h"
 #include "libs/db/row.h"
+#include "libs/runtime/proto_json.h"
 #include "libs/runtime/resource_name.h"
 
 namespace iob::dispatch {
 namespace {
+
+using runtime::FromJson;
+using runtime::ToJson;
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 int64_t Micros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
@@ -27,23 +29,6 @@ std::string At(int param) {
 // Like At, with 0 meaning NULL.
 std::string NullableAt(int param) {
   return absl::StrCat("to_timestamp(NULLIF($", param, "::bigint, 0)::double precision / 1000000)");
-}
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  // Cannot fail for a message that was parsed or built in memory.
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
-
-template <typename Message>
-Message FromJson(const std::string& json) {
-  Message m;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  // The column only ever holds what ToJson wrote.
-  (void)google::protobuf::util::JsonStringToMessage(json, &m, options);
-  return m;
 }
 
 // An order version's columns (v = order_versions), as VersionFromRow reads them.

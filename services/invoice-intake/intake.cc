@@ -1,7 +1,5 @@
 #include "services/invoice-intake/intake.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +11,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/cxml/decimal.h"
+#include "libs/runtime/resource_name.h"
 #include "services/invoice-intake/invoice_reader.h"
 
 namespace iob::invoice {
@@ -25,9 +24,7 @@ constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
 
 std::string RandomPart(int n) {
   std::string out;
-  unsigned char bytes[32];
-  RAND_bytes(bytes, n);
-  for (int i = 0; i < n; ++i) out.push_back(kAlphabet[bytes[i] % 32]);
+  for (unsigned char b : crypto::RandomBytes(n)) out.push_back(kAlphabet[b % 32]);
   return out;
 }
 
@@ -369,7 +366,7 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
                 return w;
               }
               r.tenant = tenant;
-              r.id = NewId('i');
+              r.id = runtime::NewId('i');
               r.sender_key = sender.key;
               r.invoice_number = doc.invoice_number.value;
               r.integration = sender.integration;

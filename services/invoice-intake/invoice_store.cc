@@ -1,8 +1,5 @@
 #include "services/invoice-intake/invoice_store.h"
 
-#include <google/protobuf/util/json_util.h>
-#include <openssl/rand.h>
-
 #include <limits>
 #include <pqxx/pqxx>
 
@@ -12,26 +9,16 @@
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
 #include "libs/db/row.h"
+#include "libs/runtime/proto_json.h"
+#include "libs/runtime/resource_name.h"
 
 namespace iob::invoice {
 namespace {
 
+using runtime::FromJson;
+using runtime::ToJson;
+
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
-
-pb::Invoice DetailFromJson(const std::string& json) {
-  pb::Invoice m;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  // The column only ever holds what ToJson wrote.
-  (void)google::protobuf::util::JsonStringToMessage(json, &m, options);
-  return m;
-}
 
 // A Postgres text[] literal of `values` (each quoted and escaped).
 std::string ArrayLiteral(const std::vector<std::string>& values) {
@@ -109,7 +96,7 @@ InvoiceRecord InvoiceFromRow(const pqxx::row& row) {
   i.credit_memo = r.Bool("credit_memo");
   i.currency = r.Text("currency");
   i.po_numbers = ArrayOf(row["po_numbers"]);
-  i.detail = DetailFromJson(r.Text("detail"));
+  i.detail = FromJson<pb::Invoice>(r.Text("detail"));
   i.reason = r.Text("reason");
   i.create_time = r.Time("create_time");
   i.update_time = r.Time("update_time");
@@ -142,18 +129,6 @@ absl::StatusOr<InvoiceRecord> SelectInvoice(pqxx::transaction_base& tx, const st
 }
 
 }  // namespace
-
-std::string NewId(char prefix) {
-  unsigned char bytes[10];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string id(1, prefix);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 15]);
-  }
-  return id;
-}
 
 std::string StoredMessage::Name() const {
   return tenant.empty() ? absl::StrCat("messages/", id)
@@ -203,7 +178,7 @@ absl::StatusOr<StoredMessage> InvoiceStore::PutMessage(const std::string& source
             "VALUES ($1, $2, $3, $4, $5, $6, 'received') ON CONFLICT (sha256) DO NOTHING "
             "RETURNING ",
             MessageColumns()),
-        NewId('m'), source, source_key, sha, static_cast<int64_t>(raw.size()),
+        runtime::NewId('m'), source, source_key, sha, static_cast<int64_t>(raw.size()),
         pqxx::binarystring(raw.data(), raw.size()));
     if (!inserted.empty()) return MessageFromRow(inserted[0]);
     IOB_ASSIGN_OR_RETURN(

@@ -164,9 +164,6 @@ class InvoiceStore {
   db::Pool* const pool_;
 };
 
-// A new id: `prefix` + 20 random lower-case hex digits. Thread-safe.
-std::string NewId(char prefix);
-
 }  // namespace iob::invoice
 
 #endif  // IOB_SERVICES_INVOICE_INTAKE_INVOICE_STORE_H_

@@ -27,13 +27,6 @@ const std::vector<iob::db::Migration>& InvoiceIntakeMigrations();
 namespace iob::invoice {
 namespace {
 
-// A secret from a file, without its trailing newline.
-absl::StatusOr<std::string> ReadSecret(const std::string& path, const std::string& what) {
-  IOB_ASSIGN_OR_RETURN(std::string s, crypto::ReadSecretFile(path, what));
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
 // A mailbox and the source label its messages are stored with.
 struct Mailbox {
   std::string kind;  // "imap" | "maildir"
@@ -109,12 +102,12 @@ int Main(int argc, char** argv) {
   }
   if (!imap.url.empty()) {
     if (!imap_password_file.empty()) {
-      auto secret = ReadSecret(imap_password_file, "IMAP password file");
+      auto secret = crypto::ReadSecretLine(imap_password_file, "IMAP password file");
       if (!secret.ok()) return fail("IMAP password", secret.status());
       imap.password = *std::move(secret);
     }
     if (!imap_token_file.empty()) {
-      auto secret = ReadSecret(imap_token_file, "IMAP token file");
+      auto secret = crypto::ReadSecretLine(imap_token_file, "IMAP token file");
       if (!secret.ok()) return fail("IMAP token", secret.status());
       imap.oauth2_token = *std::move(secret);
     }
