@@ -54,7 +54,7 @@ cxml::Response FailureResponse(const absl::Status& status) {
 absl::StatusOr<cxml::Document> DecodeInbound(std::string_view body, std::string_view content_type,
                                              const cxml::Limits& limits,
                                              std::optional<cxml::DocumentType> expected,
-                                             DecodeStep* failed_step) {
+                                             DecodeStep* failed_step, std::string* xml_out) {
   const std::string media_type = MediaType(content_type);
   std::string extracted;
   std::string_view xml = body;
@@ -67,6 +67,7 @@ absl::StatusOr<cxml::Document> DecodeInbound(std::string_view body, std::string_
     extracted = *std::move(from_form);
     xml = extracted;
   }
+  if (xml_out != nullptr) *xml_out = xml;
   auto doc =
       expected ? cxml::ReadDocumentOfType(xml, *expected, limits) : cxml::ReadDocument(xml, limits);
   if (!doc.ok() && failed_step != nullptr) *failed_step = DecodeStep::kDocument;
@@ -107,7 +108,9 @@ cxml::Response InboundEndpoint::Handle(std::string_view body, std::string_view c
 cxml::Response InboundEndpoint::Answer(std::string_view body, std::string_view content_type,
                                        std::string* type_name) {
   DecodeStep step = DecodeStep::kEnvelope;
-  auto doc = DecodeInbound(body, content_type, options_.limits, options_.expected_type, &step);
+  std::string xml;
+  auto doc =
+      DecodeInbound(body, content_type, options_.limits, options_.expected_type, &step, &xml);
   if (!doc.ok()) {
     common::LogInfo("inbound cXML refused",
                     {{"path", options_.path},
@@ -137,7 +140,7 @@ cxml::Response InboundEndpoint::Answer(std::string_view body, std::string_view c
                      {"error", std::string(sender.status().message())}});
     return FailureResponse(sender.status());
   }
-  const absl::Status handled = handler_(*sender, *doc);
+  const absl::Status handled = handler_(*sender, *doc, xml);
   if (!handled.ok()) {
     common::LogWarn("inbound cXML not accepted",
                     {{"path", options_.path},

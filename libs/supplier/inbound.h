@@ -48,12 +48,17 @@ enum class DecodeStep {
 // internal subset, wrong type), RESOURCE_EXHAUSTED (over the limits),
 // UNIMPLEMENTED (a cXML type we do not speak). Messages never hold more of
 // the body than the reader quotes. When `failed_step` is not null it is set
-// to the step that failed (left alone on success). Thread-safe.
+// to the step that failed (left alone on success); when `xml` is not null
+// it receives the cXML text taken out of the envelope (the body itself for
+// an XML content type) once that step succeeded. Thread-safe.
 absl::StatusOr<cxml::Document> DecodeInbound(
     std::string_view body, std::string_view content_type, const cxml::Limits& limits = {},
-    std::optional<cxml::DocumentType> expected = std::nullopt, DecodeStep* failed_step = nullptr);
+    std::optional<cxml::DocumentType> expected = std::nullopt, DecodeStep* failed_step = nullptr,
+    std::string* xml = nullptr);
 
-// What a service does with an authenticated document. OK answers cXML 200;
+// What a service does with an authenticated document (`xml` is its cXML
+// text as it came out of the envelope, for a service that stores what it
+// received). OK answers cXML 200;
 // an error answers the cXML code attached with cxml::WithCxmlCode (e.g.
 // WithCxmlCode(FailedPreconditionError("order PO-9 is not ours"), 409)), else
 // the code cxml::FailureFromStatus maps it to (e.g. INVALID_ARGUMENT 400,
@@ -62,8 +67,8 @@ absl::StatusOr<cxml::Document> DecodeInbound(
 // supplier. An answer of code 500 (INTERNAL and other unmapped codes) carries
 // a generic message; the detail only goes to the log. Called on the HTTP
 // server's threads, concurrently: must be thread-safe.
-using InboundHandler =
-    std::function<absl::Status(const VerifiedSender& sender, const cxml::Document& document)>;
+using InboundHandler = std::function<absl::Status(
+    const VerifiedSender& sender, const cxml::Document& document, std::string_view xml)>;
 
 struct InboundEndpointOptions {
   // Path the endpoint serves (httplib regex syntax), e.g. "/cxml/dispatch".
@@ -92,7 +97,7 @@ struct InboundEndpointOptions {
 //      the first four Header/To credentials (the buyer: us) must verify with
 //      it through CredentialsClient::Verify: 401 when none does. The
 //      credentials service being down answers 560 (the supplier retries).
-//   4. The handler gets the verified sender and the document; its status
+//   4. The handler gets the verified sender, the document and its text; its status
 //      decides the answer (see InboundHandler).
 // Nothing of the shared secret reaches a log line or a response. Thread-safe
 // once registered; borrows `credentials`, which must outlive the server.

@@ -167,7 +167,7 @@ int Main(int argc, char** argv) {
   inbound_options.observe = [&](const std::string& type, int code) { metrics.Inbound(type, code); };
   supplier::InboundEndpoint inbound(
       inbound_options, credentials->get(),
-      [&](const supplier::VerifiedSender& sender, const cxml::Document& doc) {
+      [&](const supplier::VerifiedSender& sender, const cxml::Document& doc, std::string_view) {
         return fulfillment.Handle(sender, doc);
       });
   inbound.Register(m.http_edge());

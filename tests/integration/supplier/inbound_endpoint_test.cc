@@ -54,6 +54,7 @@ std::string GoldenConfirmation() {
 struct Call {
   VerifiedSender sender;
   cxml::Document document;
+  std::string xml;
 };
 
 class InboundEndpointTest : public ::testing::Test {
@@ -64,9 +65,10 @@ class InboundEndpointTest : public ::testing::Test {
     endpoint_ = std::make_unique<InboundEndpoint>(
         InboundEndpointOptions{
             "/cxml/inbound", cxml::DocumentType::kConfirmationRequest, {}, "iob.test", {}},
-        &credentials_, [this](const VerifiedSender& sender, const cxml::Document& document) {
+        &credentials_,
+        [this](const VerifiedSender& sender, const cxml::Document& document, std::string_view xml) {
           absl::MutexLock lock(&mu_);
-          calls_.push_back({sender, document});
+          calls_.push_back({sender, document, std::string(xml)});
           return answer_;
         });
     endpoint_->Register(server_);
@@ -126,6 +128,7 @@ TEST_F(InboundEndpointTest, AVerifiedSenderIsHandedTheDocumentOnce) {
   EXPECT_EQ(calls[0].sender.tenant, "acme");
   EXPECT_EQ(calls[0].document.payload_id, "1714590000.77@amazon.com");
   ASSERT_TRUE(std::holds_alternative<cxml::ConfirmationRequest>(calls[0].document.body));
+  EXPECT_EQ(calls[0].xml, GoldenConfirmation());
   EXPECT_EQ(credentials_.calls(FakeCredentialsClient::Method::kVerify), 1);
 }
 
@@ -139,7 +142,11 @@ TEST_F(InboundEndpointTest, FormEnvelopesAreAcceptedToo) {
                  "application/x-www-form-urlencoded")
                 .code,
             200);
-  EXPECT_EQ(Calls().size(), 2u);
+  // The handler is given the cXML text out of either envelope.
+  const std::vector<Call> calls = Calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].xml, GoldenConfirmation());
+  EXPECT_EQ(calls[1].xml, GoldenConfirmation());
 }
 
 TEST_F(InboundEndpointTest, AWrongSecretIs401AndTheHandlerIsNotCalled) {
