@@ -523,8 +523,8 @@ std::string Tolerance::Describe() const {
   return absl::StrCat(percent, "% ", both ? "and" : "or", " ", absolute);
 }
 
-absl::StatusOr<MatchPolicy> MatchPolicy::Parse(absl::string_view text) {
-  MatchPolicy policy;
+absl::StatusOr<MatchPolicy> MatchPolicy::Parse(absl::string_view text, const MatchPolicy& base) {
+  MatchPolicy policy = base;
   if (absl::StripAsciiWhitespace(text).empty()) return policy;
   std::set<std::string> seen;
   for (absl::string_view part : absl::StrSplit(text, ',')) {
@@ -549,6 +549,46 @@ absl::StatusOr<MatchPolicy> MatchPolicy::Parse(absl::string_view text) {
     *tolerance = *std::move(parsed);
   }
   return policy;
+}
+
+std::string MatchPolicy::Describe() const {
+  return absl::StrCat("price ", price.Describe(), ", quantity ", quantity.Describe(), ", tax ",
+                      tax.Describe(), ", total ", total.Describe());
+}
+
+std::pair<const MatchPolicy*, std::string> MatchPolicies::For(const std::string& supplier) const {
+  auto it = by_supplier.find(supplier);
+  const MatchPolicy* policy = it == by_supplier.end() ? &fallback : &it->second;
+  return {policy,
+          absl::StrCat(it == by_supplier.end() ? "default" : supplier, ": ", policy->Describe())};
+}
+
+absl::StatusOr<MatchPolicies> MatchPolicies::Parse(absl::string_view fallback_text,
+                                                   absl::string_view overrides) {
+  MatchPolicies out;
+  IOB_ASSIGN_OR_RETURN(out.fallback, MatchPolicy::Parse(fallback_text));
+  for (absl::string_view part : absl::StrSplit(overrides, ';', absl::SkipWhitespace())) {
+    part = absl::StripAsciiWhitespace(part);
+    const size_t colon = part.find(':');
+    const std::string supplier(
+        absl::StripAsciiWhitespace(part.substr(0, std::min(colon, part.size()))));
+    if (colon == absl::string_view::npos || supplier.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "supplier match policy \"", part.substr(0, 40),
+          "\": want supplier: check=tolerance,..., e.g. amazon-business: price=2%|1.00"));
+    }
+    if (out.by_supplier.contains(supplier)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("supplier match policy: ", supplier, " is named twice"));
+    }
+    absl::StatusOr<MatchPolicy> policy = MatchPolicy::Parse(part.substr(colon + 1), out.fallback);
+    if (!policy.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("supplier match policy for ", supplier, ": ", policy.status().message()));
+    }
+    out.by_supplier.emplace(supplier, *std::move(policy));
+  }
+  return out;
 }
 
 absl::string_view ExceptionTypeText(ExceptionType type) {

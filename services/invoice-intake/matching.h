@@ -96,9 +96,30 @@ struct MatchPolicy {
   // `check=tolerance` parts (checks price, quantity, tax, total; each at most
   // once; those not named stay exact). A tolerance is `P%|A` (within either),
   // `P%&A` (within both), or one of `P%` / `A` alone; P and A are
-  // non-negative plain decimals. Spaces around parts are ignored; "" is all
-  // exact. INVALID_ARGUMENT naming the offending part otherwise.
-  static absl::StatusOr<MatchPolicy> Parse(absl::string_view text);
+  // non-negative plain decimals. Spaces around parts are ignored; checks not
+  // named keep `base`'s tolerance ("" is `base`, by default all exact).
+  // INVALID_ARGUMENT naming the offending part otherwise.
+  static absl::StatusOr<MatchPolicy> Parse(absl::string_view text, const MatchPolicy& base = {});
+
+  // "price 2% or 1.00, quantity exact, tax exact, total 0.5% or 1.00".
+  std::string Describe() const;
+};
+
+// The default policy and the suppliers' overrides of it. A value type.
+struct MatchPolicies {
+  MatchPolicy fallback;
+  std::map<std::string, MatchPolicy> by_supplier;  // supplier profile id ->
+
+  // The policy for `supplier`'s invoices, and whose it is ("default" or the
+  // supplier): "amazon-business: price 2% or 1.00, ...".
+  std::pair<const MatchPolicy*, std::string> For(const std::string& supplier) const;
+
+  // `fallback_text` as MatchPolicy::Parse reads it, then `overrides`:
+  // "amazon-business: price=2%|1.00, total=1%; acme: quantity=1%" — per
+  // supplier, the checks it names replace the default's, the others stay.
+  // A supplier at most once. INVALID_ARGUMENT naming the offending part.
+  static absl::StatusOr<MatchPolicies> Parse(absl::string_view fallback_text,
+                                             absl::string_view overrides);
 };
 
 enum class ExceptionType {

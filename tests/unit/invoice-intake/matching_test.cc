@@ -136,6 +136,65 @@ TEST(MatchPolicyTest, NamesTheBadPart) {
   }
 }
 
+TEST(MatchPoliciesTest, ASupplierOverridesTheChecksItNamesAndKeepsTheDefaultsOthers) {
+  absl::StatusOr<MatchPolicies> policies = MatchPolicies::Parse(
+      "price=1%|0.05,total=0.5%|0.10", " amazon-business: price=2%|1.00, quantity=1% ; acme:tax=1");
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  auto [amazon, amazon_says] = policies->For("amazon-business");
+  EXPECT_EQ(amazon->price.Describe(), "2% or 1.00");
+  EXPECT_EQ(amazon->quantity.Describe(), "1% or 0");
+  EXPECT_EQ(amazon->total.Describe(), "0.5% or 0.10");  // the default's
+  EXPECT_EQ(amazon_says,
+            "amazon-business: price 2% or 1.00, quantity 1% or 0, tax exact, total 0.5% or 0.10");
+  auto [acme, acme_says] = policies->For("acme");
+  EXPECT_EQ(acme->price.Describe(), "1% or 0.05");
+  EXPECT_EQ(acme->tax.Describe(), "0% or 1");
+  auto [other, other_says] = policies->For("someone-else");
+  EXPECT_EQ(other, &policies->fallback);
+  EXPECT_EQ(other_says, "default: price 1% or 0.05, quantity exact, tax exact, total 0.5% or 0.10");
+}
+
+TEST(MatchPoliciesTest, ADifferentToleranceDecidesForThatSupplierOnly) {
+  absl::StatusOr<MatchPolicies> policies =
+      MatchPolicies::Parse("price=1%", "amazon-business: price=3%");
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  OrderForMatch order = {
+      "tenants/acme/orders/o1", "PO-1", "USD", {{1, "SKU-1", "1", "100.00", ""}}};
+  InvoiceDocument invoice;
+  invoice.currency = "USD";
+  invoice.po_numbers = {{"PO-1", "test"}};
+  InvoiceLine line;
+  line.line_number = 1;
+  line.order_line_number = 1;
+  line.quantity = "1";
+  line.unit_price = "102.00";  // 2% over
+  invoice.lines = {line};
+  EXPECT_TRUE(Match(invoice, {order}, {}, *policies->For("amazon-business").first).ok());
+  const MatchResult strict = Match(invoice, {order}, {}, *policies->For("other").first);
+  ASSERT_EQ(strict.exceptions.size(), 1u);
+  EXPECT_EQ(strict.exceptions[0].rule, "price: 1% or 0");
+}
+
+TEST(MatchPoliciesTest, NamesTheBadPart) {
+  struct Case {
+    const char* fallback;
+    const char* overrides;
+    const char* says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"price=x", "", "\"price=x\""},
+           {"", "amazon-business price=2%", "want supplier: check=tolerance"},
+           {"", ": price=2%", "want supplier: check=tolerance"},
+           {"", "acme: price=1%; acme: tax=1", "acme is named twice"},
+           {"", "acme: freight=1%", "for acme: match policy part \"freight=1%\": unknown check"},
+       }) {
+    absl::StatusOr<MatchPolicies> p = MatchPolicies::Parse(c.fallback, c.overrides);
+    ASSERT_FALSE(p.ok()) << c.overrides;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(p.status().message(), HasSubstr(c.says)) << c.overrides;
+  }
+}
+
 TEST(MatchTest, ConsolidatedInvoiceOverThreeOrders) {
   std::vector<OrderForMatch> orders = {
       Order("PO-1", {Ordered(1, "P1", "2", "10.00"), Ordered(2, "P2", "1", "5.50")}),
