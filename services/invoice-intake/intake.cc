@@ -147,22 +147,6 @@ std::string Amounts(const pb::Invoice& i) {
                       i.gross().value(), " lines ", i.lines_size());
 }
 
-// The quantities the matched lines of `doc` put on order lines.
-InvoicedQuantities QuantitiesOf(const InvoiceDocument& doc, const MatchResult& r) {
-  InvoicedQuantities q;
-  for (const LineMatch& m : r.lines) {
-    if (m.order.empty()) continue;
-    for (const InvoiceLine& l : doc.lines) {
-      if (l.line_number != m.invoice_line) continue;
-      std::string quantity = l.quantity;
-      if (doc.credit_memo && !absl::StartsWith(quantity, "-")) quantity = "-" + quantity;
-      auto& total = q[{m.order, m.order_line}];
-      total = DecimalSum(total, quantity);
-    }
-  }
-  return q;
-}
-
 }  // namespace
 
 std::map<std::string, std::vector<std::string>> DefaultSenderDomains() {
@@ -188,8 +172,12 @@ absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseSenderDomai
 }
 
 Intake::Intake(IntakeOptions options, InvoiceStore* store, supplier::CredentialsClient* credentials,
-               peers::DispatchClient* dispatch)
-    : options_(std::move(options)), store_(store), credentials_(credentials), dispatch_(dispatch) {}
+               peers::DispatchClient* dispatch, IntakeMetrics* metrics)
+    : options_(std::move(options)),
+      store_(store),
+      credentials_(credentials),
+      dispatch_(dispatch),
+      metrics_(metrics) {}
 
 absl::StatusOr<std::string> Intake::AddressOf(const std::string& tenant) {
   IOB_ASSIGN_OR_RETURN(StoredAddress a, store_->GetOrCreateAddress(
@@ -200,76 +188,112 @@ absl::StatusOr<std::string> Intake::AddressOf(const std::string& tenant) {
 absl::StatusOr<StoredMessage> Intake::Take(const std::string& source, const std::string& source_key,
                                            const std::string& raw) {
   if (raw.size() > options_.limits.max_message_bytes) {
+    if (metrics_ != nullptr) metrics_->Message(source, "refused");
     return absl::ResourceExhaustedError(absl::StrCat("message of ", raw.size(),
                                                      " bytes is over the limit of ",
                                                      options_.limits.max_message_bytes));
   }
   IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->PutMessage(source, source_key, raw));
-  if (stored.duplicate && stored.state != "received") return stored;
-  absl::StatusOr<StoredMessage> processed = Process(stored.id);
-  if (!processed.ok()) {
-    // Stored: it is read again by the next sweep.
-    common::LogWarn("reading a message failed; it stays received",
-                    {{"message", stored.id}, {"error", processed.status().ToString()}});
-    return stored;
+  absl::StatusOr<StoredMessage> out = stored;
+  if (!stored.duplicate || stored.state == "received") {
+    out = Process(stored.id);
+    if (!out.ok()) {
+      // Stored: it is read again by the next sweep.
+      common::LogWarn("reading a message failed; it stays received",
+                      {{"message", stored.id}, {"error", out.status().ToString()}});
+      out = stored;
+    }
+    out->duplicate = stored.duplicate;
   }
-  processed->duplicate = stored.duplicate;
-  return processed;
+  if (metrics_ != nullptr) metrics_->Message(source, out->duplicate ? "duplicate" : out->state);
+  return out;
+}
+
+absl::StatusOr<StoredMessage> Intake::TakePosted(const supplier::VerifiedSender& sender,
+                                                 std::string_view xml) {
+  return Take(kPostedSource, sender.integration, std::string(xml));
 }
 
 absl::StatusOr<StoredMessage> Intake::Process(const std::string& message_id) {
+  const absl::Time start = absl::Now();
   IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->GetMessage(message_id, true));
   MessageOutcome outcome;
   outcome.state = "quarantined";
-  absl::StatusOr<MailMessage> mail = ReadMail(stored.raw, options_.limits);
-  if (!mail.ok()) {
-    outcome.reason = absl::StrCat("unreadable message: ", mail.status().message());
-  } else {
-    outcome.from_address = mail->from_address;
-    outcome.subject = mail->subject;
-    outcome.authentication = mail->authentication_results;
-    // Routing: the first recipient that is a tenant's address.
-    for (const std::string& rcpt : mail->recipients) {
-      const size_t at = rcpt.rfind('@');
-      if (at == std::string::npos || rcpt.substr(at + 1) != options_.mail_domain) continue;
-      absl::StatusOr<std::string> tenant = store_->TenantOf(rcpt.substr(0, at));
-      if (tenant.ok()) {
-        outcome.tenant = *tenant;
-        break;
-      }
-      if (!absl::IsNotFound(tenant.status())) return tenant.status();
-    }
-    if (outcome.tenant.empty()) {
-      outcome.reason = absl::StrCat("unroutable: no recipient is a tenant's e-invoicing address (",
-                                    absl::StrJoin(mail->recipients, ", "), ")");
-    } else {
-      std::string problems;
-      IOB_ASSIGN_OR_RETURN(outcome.invoices,
-                           RecordInvoices(stored, outcome.tenant, *mail, &problems));
-      if (outcome.invoices.empty()) {
-        outcome.reason =
-            problems.empty() ? "no invoice found in the message" : absl::StrCat(problems);
-      } else {
-        outcome.state = "processed";
-        outcome.reason = problems;
-      }
-    }
-  }
+  IOB_RETURN_IF_ERROR(stored.source == kPostedSource ? ReadPosted(stored, outcome)
+                                                     : ReadMessage(stored, outcome));
   IOB_RETURN_IF_ERROR(store_->FinishMessage(stored.id, outcome));
   if (outcome.state == "quarantined") {
     common::LogWarn("message quarantined", {{"message", stored.id}, {"reason", outcome.reason}});
   }
+  if (metrics_ != nullptr) metrics_->Processed(absl::Now() - start);
   return store_->GetMessage(stored.id, false);
 }
 
-absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMessage& stored,
-                                                                const std::string& tenant,
-                                                                const MailMessage& mail,
-                                                                std::string* problems) {
-  // Who sent it: the tenant's integrations whose supplier sends from the
-  // From domain; verified when the receiving server says so for that domain.
-  std::vector<supplier::SupplierTile> candidates;
-  std::string matched_domain = mail.from_domain;
+absl::Status Intake::ReadMessage(const StoredMessage& stored, MessageOutcome& outcome) {
+  absl::StatusOr<MailMessage> mail = ReadMail(stored.raw, options_.limits);
+  if (!mail.ok()) {
+    outcome.reason = absl::StrCat("unreadable message: ", mail.status().message());
+    return absl::OkStatus();
+  }
+  outcome.from_address = mail->from_address;
+  outcome.subject = mail->subject;
+  outcome.authentication = mail->authentication_results;
+  // Routing: the first recipient that is a tenant's address.
+  for (const std::string& rcpt : mail->recipients) {
+    const size_t at = rcpt.rfind('@');
+    if (at == std::string::npos || rcpt.substr(at + 1) != options_.mail_domain) continue;
+    absl::StatusOr<std::string> tenant = store_->TenantOf(rcpt.substr(0, at));
+    if (tenant.ok()) {
+      outcome.tenant = *tenant;
+      break;
+    }
+    if (!absl::IsNotFound(tenant.status())) return tenant.status();
+  }
+  if (outcome.tenant.empty()) {
+    outcome.reason = absl::StrCat("unroutable: no recipient is a tenant's e-invoicing address (",
+                                  absl::StrJoin(mail->recipients, ", "), ")");
+    return absl::OkStatus();
+  }
+  IOB_ASSIGN_OR_RETURN(SenderEvidence sender, MailSender(outcome.tenant, *mail));
+  return RecordInvoices(stored, sender, ReadInvoices(*mail), outcome);
+}
+
+absl::Status Intake::ReadPosted(const StoredMessage& stored, MessageOutcome& outcome) {
+  // The integration (source_key) verified the post with its shared secret.
+  IOB_ASSIGN_OR_RETURN(
+      runtime::ResourceName name,
+      runtime::ParseName(runtime::kIntegrationPattern, stored.source_key, "source_key"));
+  outcome.tenant = name.tenant;
+  outcome.from_address = stored.source_key;
+  outcome.subject = "cXML InvoiceDetailRequest posted";
+  outcome.authentication = absl::StrCat("cXML shared secret of ", stored.source_key);
+  SenderEvidence sender;
+  sender.verified = true;
+  sender.described = absl::StrCat("integration ", stored.source_key);
+  sender.unknown_key = stored.source_key;
+  IOB_ASSIGN_OR_RETURN(std::vector<supplier::SupplierTile> tiles,
+                       credentials_->ListActive(outcome.tenant));
+  for (const supplier::SupplierTile& t : tiles) {
+    if (t.integration == stored.source_key) sender.candidates.push_back(t);
+  }
+  MailPart part;
+  part.path = "1";
+  part.content_type = "text/xml";
+  part.file_name = "InvoiceDetailRequest.xml";
+  part.data = stored.raw;
+  std::vector<PartResult> parts;
+  if (std::optional<PartResult> read = ReadInvoicePart(part)) parts.push_back(*std::move(read));
+  return RecordInvoices(stored, sender, std::move(parts), outcome);
+}
+
+absl::StatusOr<SenderEvidence> Intake::MailSender(const std::string& tenant,
+                                                  const MailMessage& mail) {
+  // The tenant's integrations whose supplier sends from the From domain;
+  // verified when the receiving server says so for that domain.
+  SenderEvidence sender;
+  sender.domain = mail.from_domain;
+  sender.unknown_key = absl::StrCat("domain:", mail.from_domain);
+  sender.described = absl::StrCat("sender ", mail.from_address);
   IOB_ASSIGN_OR_RETURN(std::vector<supplier::SupplierTile> tiles, credentials_->ListActive(tenant));
   std::sort(tiles.begin(), tiles.end(),
             [](const auto& a, const auto& b) { return a.integration < b.integration; });
@@ -278,19 +302,23 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
     if (it == options_.sender_domains.end()) continue;
     for (const std::string& d : it->second) {
       if (!DomainMatches(mail.from_domain, d)) continue;
-      candidates.push_back(t);
-      matched_domain = d;
+      sender.candidates.push_back(t);
+      sender.domain = d;
       break;
     }
   }
-  const bool verified =
-      !candidates.empty() && !options_.trusted_authserv_ids.empty() &&
+  sender.verified =
+      !sender.candidates.empty() && !options_.trusted_authserv_ids.empty() &&
       ParseAuthenticationResults(mail.authentication_results, options_.trusted_authserv_ids)
-          .VerifiedFor(matched_domain);
+          .VerifiedFor(sender.domain);
+  return sender;
+}
 
-  std::vector<std::string> ids;
+absl::Status Intake::RecordInvoices(const StoredMessage& stored, const SenderEvidence& evidence,
+                                    std::vector<PartResult> parts, MessageOutcome& outcome) {
+  const std::string& tenant = outcome.tenant;
   std::vector<std::string> notes;
-  for (PartResult& part : ReadInvoices(mail)) {
+  for (PartResult& part : parts) {
     if (!part.invoice) {
       if (!part.error.empty()) notes.push_back(absl::StrCat(part.part, ": ", part.error));
       continue;
@@ -304,9 +332,10 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
     // candidate they were sent through (a tenant may have several
     // integrations with one supplier).
     Sender sender;
-    sender.domain = matched_domain;
-    sender.verified = verified;
+    sender.domain = evidence.domain;
+    sender.verified = evidence.verified;
     std::vector<dpb::Order> named;
+    const auto& candidates = evidence.candidates;
     if (!candidates.empty()) {
       for (const Found& po : doc.po_numbers) {
         IOB_ASSIGN_OR_RETURN(std::vector<dpb::Order> found,
@@ -324,8 +353,7 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
         break;
       }
     }
-    sender.key =
-        sender.integration.empty() ? absl::StrCat("domain:", mail.from_domain) : sender.integration;
+    sender.key = sender.integration.empty() ? evidence.unknown_key : sender.integration;
     std::vector<OrderForMatch> orders;
     std::vector<std::string> order_names;
     for (const dpb::Order& o : named) {
@@ -378,7 +406,7 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
               r.detail = read;
               if (sender.integration.empty()) {
                 r.state = "needs_review";
-                r.reason = absl::StrCat("sender ", mail.from_address,
+                r.reason = absl::StrCat(evidence.described,
                                         " is not a supplier of this tenant's integrations");
               } else if (!sender.verified) {
                 r.state = "needs_review";
@@ -394,17 +422,26 @@ absl::StatusOr<std::vector<std::string>> Intake::RecordInvoices(const StoredMess
                 r.state = "needs_review";
                 r.reason = absl::StrJoin(doc.doubts, "; ");
               } else {
-                const MatchResult match = Match(doc, orders, before, options_.policy);
+                const auto [policy, policy_text] = options_.policies.For(sender.supplier);
+                const MatchResult match = Match(doc, orders, before, *policy);
                 FillMatch(match, &r.detail);
+                r.detail.set_match_policy(policy_text);
                 r.state = match.ok() ? "matched" : "exception";
-                w.quantities = match.ok() ? QuantitiesOf(doc, match) : InvoicedQuantities{};
+                w.quantities = match.ok() ? QuantitiesOf(r.detail) : InvoicedQuantities{};
               }
               return w;
             }));
-    ids.push_back(recorded.id);
+    if (metrics_ != nullptr) metrics_->Invoice(source.format, recorded.state);
+    outcome.invoices.push_back(recorded.id);
   }
-  *problems = absl::StrJoin(notes, "; ");
-  return ids;
+  const std::string problems = absl::StrJoin(notes, "; ");
+  if (outcome.invoices.empty()) {
+    outcome.reason = problems.empty() ? "no invoice found in the message" : problems;
+  } else {
+    outcome.state = "processed";
+    outcome.reason = problems;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace iob::invoice

@@ -10,12 +10,15 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "libs/peers/dispatch_client.h"
 #include "libs/supplier/credentials_client.h"
+#include "services/invoice-intake/intake_metrics.h"
 #include "services/invoice-intake/invoice.h"
+#include "services/invoice-intake/invoice_reader.h"
 #include "services/invoice-intake/invoice_store.h"
 #include "services/invoice-intake/mail_message.h"
 #include "services/invoice-intake/matching.h"
@@ -28,7 +31,8 @@ struct IntakeOptions {
   // The domains a supplier sends invoices from, by supplier profile id
   // ("amazon-business" -> amazon.com, ...); subdomains count.
   std::map<std::string, std::vector<std::string>> sender_domains;
-  MatchPolicy policy;
+  // Tolerances, by default and per supplier.
+  MatchPolicies policies;
   MailLimits limits;
   // The authserv-ids of the receiving mail servers whose
   // Authentication-Results are believed (RFC 8601); a sender can write the
@@ -44,11 +48,24 @@ std::map<std::string, std::vector<std::string>> DefaultSenderDomains();
 absl::StatusOr<std::map<std::string, std::vector<std::string>>> ParseSenderDomains(
     const std::string& text);
 
-// Thread-safe; borrows its collaborators.
+// Where a message's invoices came from, as far as we can tell: the tenant's
+// integrations that may have sent it, and whether that is proven.
+struct SenderEvidence {
+  std::vector<supplier::SupplierTile> candidates;  // integrations, by name
+  bool verified = false;
+  std::string domain;       // the sending domain that matched (else From's)
+  std::string unknown_key;  // the sender key when no candidate fits
+  std::string described;    // "sender x@y.example", for reasons
+};
+
+// Thread-safe; borrows its collaborators (`metrics` may be null).
 class Intake {
  public:
+  // The source of documents suppliers post to the HTTP edge.
+  static constexpr char kPostedSource[] = "cxml_post";
+
   Intake(IntakeOptions options, InvoiceStore* store, supplier::CredentialsClient* credentials,
-         peers::DispatchClient* dispatch);
+         peers::DispatchClient* dispatch, IntakeMetrics* metrics = nullptr);
 
   // The tenant's address (made on first call).
   absl::StatusOr<std::string> AddressOf(const std::string& tenant);
@@ -62,22 +79,33 @@ class Intake {
   absl::StatusOr<StoredMessage> Take(const std::string& source, const std::string& source_key,
                                      const std::string& raw);
 
+  // The same for a cXML document `sender` posted to the HTTP edge (its
+  // shared secret verified): stored as a message of source kPostedSource
+  // keyed by the integration, read as the integration's own invoice.
+  absl::StatusOr<StoredMessage> TakePosted(const supplier::VerifiedSender& sender,
+                                           std::string_view xml);
+
   // Reads a stored message (again): see the file comment. A failure to
   // reach a peer leaves it received (to be read again later) and returns
   // the error; anything the message itself is to blame for quarantines it.
   absl::StatusOr<StoredMessage> Process(const std::string& message_id);
 
  private:
-  // The invoices of one read message recorded; their ids.
-  absl::StatusOr<std::vector<std::string>> RecordInvoices(const StoredMessage& stored,
-                                                          const std::string& tenant,
-                                                          const MailMessage& mail,
-                                                          std::string* problems);
+  // Process's reading of a mail, and of a posted document.
+  absl::Status ReadMessage(const StoredMessage& stored, MessageOutcome& outcome);
+  absl::Status ReadPosted(const StoredMessage& stored, MessageOutcome& outcome);
+  // Who may have sent `mail` to `tenant`.
+  absl::StatusOr<SenderEvidence> MailSender(const std::string& tenant, const MailMessage& mail);
+  // The invoices read from `parts` recorded; sets the outcome's invoices,
+  // state and reason.
+  absl::Status RecordInvoices(const StoredMessage& stored, const SenderEvidence& sender,
+                              std::vector<PartResult> parts, MessageOutcome& outcome);
 
   const IntakeOptions options_;
   InvoiceStore* const store_;
   supplier::CredentialsClient* const credentials_;
   peers::DispatchClient* const dispatch_;
+  IntakeMetrics* const metrics_;
 };
 
 }  // namespace iob::invoice

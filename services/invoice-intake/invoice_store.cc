@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/crypto/key_ring.h"
+#include "libs/cxml/decimal.h"
 #include "libs/db/row.h"
 #include "libs/runtime/proto_json.h"
 #include "libs/runtime/resource_name.h"
@@ -43,6 +44,19 @@ std::vector<std::string> ArrayOf(const pqxx::field& field) {
     if (kind == pqxx::array_parser::juncture::string_value) out.push_back(value);
   }
   return out;
+}
+
+// Replaces what invoice `id` puts on order lines by `quantities`.
+void PutQuantities(pqxx::transaction_base& tx, const std::string& tenant, const std::string& id,
+                   const InvoicedQuantities& quantities) {
+  tx.exec_params("DELETE FROM invoiced_quantities WHERE tenant = $1 AND invoice_id = $2", tenant,
+                 id);
+  for (const auto& [line, quantity] : quantities) {
+    tx.exec_params(
+        "INSERT INTO invoiced_quantities (tenant, invoice_id, order_name, order_line, quantity) "
+        "VALUES ($1, $2, $3, $4, $5::numeric)",
+        tenant, id, line.first, line.second, quantity);
+  }
 }
 
 const std::string& MessageColumns() {
@@ -130,6 +144,25 @@ absl::StatusOr<InvoiceRecord> SelectInvoice(pqxx::transaction_base& tx, const st
 
 }  // namespace
 
+InvoicedQuantities QuantitiesOf(const pb::Invoice& detail) {
+  std::map<int, const pb::InvoiceLine*> lines;
+  for (const pb::InvoiceLine& l : detail.lines()) lines[l.line_number()] = &l;
+  std::map<std::pair<std::string, int>, cxml::Decimal> sums;
+  for (const pb::LineMatch& m : detail.matches()) {
+    auto line = lines.find(m.invoice_line());
+    if (m.order().empty() || line == lines.end()) continue;
+    // Matching refused what is not a decimal or overflows: such a line was
+    // never matched, so it puts nothing on the order.
+    absl::StatusOr<cxml::Decimal> q = cxml::Decimal::Parse(line->second->quantity());
+    if (q.ok() && detail.credit_memo() && q->Sign() > 0) q = q->Times(*cxml::Decimal::Parse("-1"));
+    cxml::Decimal& sum = sums[{m.order(), m.order_line()}];
+    if (absl::StatusOr<cxml::Decimal> next = q.ok() ? sum.Plus(*q) : q; next.ok()) sum = *next;
+  }
+  InvoicedQuantities out;
+  for (const auto& [key, sum] : sums) out[key] = sum.ToString();
+  return out;
+}
+
 std::string StoredMessage::Name() const {
   return tenant.empty() ? absl::StrCat("messages/", id)
                         : absl::StrCat("tenants/", tenant, "/messages/", id);
@@ -202,6 +235,25 @@ absl::StatusOr<StoredMessage> InvoiceStore::GetMessage(const std::string& id, bo
     StoredMessage m = MessageFromRow(row);
     if (include_raw) m.raw = db::Row(row).Bytes("raw");
     return m;
+  });
+}
+
+absl::StatusOr<IntakeStats> InvoiceStore::Stats() {
+  return pool_->Read([&](pqxx::transaction_base& tx) -> absl::StatusOr<IntakeStats> {
+    IntakeStats stats;
+    const pqxx::row m = tx.exec1(
+        "SELECT COALESCE(EXTRACT(EPOCH FROM now() - (SELECT min(receive_time) FROM messages "
+        "WHERE state = 'received')), 0)::float8, (SELECT count(*) FROM messages WHERE state = "
+        "'quarantined')");
+    stats.oldest_unprocessed_age = absl::Seconds(m[0].as<double>());
+    stats.quarantined = m[1].as<int64_t>();
+    for (const auto& row : tx.exec(
+             "SELECT state, count(*) FROM invoices WHERE state IN ('exception', 'needs_review') "
+             "GROUP BY state")) {
+      (row[0].as<std::string>() == "exception" ? stats.exceptions : stats.needs_review) =
+          row[1].as<int64_t>();
+    }
+    return stats;
   });
 }
 
@@ -282,16 +334,7 @@ absl::StatusOr<InvoiceRecord> InvoiceStore::Record(
         "INSERT INTO invoice_sources (tenant, invoice_id, message, part, format, sha256) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         i.tenant, i.id, w.source.message, w.source.part, w.source.format, w.source.sha256);
-    if (w.quantities) {
-      tx.exec_params("DELETE FROM invoiced_quantities WHERE tenant = $1 AND invoice_id = $2",
-                     i.tenant, i.id);
-    }
-    for (const auto& [line, quantity] : w.quantities.value_or(InvoicedQuantities{})) {
-      tx.exec_params(
-          "INSERT INTO invoiced_quantities (tenant, invoice_id, order_name, order_line, quantity) "
-          "VALUES ($1, $2, $3, $4, $5::numeric)",
-          i.tenant, i.id, line.first, line.second, quantity);
-    }
+    if (w.quantities) PutQuantities(tx, i.tenant, i.id, *w.quantities);
     return SelectInvoice(tx, i.tenant, i.id, false);
   });
 }
@@ -354,6 +397,7 @@ absl::StatusOr<InvoiceRecord> InvoiceStore::Resolve(const std::string& tenant,
         "INSERT INTO resolutions (tenant, invoice_id, decision, note, actor) VALUES ($1, $2, $3, "
         "$4, $5)",
         tenant, id, accept ? "accept" : "reject", note, actor);
+    PutQuantities(tx, tenant, id, accept ? QuantitiesOf(i.detail) : InvoicedQuantities{});
     tx.exec_params(
         "UPDATE invoices SET state = $3, reason = $4, update_time = now() WHERE tenant = $1 AND "
         "id = $2",

@@ -96,6 +96,19 @@ struct InvoiceRecord {
 // (order name, order line) -> quantity invoiced so far (decimal text).
 using InvoicedQuantities = std::map<std::pair<std::string, int>, std::string>;
 
+// The quantities an invoice puts on order lines: each invoice line matched
+// to an order line (`detail.matches`) adds its quantity, negative for a
+// credit line (a negative quantity, or any line of a credit memo).
+InvoicedQuantities QuantitiesOf(const pb::Invoice& detail);
+
+// The backlog an SRE watches.
+struct IntakeStats {
+  absl::Duration oldest_unprocessed_age;  // zero when none
+  int64_t quarantined = 0;
+  int64_t exceptions = 0;
+  int64_t needs_review = 0;
+};
+
 // What to write for an invoice: the record (new or changed), the source it
 // came by now, and the quantities its matched lines put on order lines
 // (replacing the invoice's earlier ones; nullopt leaves them).
@@ -130,6 +143,8 @@ class InvoiceStore {
                                            const std::string& raw);
   // NOT_FOUND "message ... not found".
   absl::StatusOr<StoredMessage> GetMessage(const std::string& id, bool include_raw);
+  // The backlog figures (IntakeStats).
+  absl::StatusOr<IntakeStats> Stats();
   // Ids of messages stored but not yet read, oldest first.
   absl::StatusOr<std::vector<std::string>> Unprocessed(int limit);
   // Records what reading the message came to.
@@ -155,7 +170,10 @@ class InvoiceStore {
   static std::string PageKey(const InvoiceRecord& invoice);
 
   // Accepts or rejects an invoice in exception / needs_review with `note`
-  // by `actor`, claiming `key`. FAILED_PRECONDITION from another state.
+  // by `actor`, claiming `key`. An accepted invoice's matched lines put
+  // their quantities on the order lines (QuantitiesOf), so later invoices
+  // of the same orders are checked against them; a rejected one puts none.
+  // FAILED_PRECONDITION from another state.
   absl::StatusOr<InvoiceRecord> Resolve(const std::string& tenant, const std::string& id,
                                         bool accept, const std::string& note,
                                         const std::string& actor, const db::RequestKey& key);

@@ -1,7 +1,8 @@
 // iob-invoice-intake: supplier invoices read from mailboxes (IMAP, a local
-// Maildir) and IngestMessage, stored once, matched to dispatch's orders.
-// Wires flags, database, the credentials and dispatch clients, the mail
-// sources and their poller, and the gRPC service; the logic lives elsewhere.
+// Maildir), IngestMessage and suppliers' cXML posts, stored once, matched to
+// dispatch's orders. Wires flags, database, the credentials and dispatch
+// clients, the mail sources and their poller, the supplier edge, metrics and
+// the gRPC service; the logic lives elsewhere.
 //   iob-invoice-intake [serve]   run the service (migrates first unless --no-migrate-on-start)
 //   iob-invoice-intake migrate   apply migrations and exit
 #include <memory>
@@ -15,7 +16,9 @@
 #include "libs/peers/dispatch_client.h"
 #include "libs/runtime/service_main.h"
 #include "libs/supplier/credentials_client.h"
+#include "libs/supplier/inbound.h"
 #include "services/invoice-intake/intake.h"
+#include "services/invoice-intake/intake_metrics.h"
 #include "services/invoice-intake/invoice_service.h"
 #include "services/invoice-intake/invoice_store.h"
 #include "services/invoice-intake/mail_source.h"
@@ -26,6 +29,18 @@ const std::vector<iob::db::Migration>& InvoiceIntakeMigrations();
 
 namespace iob::invoice {
 namespace {
+
+// The answer to a supplier's cXML post: 200 once stored (and read, unless a
+// peer is away: then the next sweep reads it); a document that holds no
+// invoice we can record is 400 with the reason (kept, quarantined, for a
+// person to see); over the size limit 417; a failure of ours 560, so the
+// supplier retries (a retry of what was stored is a no-op).
+absl::Status PostedAnswer(const absl::StatusOr<StoredMessage>& taken) {
+  if (absl::IsResourceExhausted(taken.status())) return taken.status();
+  if (!taken.ok()) return absl::UnavailableError("the invoice could not be stored; retry");
+  if (taken->state == "quarantined") return absl::InvalidArgumentError(taken->reason);
+  return absl::OkStatus();
+}
 
 // A mailbox and the source label its messages are stored with.
 struct Mailbox {
@@ -45,11 +60,12 @@ int Main(int argc, char** argv) {
   IntakeOptions options;
   MaildirOptions maildir;
   ImapOptions imap;
-  std::string imap_password_file, imap_token_file, sender_domains, policy, trusted;
-  absl::Duration poll = absl::Seconds(10);
+  std::string imap_password_file, imap_token_file, sender_domains, policy, supplier_policy, trusted;
+  absl::Duration poll = absl::Seconds(10), sweep = absl::Seconds(30);
   common::Flags& f = m.flags();
   credentials_peer.Register(f);
   dispatch_peer.Register(f);
+  m.AddHttpEdge("127.0.0.1:8104", {.max_body_bytes = 8u << 20});
   f.Add("mail-domain", &options.mail_domain,
         "domain of the tenants' e-invoicing addresses (<tenant>-<random>@domain)");
   f.Add("maildir", &maildir.path, "a local Maildir to read invoices from (empty: none)");
@@ -71,6 +87,11 @@ int Main(int argc, char** argv) {
   f.Add("match-policy", &policy,
         "tolerances: price=2%|1.00,quantity=0%|0,tax=1%|0.05,total=0.5%|1.00 "
         "('|' either, '&' both)");
+  f.Add("supplier-match-policy", &supplier_policy,
+        "per-supplier overrides of --match-policy: "
+        "amazon-business: price=2%|1.00,total=1%; other-supplier: quantity=1% "
+        "(checks not named keep the default's)");
+  f.Add("stats-interval", &sweep, "how often the backlog gauges are read from the database");
   if (auto exit_code = m.Parse(argc, argv)) return *exit_code;
   auto& fail = runtime::ServiceMain::Fail;
 
@@ -78,11 +99,9 @@ int Main(int argc, char** argv) {
   if (!domains.ok()) return fail("flags", domains.status());
   options.sender_domains = *std::move(domains);
   options.trusted_authserv_ids = absl::StrSplit(trusted, ',', absl::SkipWhitespace());
-  if (!policy.empty()) {
-    auto parsed = MatchPolicy::Parse(policy);
-    if (!parsed.ok()) return fail("flags", parsed.status());
-    options.policy = *parsed;
-  }
+  auto policies = MatchPolicies::Parse(policy, supplier_policy);
+  if (!policies.ok()) return fail("flags", policies.status());
+  options.policies = *std::move(policies);
 
   auto pool = m.OpenDatabase(sql::InvoiceIntakeMigrations());
   if (!pool.ok()) return fail("database", pool.status());
@@ -118,14 +137,35 @@ int Main(int argc, char** argv) {
 
   auto host = m.CreateHost(v1::InvoiceService::service_full_name());
   if (!host.ok()) return fail("cannot start", host.status());
+  IntakeMetrics metrics((*host)->metrics().registry());
   InvoiceStore store(pool->get());
-  Intake intake(options, &store, credentials->get(), dispatch->get());
+  Intake intake(options, &store, credentials->get(), dispatch->get(), &metrics);
+
+  // Suppliers that post cXML invoices: authenticated by their shared secret,
+  // stored first like a mail, answered 200 once stored and read.
+  supplier::InboundEndpointOptions inbound_options;
+  inbound_options.path = "/cxml/invoice";
+  inbound_options.expected_type = cxml::DocumentType::kInvoiceDetailRequest;
+  inbound_options.limits.max_bytes = 8u << 20;
+  inbound_options.observe = [&](const std::string& type, int code) { metrics.Inbound(type, code); };
+  supplier::InboundEndpoint inbound(
+      inbound_options, credentials->get(),
+      [&](const supplier::VerifiedSender& sender, const cxml::Document&, std::string_view xml) {
+        return PostedAnswer(intake.TakePosted(sender, xml));
+      });
+  inbound.Register(m.http_edge());
+  auto http_port = m.StartHttpEdge();
+  if (!http_port.ok()) return fail("cannot start the supplier edge", http_port.status());
+  common::LogInfo("supplier invoices accepted at",
+                  {{"url", absl::StrCat("http://", m.http_edge().host(), ":", *http_port,
+                                        inbound_options.path)}});
 
   // Each poll: what the mailboxes hold is stored (then acknowledged to the
   // mailbox, never before), and what is stored but unread is read.
   m.RunEvery(poll, [&] {
     for (Mailbox& box : mailboxes) {
       absl::StatusOr<std::vector<FetchedMessage>> fetched = box.source->Fetch(50);
+      metrics.Poll(box.kind, fetched.ok());
       if (!fetched.ok()) {
         common::LogWarn("reading a mailbox failed",
                         {{"mailbox", box.source->Name()}, {"error", fetched.status().ToString()}});
@@ -159,6 +199,10 @@ int Main(int argc, char** argv) {
         }
       }
     }
+  });
+
+  m.RunEvery(sweep, [&] {
+    if (auto stats = store.Stats(); stats.ok()) metrics.SetBacklog(*stats);
   });
 
   InvoiceService service(auth->get(), &intake, &store);

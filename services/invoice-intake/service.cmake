@@ -2,7 +2,8 @@
 iob_embed_sql(iob_invoice_intake_migrations InvoiceIntakeMigrations
   ${CMAKE_CURRENT_SOURCE_DIR}/migrations)
 iob_library(iob_invoice_intake_core
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/intake.cc ${CMAKE_CURRENT_SOURCE_DIR}/invoice.cc
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/intake.cc ${CMAKE_CURRENT_SOURCE_DIR}/intake_metrics.cc
+          ${CMAKE_CURRENT_SOURCE_DIR}/invoice.cc
           ${CMAKE_CURRENT_SOURCE_DIR}/invoice_service.cc
           ${CMAKE_CURRENT_SOURCE_DIR}/invoice_store.cc
   DEPS iob_invoice_proto iob_intake_mail_message iob_intake_invoice_reader iob_intake_matching

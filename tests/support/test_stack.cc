@@ -43,7 +43,7 @@ constexpr ServiceSpec kSpecs[] = {
     {Service::kDispatch, "dispatch", "services/dispatch/iob-dispatch", "iob_dispatch", "dispatch",
      true, "http serving", "dispatch"},
     {Service::kInvoiceIntake, "invoice-intake", "services/invoice-intake/iob-invoice-intake",
-     "iob_invoice_intake", "invoice_intake", true, "", "invoice-intake"},
+     "iob_invoice_intake", "invoice_intake", true, "http serving", "invoice-intake"},
 };
 
 const ServiceSpec& Spec(Service service) {
@@ -233,7 +233,8 @@ absl::StatusOr<std::vector<std::string>> TestStack::ServeArgs(Service service) c
                "--http-listen", "127.0.0.1:0", "--plain-http-hosts", "127.0.0.1"};
       break;
     case Service::kInvoiceIntake:
-      serve = {"--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"};
+      serve = {"--grpc-listen", "127.0.0.1:0",   "--metrics-listen",
+               "127.0.0.1:0",   "--http-listen", "127.0.0.1:0"};
       break;
   }
   args.insert(args.end(), serve.begin(), serve.end());

@@ -12,9 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "iob/invoice/v1/invoice_service.grpc.pb.h"
 #include "libs/cxml/examples.h"
+#include "libs/cxml/reader.h"
 #include "libs/cxml/writer.h"
 #include "libs/mail/message.h"
 #include "tests/integration/dispatch/dispatch_test_util.h"
+#include "tests/support/http_client.h"
 #include "tests/support/shared_stack_test.h"
 #include "tests/support/wait.h"
 
@@ -27,9 +29,11 @@ using ::iob::dispatch::testing::CreateSimIntegration;
 using ::iob::dispatch::testing::MakeOrder;
 using ::iob::dispatch::testing::Profile;
 using ::iob::dispatch::testing::SimFulfillment;
+using ::iob::dispatch::testing::SimIntegration;
 using ::iob::dispatch::testing::Submit;
 using ::iob::dispatch::testing::WaitForState;
 using ::iob::testing::Service;
+using ::iob::testing::SimGroup;
 using ::iob::testing::TestStack;
 using ::iob::testing::WaitFor;
 using ::testing::HasSubstr;
@@ -51,18 +55,18 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     auto stack = TestStack::Create({
         .services = {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
                      Service::kDispatch, Service::kInvoiceIntake},
-        .principals = {{"punchout", {"integrations.read", "secrets.resolve"}, {"*"}},
-                       {"dispatch",
-                        {"integrations.read", "secrets.resolve", "suppliers.verify",
-                         "punchout.read"},
-                        {"*"}},
-                       {"invoice-intake", {"integrations.read", "orders.read"}, {"*"}},
-                       {"admin",
-                        {"integrations.read", "integrations.write", "rules.write", "orders.read",
-                         "orders.write", "invoices.read", "invoices.write"},
-                        {"acme"}},
-                       {"platform", platform, {"acme"}},
-                       {"gateway", {"messages.ingest"}, {"*"}}},
+        .principals =
+            {{"punchout", {"integrations.read", "secrets.resolve"}, {"*"}},
+             {"dispatch",
+              {"integrations.read", "secrets.resolve", "suppliers.verify", "punchout.read"},
+              {"*"}},
+             {"invoice-intake", {"integrations.read", "suppliers.verify", "orders.read"}, {"*"}},
+             {"admin",
+              {"integrations.read", "integrations.write", "rules.write", "orders.read",
+               "orders.write", "invoices.read", "invoices.write"},
+              {"acme"}},
+             {"platform", platform, {"acme"}},
+             {"gateway", {"messages.ingest"}, {"*"}}},
         .flags = {{Service::kCredentials, {"--supplier-hosts", "amazon-business=127.0.0.1"}},
                   {Service::kDispatch,
                    {"--retry-base", "50ms", "--poll-interval", "50ms", "--lease", "6s",
@@ -70,7 +74,8 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
                   {Service::kInvoiceIntake,
                    {"--mail-domain", "invoices.iob.test", "--maildir", *maildir_,
                     "--trusted-authserv-id", "mx.iob.example", "--poll-interval", "100ms",
-                    "--match-policy", "price=1%|0.05,quantity=0%|0,tax=1%|0.05,total=0.5%|0.10"}}},
+                    "--match-policy", "price=1%|0.05,quantity=0%|0,tax=1%|0.05,total=0.5%|0.10",
+                    "--supplier-match-policy", "amazon-business: total=1%|0.10"}}},
     });
     if (stack == nullptr) return nullptr;
     for (Service s : {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
@@ -86,17 +91,17 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
  protected:
   // An Amazon integration at the simulator and a shipped order PO with two
   // lines (SKU-1, SKU-2: 2 x 10.50 each).
-  std::string ShippedOrder(const std::string& integration_id, const std::string& po) {
+  SimIntegration ShippedOrder(const std::string& integration_id, const std::string& po) {
     auto in = CreateSimIntegration(stack(), "acme", integration_id, Profile::kAmazon);
     EXPECT_TRUE(in.ok()) << in.status();
-    if (!in.ok()) return "";
+    if (!in.ok()) return {};
     EXPECT_TRUE(SimFulfillment(stack(), R"("confirm":"accept","ship_notice":true)").ok());
     dpb::Order order;
     grpc::Status st = Submit(stack(), "acme", in->name, MakeOrder(po, 2), Approved(), &order);
     EXPECT_TRUE(st.ok()) << st.error_message();
     auto shipped = WaitForState(stack(), order.name(), dpb::ORDER_STATE_SHIPPED);
     EXPECT_TRUE(shipped.ok()) << shipped.status();
-    return in->name;
+    return *in;
   }
 
   std::string Address() {
@@ -111,10 +116,9 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
 
   // A cXML InvoiceDetailRequest for `po`: one line per (part, quantity,
   // price), with the summary computed from them.
-  static std::string CxmlInvoice(
-      const std::string& number, const std::string& po,
-      const std::vector<std::tuple<std::string, std::string, std::string>>& lines,
-      const std::string& net) {
+  using Lines = std::vector<std::tuple<std::string, std::string, std::string>>;
+  static cxml::Document CxmlInvoiceDocument(const std::string& number, const std::string& po,
+                                            const Lines& lines, const std::string& net) {
     cxml::Document d = cxml::ExampleDocument(cxml::DocumentType::kInvoiceDetailRequest,
                                              cxml::ExampleDetail::kMinimal);
     auto& inv = std::get<cxml::InvoiceDetailRequest>(d.body);
@@ -140,9 +144,61 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     inv.summary.tax = {{"0.00", "USD"}, {"en", "No tax", ""}};
     inv.summary.net_amount = {net, "USD"};
     inv.summary.gross_amount = cxml::Money{net, "USD"};
+    return d;
+  }
+  static std::string Write(const cxml::Document& d) {
     absl::StatusOr<std::string> xml = cxml::WriteDocument(d);
     EXPECT_TRUE(xml.ok()) << xml.status();
     return xml.ok() ? *xml : "";
+  }
+  static std::string CxmlInvoice(const std::string& number, const std::string& po,
+                                 const Lines& lines, const std::string& net) {
+    return Write(CxmlInvoiceDocument(number, po, lines, net));
+  }
+
+  // Posts `d` to the intake's supplier edge as `group` with `secret`;
+  // returns the answered cXML Status code, or minus the HTTP status.
+  int Post(cxml::Document d, const SimGroup& group, const std::string& secret) {
+    d.header.from = {{"NetworkId", "AmazonBusiness", ""}};
+    d.header.to = {{"NetworkId", group.from_identity, ""}};
+    d.header.sender = {{"NetworkId", group.from_identity, secret}};
+    auto r = ::iob::testing::Http(
+        "POST", stack().http_url(Service::kInvoiceIntake) + "/cxml/invoice", Write(d), "text/xml");
+    if (!r.ok()) return -1;
+    if (r->status != 200) return -r->status;
+    EXPECT_THAT(r->body, ::testing::Not(HasSubstr(secret)));
+    auto answer = cxml::ReadDocument(r->body);
+    if (!answer.ok() || !std::holds_alternative<cxml::Response>(answer->body)) return -2;
+    return std::get<cxml::Response>(answer->body).status.code;
+  }
+
+  std::vector<ipb::Invoice> ByPo(const std::string& po) {
+    ipb::ListInvoicesRequest list;
+    list.set_parent("tenants/acme");
+    list.set_po_number(po);
+    ipb::ListInvoicesResponse found;
+    grpc::Status st = stack().Invoices()->ListInvoices(stack().Ctx("platform").get(), list, &found);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return {found.invoices().begin(), found.invoices().end()};
+  }
+
+  void Resolve(const std::string& name, bool accept, const std::string& note) {
+    ipb::ResolveExceptionRequest resolve;
+    resolve.set_name(name);
+    resolve.set_decision(accept ? ipb::ResolveExceptionRequest::DECISION_ACCEPT
+                                : ipb::ResolveExceptionRequest::DECISION_REJECT);
+    resolve.set_note(note);
+    ipb::Invoice out;
+    grpc::Status st =
+        stack().Invoices()->ResolveException(stack().Ctx("platform").get(), resolve, &out);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+  }
+
+  static bool Has(const ipb::Invoice& i, ipb::ExceptionType type) {
+    for (const auto& e : i.exceptions()) {
+      if (e.type() == type) return true;
+    }
+    return false;
   }
 
   // A supplier's mail to `to` from `from` with `xml` attached, with the
@@ -191,7 +247,7 @@ TEST_F(IntakeFlowTest, AddressIsStableAndUnguessable) {
 }
 
 TEST_F(IntakeFlowTest, CxmlInvoiceByMailIsStoredOnceAndMatched) {
-  const std::string integration = ShippedOrder("inv-flow", "PO-INV-1");
+  const std::string integration = ShippedOrder("inv-flow", "PO-INV-1").name;
   const std::string raw = Mail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-1", "PO-INV-1", {{"SKU-1", "2", "10.50"}, {"SKU-2", "2", "10.50"}}, "42.00"),
@@ -211,6 +267,9 @@ TEST_F(IntakeFlowTest, CxmlInvoiceByMailIsStoredOnceAndMatched) {
   EXPECT_EQ(i.matches(0).shipped_quantity(), "2");
   ASSERT_EQ(i.sources_size(), 1);
   EXPECT_EQ(i.sources(0).format(), ipb::INVOICE_FORMAT_CXML);
+  // Amazon's override of the total tolerance, the defaults for the rest.
+  EXPECT_EQ(i.match_policy(),
+            "amazon-business: price 1% or 0.05, quantity exact, tax 1% or 0.05, total 1% or 0.10");
 
   // The same bytes again: the same message, nothing new.
   ipb::Message again = Ingest(raw);
@@ -335,6 +394,92 @@ TEST_F(IntakeFlowTest, MaildirMessagesAreStoredThenMovedToProcessed) {
     processed |= e.is_regular_file();
   }
   EXPECT_TRUE(processed);
+}
+
+TEST_F(IntakeFlowTest, SuppliersPostCxmlInvoicesToTheHttpEdge) {
+  const SimIntegration in = ShippedOrder("inv-post", "PO-INV-8");
+  const cxml::Document d =
+      CxmlInvoiceDocument("INV-8", "PO-INV-8", {{"SKU-1", "2", "10.50"}}, "21.00");
+  const std::string metrics_before = stack().Metrics(Service::kInvoiceIntake);
+
+  // A wrong secret: 401, nothing stored.
+  EXPECT_EQ(Post(d, in.group, "not-the-secret"), 401);
+  EXPECT_TRUE(ByPo("PO-INV-8").empty());
+  // Not an invoice: refused by type.
+  cxml::Document confirmation = cxml::ExampleDocument(cxml::DocumentType::kConfirmationRequest);
+  EXPECT_EQ(Post(confirmation, in.group, in.group.shared_secret), 406);
+
+  ASSERT_EQ(Post(d, in.group, in.group.shared_secret), 200);
+  std::vector<ipb::Invoice> found = ByPo("PO-INV-8");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state(), ipb::INVOICE_STATE_MATCHED) << found[0].DebugString();
+  EXPECT_EQ(found[0].integration(), in.name);
+  EXPECT_TRUE(found[0].sender_verified());  // the shared secret proves it
+  ASSERT_EQ(found[0].sources_size(), 1);
+  EXPECT_EQ(found[0].sources(0).format(), ipb::INVOICE_FORMAT_CXML);
+
+  // The supplier retries the same post: answered 200 again, stored once.
+  EXPECT_EQ(Post(d, in.group, in.group.shared_secret), 200);
+  // The same invoice by mail too: one invoice with both sources.
+  ipb::Message mailed =
+      Ingest(Mail(Address(), "invoices@amazon.com", Write(d), kVerified, "inv-8-mail"));
+  ASSERT_EQ(mailed.invoices_size(), 1) << mailed.reason();
+  EXPECT_EQ(mailed.invoices(0), found[0].name());
+  found = ByPo("PO-INV-8");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].sources_size(), 2);
+  EXPECT_EQ(found[0].state(), ipb::INVOICE_STATE_MATCHED);
+
+  const std::string metrics = stack().Metrics(Service::kInvoiceIntake);
+  auto grew = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
+    return ::iob::testing::SampleSum(metrics, name, labels) -
+           ::iob::testing::SampleSum(metrics_before, name, labels);
+  };
+  EXPECT_EQ(grew("iob_intake_inbound_documents_total",
+                 {{"type", "InvoiceDetailRequest"}, {"code", "200"}}),
+            2);
+  EXPECT_EQ(grew("iob_intake_inbound_documents_total", {{"code", "401"}}), 1);
+  EXPECT_EQ(grew("iob_intake_messages_total", {{"source", "cxml_post"}, {"outcome", "processed"}}),
+            1);
+  EXPECT_EQ(grew("iob_intake_messages_total", {{"source", "cxml_post"}, {"outcome", "duplicate"}}),
+            1);
+  EXPECT_EQ(grew("iob_intake_invoices_total", {{"format", "cxml"}, {"state", "matched"}}), 2);
+}
+
+TEST_F(IntakeFlowTest, AnAcceptedInvoiceCountsTowardsWhatTheOrderHasBeenInvoiced) {
+  ShippedOrder("inv-accept", "PO-INV-9");
+  // 2 x SKU-1 at 11.00: a price variance a person accepts.
+  ipb::Message first = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-9a", "PO-INV-9", {{"SKU-1", "2", "11.00"}}, "22.00"), kVerified, "inv-9a"));
+  ASSERT_EQ(first.invoices_size(), 1) << first.reason();
+  ipb::Invoice a = Invoice(first.invoices(0));
+  ASSERT_EQ(a.state(), ipb::INVOICE_STATE_EXCEPTION);
+  EXPECT_TRUE(Has(a, ipb::EXCEPTION_TYPE_PRICE_VARIANCE)) << a.DebugString();
+  Resolve(a.name(), true, "price rise agreed by phone");
+
+  // The same two units billed again: over-invoiced, because the accepted
+  // invoice already billed what shipped.
+  ipb::Message second = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-9b", "PO-INV-9", {{"SKU-1", "2", "10.50"}}, "21.00"), kVerified, "inv-9b"));
+  ASSERT_EQ(second.invoices_size(), 1) << second.reason();
+  ipb::Invoice b = Invoice(second.invoices(0));
+  EXPECT_EQ(b.state(), ipb::INVOICE_STATE_EXCEPTION);
+  EXPECT_TRUE(Has(b, ipb::EXCEPTION_TYPE_OVER_INVOICED)) << b.DebugString();
+
+  // Rejected, it puts nothing on the order: SKU-2 billed after a rejected
+  // invoice for it still matches.
+  ipb::Message third = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-9c", "PO-INV-9", {{"SKU-2", "2", "13.00"}}, "26.00"), kVerified, "inv-9c"));
+  ASSERT_EQ(third.invoices_size(), 1) << third.reason();
+  Resolve(third.invoices(0), false, "wrong price");
+  ipb::Message fourth = Ingest(Mail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-9d", "PO-INV-9", {{"SKU-2", "2", "10.50"}}, "21.00"), kVerified, "inv-9d"));
+  ASSERT_EQ(fourth.invoices_size(), 1) << fourth.reason();
+  EXPECT_EQ(Invoice(fourth.invoices(0)).state(), ipb::INVOICE_STATE_MATCHED);
 }
 
 }  // namespace
