@@ -4,7 +4,7 @@
 // and tests/node/node_modules (NODE_PATH); skips when kubectl is missing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -20,10 +20,13 @@ const k8s = path.join(root, 'k8s');
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 const skip = kubectl.error ? 'kubectl not installed (apt-get install kubernetes-client)' : false;
 
+// Renders k8s/<dir>; any output on stderr (a deprecation warning, say)
+// fails the test.
 function render(dir) {
-  const out = execFileSync('kubectl', ['kustomize', path.join(k8s, dir)],
-                           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return YAML.parseAllDocuments(out).map((d) => {
+  const r = spawnSync('kubectl', ['kustomize', path.join(k8s, dir)], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `kubectl kustomize ${dir}:\n${r.stderr}`);
+  assert.equal(r.stderr, '', `kubectl kustomize ${dir} must print no warnings`);
+  return YAML.parseAllDocuments(r.stdout).map((d) => {
     assert.equal(d.errors.length, 0, `${dir}: ${d.errors.join('; ')}`);
     return d.toJS();
   }).filter(Boolean);
@@ -32,7 +35,8 @@ function render(dir) {
 const id = (o) => `${o.kind}/${o.metadata?.name}`;
 
 // The iob services: their ports (k8s/README.md's table) and the scopes the
-// token each presents to its peers needs (services/*/README.md).
+// token each presents to its peers needs (services/*/README.md,
+// IOB_PRINCIPALS in tools/dev/lib.sh).
 const services = {
   credentials: { grpc: 7101, metrics: 9101, peerScopes: [] },
   punchout: { grpc: 7102, metrics: 9102, http: 8102, peerScopes: ['integrations.read', 'secrets.resolve'] },
@@ -40,8 +44,17 @@ const services = {
     grpc: 7103, metrics: 9103, http: 8103,
     peerScopes: ['integrations.read', 'secrets.resolve', 'suppliers.verify', 'punchout.read'],
   },
+  'invoice-intake': {
+    grpc: 7104, metrics: 9104, http: 8104,
+    peerScopes: ['integrations.read', 'suppliers.verify', 'orders.read'],
+  },
 };
 const serviceNames = Object.keys(services);
+// A service's Postgres role: iob_<name> with "-" as "_" (tools/dev/lib.sh).
+const roleOf = (name) => `iob_${name.replace(/-/g, '_')}`;
+// Addresses an egress rule to the internet must leave out: private, CGNAT,
+// link-local (cloud metadata).
+const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 
 // kubernetes-models/<group>/<version>/<Kind>; null for kinds it does not know (CRDs).
 function modelFor(obj) {
@@ -53,6 +66,10 @@ function modelFor(obj) {
 const podSpecOf = (o) => (o.kind === 'Pod' ? o.spec : o.spec?.template?.spec);
 const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
+// CRDs kubernetes-models has no schema for; the fields we rely on are
+// checked by hand (the monitoring test, checkCnpg).
+const crdGroups = ['monitoring.coreos.com/v1', 'postgresql.cnpg.io/v1'];
+
 function checkCommon(dir, objs) {
   assert.ok(objs.length > 0, `${dir} renders nothing`);
   for (const o of objs) {
@@ -61,7 +78,7 @@ function checkCommon(dir, objs) {
     assert.equal(labels['app.kubernetes.io/part-of'], 'iob', `${dir} ${id(o)}: app.kubernetes.io/part-of != iob`);
     const Model = modelFor(o);
     if (Model) new Model(o).validate(); // throws with the schema path on error
-    else assert.equal(o.apiVersion, 'monitoring.coreos.com/v1', `${dir} ${id(o)}: no schema for ${o.apiVersion}`);
+    else assert.ok(crdGroups.includes(o.apiVersion), `${dir} ${id(o)}: no schema for ${o.apiVersion}`);
   }
   const seen = new Set();
   for (const o of objs) {
@@ -154,7 +171,53 @@ function checkWiring(at, spec, c, env, objs) {
   assert.equal(env.IOB_HTTP_LISTEN, http ? `0.0.0.0:${http.containerPort}` : undefined, `${at}: IOB_HTTP_LISTEN`);
 }
 
-function checkWorkloads(dir, objs) {
+// What a probe checks, without its timing: {grpc: ...}, {httpGet: ...}, ...
+const probeHandler = (p) => JSON.stringify(['exec', 'httpGet', 'tcpSocket', 'grpc'].map((k) => p?.[k] ?? null));
+
+// The NetworkPolicies whose podSelector selects pods with `labels`.
+const policiesFor = (objs, labels) =>
+  objs.filter((o) => o.kind === 'NetworkPolicy' &&
+                     Object.entries(o.spec.podSelector?.matchLabels ?? {}).every(([k, v]) => labels?.[k] === v) &&
+                     (o.spec.podSelector?.matchExpressions ?? []).length === 0);
+
+// The migration of one iob service (k8s/README.md "Migrations"): an init
+// container `migrate` running the service's own image with `migrate`, its
+// ConfigMap and its database Secret (key `key`), before a service container
+// that does not migrate.
+function checkMigrate(at, spec, c, env, key) {
+  const init = (spec.initContainers ?? []).find((x) => x.name === 'migrate');
+  assert.ok(init, `${at}: no init container "migrate"`);
+  assert.equal(init.image, c.image, `${at}: migrate runs another image than the service`);
+  assert.deepEqual(init.args, ['migrate'], `${at}: migrate's args`);
+  assert.deepEqual(init.envFrom, c.envFrom, `${at}: migrate reads another ConfigMap than the service`);
+  const url = init.env?.find((e) => e.name === 'IOB_DB_URL')?.valueFrom?.secretKeyRef;
+  assert.equal(url?.name, env.IOB_DB_URL?.secretKeyRef?.name, `${at}: migrate's IOB_DB_URL is not the service's Secret`);
+  assert.equal(url?.key, key, `${at}: migrate's IOB_DB_URL key`);
+  assert.equal(env.IOB_MIGRATE_ON_START, 'false', `${at}: the service must not migrate itself (IOB_MIGRATE_ON_START)`);
+}
+
+// Every Deployment and StatefulSet (the iob services, and dev's Postgres and
+// simulator): readiness and liveness probes that check different things,
+// and a NetworkPolicy selecting its pods (with Ingress and Egress, so it is
+// default deny for both). Security context and resources: checkWorkloads.
+function checkPolicy(dir, objs) {
+  const longRunning = objs.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind));
+  assert.ok(longRunning.length > 0, `${dir}: no Deployments`);
+  for (const o of longRunning) {
+    const where = `${dir} ${id(o)}`;
+    for (const c of podSpecOf(o).containers) {
+      assert.ok(c.readinessProbe && c.livenessProbe, `${where} ${c.name}: readiness and liveness probes`);
+      assert.notEqual(probeHandler(c.readinessProbe), probeHandler(c.livenessProbe),
+                      `${where} ${c.name}: readiness and liveness must check different things`);
+    }
+    const policies = policiesFor(objs, o.spec.template.metadata.labels);
+    assert.ok(policies.length > 0, `${where}: no NetworkPolicy selects its pods`);
+    const types = new Set(policies.flatMap((p) => p.spec.policyTypes ?? []));
+    assert.ok(types.has('Ingress') && types.has('Egress'), `${where}: its NetworkPolicies must cover Ingress and Egress`);
+  }
+}
+
+function checkWorkloads(dir, objs, { migrateKey = 'url' } = {}) {
   const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
   for (const o of objs.filter((x) => workloadKinds.has(x.kind))) {
     const spec = podSpecOf(o);
@@ -174,7 +237,7 @@ function checkWorkloads(dir, objs) {
         assert.ok(c.resources?.limits?.[k], `${at}: limits.${k}`);
       }
       for (const p of c.ports ?? []) assert.ok(p.name, `${at}: port ${p.containerPort} has no name`);
-      if (o.kind === 'Job') continue;
+      if (o.kind === 'Job' || (spec.initContainers ?? []).includes(c)) continue;
       assert.ok(c.livenessProbe && c.readinessProbe, `${at}: liveness and readiness probes`);
       const grpcPort = (c.ports ?? []).find((p) => p.name === 'grpc');
       if (o.kind === 'Deployment' && o.metadata.name !== 'supplier-sim') {
@@ -194,6 +257,7 @@ function checkWorkloads(dir, objs) {
         }
         checkHealthAndShutdown(at, spec, c, env);
         checkWiring(at, spec, c, env, objs);
+        checkMigrate(at, spec, c, env, migrateKey);
         // Listen addresses reachable from outside the pod, on the named ports.
         assert.equal(env.IOB_GRPC_LISTEN, `0.0.0.0:${grpcPort.containerPort}`, `${at}: IOB_GRPC_LISTEN`);
         const metrics = c.ports.find((p) => p.name === 'metrics');
@@ -262,19 +326,26 @@ function checkServices(dir, objs) {
       assert.ok(egress(services[peer].grpc).some((r) => r.to?.some((t) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === peer)),
                 `${at}: no egress to ${peer} pods on ${services[peer].grpc}`);
     }
-    if (env.IOB_SUPPLIER_TIMEOUT) {
-      // Suppliers on 443, public addresses only: never the cluster's own.
-      const https = egress(443);
-      assert.equal(https.length, 1, `${at}: one egress rule for suppliers on 443`);
-      for (const t of https[0].to ?? [{}]) {
-        assert.ok(t.ipBlock && !t.podSelector && !t.namespaceSelector, `${at}: 443 egress by ipBlock only`);
-        if (t.ipBlock.cidr === '0.0.0.0/0') {
-          for (const x of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']) {
-            assert.ok(t.ipBlock.except?.includes(x), `${at}: 443 egress must exclude ${x}`);
-          }
-        }
-      }
-      assert.ok(https[0].to, `${at}: 443 egress only to public addresses (ipBlock)`);
+    // Suppliers on 443 (punchout, dispatch), the mailbox on 993 and 143
+    // (invoice-intake): public addresses only, never the cluster's own.
+    if (env.IOB_SUPPLIER_TIMEOUT) checkPublicOnly(`${at} suppliers`, egress(443));
+    if ('IOB_IMAP_URL' in env) {
+      for (const port of [993, 143]) checkPublicOnly(`${at} IMAP`, egress(port));
+    } else {
+      assert.equal(egress(993).length + egress(143).length, 0, `${at}: IMAP egress without a mailbox`);
+    }
+  }
+}
+
+// `rules` (the egress rules for one port) are one rule to public addresses:
+// ipBlocks whose 0.0.0.0/0 leaves out the private ranges.
+function checkPublicOnly(at, rules) {
+  assert.equal(rules.length, 1, `${at}: one egress rule`);
+  assert.ok(rules[0].to?.length, `${at}: egress only to public addresses (ipBlock), not anywhere`);
+  for (const t of rules[0].to) {
+    assert.ok(t.ipBlock && !t.podSelector && !t.namespaceSelector, `${at}: egress by ipBlock only`);
+    if (t.ipBlock.cidr === '0.0.0.0/0') {
+      for (const x of privateRanges) assert.ok(t.ipBlock.except?.includes(x), `${at}: egress must exclude ${x}`);
     }
   }
 }
@@ -283,6 +354,7 @@ test('base renders with every service', { skip }, () => {
   const objs = render('base');
   checkCommon('base', objs);
   checkWorkloads('base', objs);
+  checkPolicy('base', objs);
   checkServices('base', objs);
   assert.deepEqual(objs.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort(), [...serviceNames].sort(),
                    'base: a Deployment per service, nothing else');
@@ -293,6 +365,7 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
   const objs = render('overlays/dev');
   checkCommon('dev', objs);
   checkWorkloads('dev', objs);
+  checkPolicy('dev', objs);
   checkServices('dev', objs);
   for (const o of objs.filter((x) => x.kind !== 'Namespace')) assert.equal(o.metadata.namespace, 'iob-dev', id(o));
   for (const want of ['StatefulSet/postgres', 'Service/postgres', 'Job/db-provision', 'Deployment/supplier-sim', 'Service/supplier-sim']) {
@@ -338,7 +411,7 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
   const script = job.args.join('\n');
   for (const name of serviceNames) {
     const url = new URL(secret(`${name}-db`).url ?? 'missing:');
-    const role = `iob_${name}`;
+    const role = roleOf(name);
     assert.equal(url.username, role, `dev ${name}-db: role`);
     assert.equal(url.password, secret('db-roles')[name], `dev ${name}-db: not the password db-roles gives ${role}`);
     assert.ok(job.env.some((e) => e.valueFrom?.secretKeyRef?.name === 'db-roles' && e.valueFrom.secretKeyRef.key === name),
@@ -348,6 +421,10 @@ test('dev overlay: iob-dev, postgres, simulator, fake secrets', { skip }, () => 
     assert.match(script, new RegExp(`CREATE SCHEMA IF NOT EXISTS ${cm[`${name}-config`].IOB_DB_SCHEMA} AUTHORIZATION ${role};`),
                  `dev db-provision: no schema for ${name}`);
   }
+  // No mailbox in dev (k8s/README.md "overlays/dev"): messages come through
+  // IngestMessage and the supplier edge; no Maildir in a cluster anywhere.
+  assert.equal(cm['invoice-intake-config'].IOB_IMAP_URL, '', 'dev: no IMAP mailbox');
+  assert.equal(cm['invoice-intake-config'].IOB_MAILDIR, '', 'dev: no Maildir');
   // The token each service presents to its peers is in iob-tokens with the scopes it needs.
   const tokens = JSON.parse(secret('iob-tokens')['tokens.json']).tokens;
   for (const [name, { peerScopes }] of Object.entries(services)) {
@@ -368,15 +445,114 @@ function referencedSecrets(objs) {
     const spec = podSpecOf(o);
     // An optional Secret (dispatch-smtp: only with the PDF action's AUTH) need not exist.
     for (const v of spec.volumes ?? []) if (v.secret && !v.secret.optional) names.add(v.secret.secretName);
-    for (const c of spec.containers) for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) names.add(e.valueFrom.secretKeyRef.name);
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) names.add(e.valueFrom.secretKeyRef.name);
+    }
   }
   return names;
 }
 
-test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => {
+// PgBouncer parameters a CloudNativePG Pooler accepts (its admission
+// webhook refuses others; AllowedPgbouncerGenericConfigurationParameters),
+// as far as we use them.
+const poolerParameters = new Set(['max_client_conn', 'default_pool_size', 'max_prepared_statements',
+                                  'server_reset_query', 'server_reset_query_always']);
+
+// The prod database (k8s/README.md "Postgres through PgBouncer"): a
+// CloudNativePG Cluster provisioning each service's role (its password from
+// Secret <service>-db-role) and schema, with the session settings libs/db
+// would otherwise SET as role defaults; a transaction-mode Pooler that
+// tracks prepared statements and undoes session SETs after each
+// transaction; the services through the pooler, their migrations direct to
+// the primary, both verifying the cluster's CA. Returns the Secrets the
+// Cluster refers to.
+function checkCnpg(objs) {
+  const clusters = objs.filter((o) => o.apiVersion === 'postgresql.cnpg.io/v1' && o.kind === 'Cluster');
+  const poolers = objs.filter((o) => o.apiVersion === 'postgresql.cnpg.io/v1' && o.kind === 'Pooler');
+  assert.equal(clusters.length, 1, 'prod: one CloudNativePG Cluster');
+  assert.equal(poolers.length, 1, 'prod: one Pooler');
+  const [cluster] = clusters;
+  const [pooler] = poolers;
+  const cs = cluster.spec;
+  assert.ok(Number.isInteger(cs.instances) && cs.instances >= 3, 'prod Cluster: 3 instances or more');
+  assert.ok(cs.storage?.size, 'prod Cluster: storage.size');
+  const initdb = cs.bootstrap?.initdb;
+  assert.equal(initdb?.database, 'iob', 'prod Cluster: database iob');
+  const sql = (initdb.postInitApplicationSQL ?? []).join(';\n');
+  for (const v of Object.values(cs.postgresql?.parameters ?? {})) assert.equal(typeof v, 'string', 'Cluster parameters are strings');
+  for (const s of cs.certificates?.serverAltDNSNames ?? []) assert.equal(typeof s, 'string');
+
+  const ps = pooler.spec;
+  assert.notEqual(pooler.metadata.name, cluster.metadata.name, 'a Pooler may not share its Cluster\'s name');
+  assert.equal(ps.cluster?.name, cluster.metadata.name, 'prod Pooler: its cluster');
+  assert.equal(ps.type, 'rw', 'prod Pooler: in front of the primary');
+  assert.ok(Number.isInteger(ps.instances) && ps.instances >= 2, 'prod Pooler: 2 instances or more');
+  assert.equal(ps.pgbouncer?.poolMode, 'transaction', 'prod Pooler: transaction mode');
+  const params = ps.pgbouncer.parameters ?? {};
+  for (const [k, v] of Object.entries(params)) {
+    assert.ok(poolerParameters.has(k), `prod Pooler: parameter ${k} is not one we know CloudNativePG accepts`);
+    assert.equal(typeof v, 'string', `prod Pooler: ${k} must be a string`);
+  }
+  assert.ok(Number(params.max_prepared_statements) > 0, 'prod Pooler: max_prepared_statements (libs/db prepares statements)');
+  assert.equal(params.server_reset_query_always, '1', 'prod Pooler: server_reset_query_always (session SETs must not leak)');
+  for (const g of ['statement_timeout', 'lock_timeout', 'search_path']) {
+    assert.match(params.server_reset_query ?? '', new RegExp(`RESET ${g}\\b`), `prod Pooler: server_reset_query resets ${g}`);
+  }
+  // The pooler serves the cluster's certificate: it must name the pooler.
+  assert.ok(cs.certificates?.serverAltDNSNames?.includes(pooler.metadata.name), 'prod Cluster: serverAltDNSNames names the pooler');
+
+  const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
+  const roleSecrets = new Set();
+  for (const name of serviceNames) {
+    const at = `prod ${name}`;
+    const role = roleOf(name);
+    const config = configMaps.get(`${name}-config`);
+    const schema = config.IOB_DB_SCHEMA;
+    assert.match(sql, new RegExp(`CREATE ROLE ${role} LOGIN`), `${at}: Cluster creates role ${role}`);
+    assert.match(sql, new RegExp(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`), `${at}: Cluster creates schema ${schema}`);
+    assert.match(sql, new RegExp(`ALTER ROLE ${role} IN DATABASE iob SET search_path = ${schema}\\b`), `${at}: ${role}'s search_path`);
+    for (const [g, env] of [['statement_timeout', 'IOB_DB_STATEMENT_TIMEOUT'], ['lock_timeout', 'IOB_DB_LOCK_TIMEOUT']]) {
+      const m = new RegExp(`ALTER ROLE ${role} IN DATABASE iob SET ${g} = '([^']+)'`).exec(sql);
+      assert.ok(m, `${at}: ${role}'s ${g}`);
+      assert.equal(seconds(m[1], `${at} ${g}`), seconds(config[env], `${at} ${env}`), `${at}: ${role}'s ${g} must be ${env}`);
+    }
+    const managed = cs.managed?.roles?.find((r) => r.name === role);
+    assert.ok(managed, `${at}: Cluster manages role ${role}`);
+    assert.equal(managed.login, true, `${at}: ${role} logs in (a managed role without login: true loses it)`);
+    assert.ok([undefined, 'present'].includes(managed.ensure), `${at}: ${role} is present`);
+    assert.equal(managed.passwordSecret?.name, `${name}-db-role`, `${at}: ${role}'s password Secret`);
+    roleSecrets.add(managed.passwordSecret.name);
+
+    // The service through the pooler (Secret key url), its migrations direct
+    // (migrate-url); both with the cluster's CA and nothing else of its Secret.
+    const spec = objs.find((o) => id(o) === `Deployment/${name}`).spec.template.spec;
+    const ca = spec.volumes.find((v) => v.secret?.secretName === `${cluster.metadata.name}-ca`);
+    assert.ok(ca, `${at}: mounts the cluster's CA (Secret ${cluster.metadata.name}-ca)`);
+    assert.deepEqual(ca.secret.items, [{ key: 'ca.crt', path: 'ca.crt' }], `${at}: only ca.crt of the CA Secret (never ca.key)`);
+    for (const c of [...spec.initContainers, ...spec.containers]) {
+      assert.ok(c.volumeMounts?.some((m) => m.name === ca.name), `${at} ${c.name}: mounts the cluster's CA`);
+    }
+  }
+  return roleSecrets;
+}
+
+// The Secrets k8s/README.md's prod table lists: [required, optional].
+function readmeProdSecrets() {
+  const readme = fs.readFileSync(path.join(k8s, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## overlays/prod'));
+  const end = section.indexOf('\n## ');
+  const table = end === -1 ? section : section.slice(0, end);
+  const required = [];
+  const optional = [];
+  for (const [, name, opt] of table.matchAll(/^\| `([a-z0-9-]+)`( \(optional\))? \|/gm)) (opt ? optional : required).push(name);
+  return [required, optional];
+}
+
+test('prod overlay: iob, 3 replicas, CloudNativePG, no secret data committed', { skip }, () => {
   const objs = render('overlays/prod');
   checkCommon('prod', objs);
-  checkWorkloads('prod', objs);
+  checkWorkloads('prod', objs, { migrateKey: 'migrate-url' });
+  checkPolicy('prod', objs);
   checkServices('prod', objs);
   for (const o of objs) assert.equal(o.metadata.namespace, 'iob', id(o));
   for (const s of objs.filter((o) => o.kind === 'Secret')) {
@@ -387,7 +563,11 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
     assert.equal(c.data.IOB_REFLECTION, 'false', `prod ${id(c)}: Finding15 reflection must be off in prod`);
     assert.ok(seconds(c.data.IOB_SHUTDOWN_PAUSE, id(c)) > 0, `prod ${id(c)}: Finding10 a shutdown pause`);
   }
-  assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no in-cluster Postgres');
+  assert.ok(!objs.some((o) => ['StatefulSet', 'Job'].includes(o.kind)), 'prod: no hand-run Postgres, no Jobs');
+  for (const name of serviceNames) {
+    const hpa = objs.find((o) => id(o) === `HorizontalPodAutoscaler/${name}`);
+    assert.ok(hpa && hpa.spec.scaleTargetRef.name === name && hpa.spec.minReplicas === 3, `prod ${name}: HPA from 3`);
+  }
   // Finding1: every iob service serves mTLS in prod, and dials each of its
   // peers (IOB_<PEER>_ADDR) with a client certificate.
   const configMaps = new Map(objs.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o.data ?? {}]));
@@ -401,15 +581,30 @@ test('prod overlay: iob, 3 replicas, no secret data committed', { skip }, () => 
         assert.ok(env[`IOB_${peer}_${f}_FILE`], `prod ${id(d)}: Finding1 dials ${peer.toLowerCase()} over mTLS (IOB_${peer}_${f}_FILE)`);
       }
     }
-    if (services[d.metadata.name]?.http) {
+    if ('IOB_PUBLIC_URL' in env) {
       assert.match(env.IOB_PUBLIC_URL, /^https:\/\//, `prod ${id(d)}: IOB_PUBLIC_URL (a placeholder to replace) is https`);
     }
   }
-  const wantSecrets = ['credentials-keyring', 'iob-tokens'];
+  // The intake reads its mailbox in prod, with the password from its Secret.
+  const intake = configMaps.get('invoice-intake-config');
+  assert.match(intake.IOB_IMAP_URL, /^imaps?:\/\//, 'prod invoice-intake: IOB_IMAP_URL (a placeholder to replace)');
+  assert.ok(intake.IOB_IMAP_USER, 'prod invoice-intake: IOB_IMAP_USER');
+  assert.equal(intake.IOB_IMAP_PLAIN, 'false', 'prod invoice-intake: IMAP over TLS');
+  assert.match(intake.IOB_IMAP_PASSWORD_FILE, /^\/etc\/iob\/imap\//, 'prod invoice-intake: IOB_IMAP_PASSWORD_FILE');
+  const roleSecrets = checkCnpg(objs);
+
+  const wantSecrets = ['credentials-keyring', 'iob-tokens', 'iob-db-ca', 'invoice-intake-imap'];
   for (const [name, { peerScopes }] of Object.entries(services)) {
-    wantSecrets.push(`${name}-db`, `${name}-tls`, ...(peerScopes.length ? [`${name}-credentials-token`] : []));
+    wantSecrets.push(`${name}-db`, `${name}-db-role`, `${name}-tls`, ...(peerScopes.length ? [`${name}-credentials-token`] : []));
   }
-  assert.deepEqual([...referencedSecrets(objs)].sort(), wantSecrets.sort(), 'prod: the Secrets k8s/README.md lists');
+  const referenced = [...referencedSecrets(objs), ...roleSecrets];
+  assert.deepEqual(referenced.sort(), wantSecrets.sort(), 'prod: the Secrets the objects need');
+  const [listed, optional] = readmeProdSecrets();
+  assert.deepEqual(listed.sort(), wantSecrets.sort(), 'prod: k8s/README.md lists exactly the Secrets the objects need');
+  for (const name of optional) {
+    assert.ok(objs.some((o) => podSpecOf(o)?.volumes?.some((v) => v.secret?.secretName === name && v.secret.optional)),
+              `prod: README's optional Secret ${name} is no optional volume`);
+  }
 });
 
 test('monitoring: ServiceMonitors and PrometheusRule', { skip }, (t) => {
@@ -432,7 +627,8 @@ test('monitoring: ServiceMonitors and PrometheusRule', { skip }, (t) => {
   for (const [, jobs] of exprs.matchAll(/job=~"([^"]*)"/g)) {
     assert.deepEqual(jobs.split('|').sort(), [...serviceNames].sort(), `job=~"${jobs}" must name every service`);
   }
-  for (const r of rule.spec.groups.flatMap((g) => g.rules)) {
+  // Alerts (recording rules carry no severity or annotations).
+  for (const r of rule.spec.groups.flatMap((g) => g.rules).filter((x) => x.alert)) {
     assert.ok(r.labels?.severity && r.annotations?.summary && r.annotations?.description, `${r.alert}: severity, summary, description`);
   }
   if (!fs.existsSync('/usr/bin/promtool')) { t.diagnostic('promtool not installed: rules not checked'); return; }
