@@ -162,11 +162,12 @@ class HandleTest : public ::testing::Test {
   }
 
   InboundEndpoint Endpoint(absl::Status answer) {
-    return InboundEndpoint({"/cxml/test", std::nullopt, {}, "iob.test", {}}, &credentials_,
-                           [this, answer](const VerifiedSender& sender, const cxml::Document&) {
-                             senders_.push_back(sender);
-                             return answer;
-                           });
+    return InboundEndpoint(
+        {"/cxml/test", std::nullopt, {}, "iob.test", {}}, &credentials_,
+        [this, answer](const VerifiedSender& sender, const cxml::Document&, std::string_view) {
+          senders_.push_back(sender);
+          return answer;
+        });
   }
 
   FakeCredentialsClient credentials_;
