@@ -11,15 +11,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "libs/pdf/party.h"
 
 namespace iob::pdf {
-
-// A block of the header: a heading's party (name first, then address lines,
-// e-mail, phone), each line as it should print.
-struct Party {
-  std::string name;
-  std::vector<std::string> lines;
-};
 
 struct PurchaseOrderLine {
   std::string number;       // "1"

@@ -216,6 +216,7 @@ void AdminApi::GetStats(const httplib::Request&, httplib::Response& res) const {
 void AdminApi::ResetStats(const httplib::Request&, httplib::Response& res) const {
   ctx_.traffic.Reset();
   orders_.Reset();
+  invoicer_.Reset();
   SendJson(res, 200, Json::object());
 }
 
@@ -279,6 +280,51 @@ void AdminApi::SetFulfillment(const httplib::Request& req, httplib::Response& re
   fulfiller_.set_settings(*std::move(settings));
   common::LogInfo("admin: fulfillment set", {{"fulfillment", json}});
   SendJson(res, 200, Json::parse(json));
+}
+
+void AdminApi::GetInvoicing(const httplib::Request&, httplib::Response& res) const {
+  SendJson(res, 200, Json::parse(InvoicingSettingsJson(invoicer_.settings())));
+}
+
+void AdminApi::SetInvoicing(const httplib::Request& req, httplib::Response& res) const {
+  absl::StatusOr<InvoicingSettings> settings = ParseInvoicingSettings(req.body);
+  if (!settings.ok()) return SendError(res, 400, std::string(settings.status().message()));
+  const std::string json = InvoicingSettingsJson(*settings);
+  invoicer_.set_settings(*std::move(settings));
+  common::LogInfo("admin: invoicing set", {{"invoicing", json}});
+  SendJson(res, 200, Json::parse(json));
+}
+
+void AdminApi::ClearInvoicing(const httplib::Request&, httplib::Response& res) const {
+  invoicer_.set_settings(std::nullopt);
+  common::LogInfo("admin: invoicing off");
+  SendJson(res, 200, Json::parse(InvoicingSettingsJson(std::nullopt)));
+}
+
+void AdminApi::ListInvoices(const httplib::Request&, httplib::Response& res) const {
+  Json list = Json::array();
+  int64_t sent = 0;
+  for (const SentInvoice& i : invoicer_.Recent()) {
+    sent += i.outcome == "sent" ? 1 : 0;
+    list.push_back(Json{{"at", absl::FormatTime(absl::RFC3339_full, i.at, absl::UTCTimeZone())},
+                        {"invoice_number", i.invoice_number},
+                        {"order_id", i.order_id},
+                        {"to", i.to},
+                        {"delivery", i.delivery},
+                        {"outcome", i.outcome},
+                        {"error", i.error},
+                        {"message_id", i.message_id},
+                        {"path", i.path},
+                        {"attachments", i.attachments},
+                        {"currency", i.currency},
+                        {"subtotal", i.subtotal},
+                        {"tax", i.tax},
+                        {"total", i.total}});
+  }
+  SendJson(res, 200,
+           Json{{"invoices", list},
+                {"sent", sent},
+                {"failed", static_cast<int64_t>(list.size()) - sent}});
 }
 
 }  // namespace iob::sim

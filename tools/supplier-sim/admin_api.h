@@ -30,6 +30,14 @@
 //   GET  /admin/orders/<orderID>       one of those objects (404 unknown)
 //   GET  /admin/fulfillment            the fulfilment settings (fulfillment.h)
 //   POST /admin/fulfillment            replace them (400 names a bad key)
+//   GET  /admin/invoicing              the invoicing settings, {"enabled": false}
+//                                      when off (invoicing.h)
+//   POST /admin/invoicing              turn invoicing on with these settings
+//                                      (400 names a bad key; nothing changes then)
+//   POST /admin/invoicing/clear        turn it off
+//   GET  /admin/invoices               {"invoices": [{invoice_number, order_id,
+//                                      to, delivery, outcome, error, ...}],
+//                                      "sent", "failed"}, oldest first
 //   GET  /healthz                      "ok"
 //
 // (PUT/DELETE are not used because libs/http's HttpServer routes only GET and
@@ -42,17 +50,18 @@
 #include <string>
 
 #include "tools/supplier-sim/fulfillment.h"
+#include "tools/supplier-sim/invoicing.h"
 #include "tools/supplier-sim/sim_context.h"
 #include "tools/supplier-sim/sim_state.h"
 
 namespace iob::sim {
 
-// Thread-safe (state lives in the context, the order book and the
-// fulfiller, which must outlive it).
+// Thread-safe (state lives in the context, the order book, the fulfiller
+// and the invoicer, which must outlive it).
 class AdminApi {
  public:
-  AdminApi(SimContext ctx, OrderBook& orders, Fulfiller& fulfiller)
-      : ctx_(ctx), orders_(orders), fulfiller_(fulfiller) {}
+  AdminApi(SimContext ctx, OrderBook& orders, Fulfiller& fulfiller, Invoicer& invoicer)
+      : ctx_(ctx), orders_(orders), fulfiller_(fulfiller), invoicer_(invoicer) {}
 
   void CreateGroup(const httplib::Request& req, httplib::Response& res) const;
   void ListGroups(const httplib::Request& req, httplib::Response& res) const;
@@ -69,6 +78,10 @@ class AdminApi {
   void GetOrder(const httplib::Request& req, httplib::Response& res) const;  // matches[1]
   void GetFulfillment(const httplib::Request& req, httplib::Response& res) const;
   void SetFulfillment(const httplib::Request& req, httplib::Response& res) const;
+  void GetInvoicing(const httplib::Request& req, httplib::Response& res) const;
+  void SetInvoicing(const httplib::Request& req, httplib::Response& res) const;
+  void ClearInvoicing(const httplib::Request& req, httplib::Response& res) const;
+  void ListInvoices(const httplib::Request& req, httplib::Response& res) const;
 
   // The JSON object describing `group` (credentials and URLs).
   std::string GroupJson(const Group& group) const;
@@ -79,6 +92,7 @@ class AdminApi {
   SimContext ctx_;
   OrderBook& orders_;
   Fulfiller& fulfiller_;
+  Invoicer& invoicer_;
 };
 
 }  // namespace iob::sim

@@ -14,6 +14,7 @@
 #include "libs/cxml/writer.h"
 #include "libs/http/egress_policy.h"
 #include "nlohmann/json.hpp"
+#include "tools/supplier-sim/json_fields.h"
 #include "tools/supplier-sim/random_ids.h"
 
 namespace iob::sim {
@@ -21,31 +22,13 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr int64_t kMaxDelayMs = 3600000;
 constexpr int kMaxAttempts = 4;
 constexpr absl::Duration kRetryPause = absl::Milliseconds(200);
 constexpr char kSupplierHost[] = "supplier-sim.iob";
 
-absl::Status ReadDelay(const Json& v, const std::string& key, absl::Duration* out) {
-  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxDelayMs) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, ": must be an integer in [0, ", kMaxDelayMs, "]"));
-  }
-  *out = absl::Milliseconds(v.get<int64_t>());
-  return absl::OkStatus();
-}
-
-absl::Status ReadBool(const Json& v, const std::string& key, bool* out) {
-  if (!v.is_boolean()) return absl::InvalidArgumentError(absl::StrCat(key, ": must be a boolean"));
-  *out = v.get<bool>();
-  return absl::OkStatus();
-}
-
 absl::Status ReadUrl(const Json& v, std::string* out) {
-  if (!v.is_string()) return absl::InvalidArgumentError("url: must be a string");
-  IOB_RETURN_IF_ERROR(CheckFulfillmentUrl(v.get<std::string>()));
-  *out = v.get<std::string>();
-  return absl::OkStatus();
+  IOB_RETURN_IF_ERROR(ReadString(v, "url", out));
+  return CheckFulfillmentUrl(*out);
 }
 
 absl::Status ReadConfirm(const Json& v, ConfirmKind* out) {
@@ -118,12 +101,7 @@ absl::Status CheckFulfillmentUrl(std::string_view url) {
 }
 
 absl::StatusOr<FulfillmentSettings> ParseFulfillmentSettings(std::string_view json) {
-  Json j = json.find_first_not_of(" \t\r\n") == std::string_view::npos
-               ? Json::object()
-               : Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return absl::InvalidArgumentError("fulfillment: expected a JSON object");
-  }
+  IOB_ASSIGN_OR_RETURN(const Json j, ParseJsonObject(json, "fulfillment"));
   FulfillmentSettings s;
   for (const auto& [key, v] : j.items()) {
     absl::Status st;
@@ -132,15 +110,15 @@ absl::StatusOr<FulfillmentSettings> ParseFulfillmentSettings(std::string_view js
     } else if (key == "confirm") {
       st = ReadConfirm(v, &s.confirm);
     } else if (key == "confirm_delay_ms") {
-      st = ReadDelay(v, key, &s.confirm_delay);
+      st = ReadDelayMs(v, key, &s.confirm_delay);
     } else if (key == "late_reject") {
       st = ReadBool(v, key, &s.late_reject);
     } else if (key == "late_reject_delay_ms") {
-      st = ReadDelay(v, key, &s.late_reject_delay);
+      st = ReadDelayMs(v, key, &s.late_reject_delay);
     } else if (key == "ship_notice") {
       st = ReadBool(v, key, &s.ship_notice);
     } else if (key == "ship_delay_ms") {
-      st = ReadDelay(v, key, &s.ship_delay);
+      st = ReadDelayMs(v, key, &s.ship_delay);
     } else {
       st = absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
     }
@@ -231,24 +209,14 @@ struct Fulfiller::Plan {
   std::vector<Step> steps;
 };
 
-Fulfiller::Fulfiller(TrafficLog& traffic, FulfillmentSettings initial)
-    : traffic_(traffic), settings_(std::move(initial)) {}
+Fulfiller::Fulfiller(TrafficLog& traffic, FulfillmentSettings initial, ShippedHook on_shipped)
+    : traffic_(traffic), on_shipped_(std::move(on_shipped)), settings_(std::move(initial)) {}
 
 Fulfiller::~Fulfiller() { Stop(); }
 
-void Fulfiller::Start() {
-  worker_ = std::thread([this] { Run(); });
-}
+void Fulfiller::Start() { runner_.Start(); }
 
-void Fulfiller::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-    queue_.clear();
-    wake_.SignalAll();
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void Fulfiller::Stop() { runner_.Stop(); }
 
 FulfillmentSettings Fulfiller::settings() const {
   absl::MutexLock lock(&mu_);
@@ -280,41 +248,14 @@ void Fulfiller::OrderAccepted(AcceptedOrder order) {
   }
   if (plan->steps.empty()) return;
   plan->order = std::move(order);
+  const absl::Time due = absl::Now() + plan->steps.front().delay;
   Task first;
-  first.due = absl::Now() + plan->steps.front().delay;
   first.plan = std::move(plan);
-  Enqueue(std::move(first));
+  Schedule(due, std::move(first));
 }
 
-void Fulfiller::Enqueue(Task task) {
-  absl::MutexLock lock(&mu_);
-  if (stopping_) return;
-  const auto key = std::make_pair(task.due, next_seq_++);
-  queue_.emplace(key, std::move(task));
-  wake_.Signal();
-}
-
-std::optional<Fulfiller::Task> Fulfiller::NextDueTask() {
-  absl::MutexLock lock(&mu_);
-  while (!stopping_) {
-    if (queue_.empty()) {
-      wake_.Wait(&mu_);
-      continue;
-    }
-    auto it = queue_.begin();
-    if (it->first.first > absl::Now()) {
-      wake_.WaitWithDeadline(&mu_, it->first.first);
-      continue;
-    }
-    Task task = std::move(it->second);
-    queue_.erase(it);
-    return task;
-  }
-  return std::nullopt;
-}
-
-void Fulfiller::Run() {
-  while (std::optional<Task> task = NextDueTask()) Execute(*std::move(task));
+void Fulfiller::Schedule(absl::Time due, Task task) {
+  runner_.Schedule(due, [this, task = std::move(task)]() mutable { Execute(std::move(task)); });
 }
 
 void Fulfiller::Execute(Task task) {
@@ -339,6 +280,9 @@ void Fulfiller::Execute(Task task) {
     }
   }
   if (outcome.empty()) std::tie(outcome, retry) = Post(plan.url, task.xml);
+  // Before the outcome is counted, so whoever sees the count sees the hook's
+  // effect (an invoice planned, or not).
+  if (step.ship_notice && outcome == "ok" && on_shipped_) on_shipped_(plan.order);
   traffic_.Outcome(kName, outcome);
   common::LogInfo("fulfillment: posted", {{"document", kind},
                                           {"type", step.confirm_type},
@@ -347,16 +291,15 @@ void Fulfiller::Execute(Task task) {
                                           {"outcome", outcome}});
   if (retry && task.attempt + 1 < kMaxAttempts) {
     ++task.attempt;
-    task.due = absl::Now() + kRetryPause;
-    Enqueue(std::move(task));
+    Schedule(absl::Now() + kRetryPause, std::move(task));
     return;
   }
   if (task.step + 1 < plan.steps.size()) {
     Task next;
     next.step = task.step + 1;
-    next.due = absl::Now() + plan.steps[next.step].delay;
+    const absl::Time due = absl::Now() + plan.steps[next.step].delay;
     next.plan = std::move(task.plan);
-    Enqueue(std::move(next));
+    Schedule(due, std::move(next));
   }
 }
 

@@ -27,12 +27,10 @@
 #define IOB_TOOLS_SUPPLIER_SIM_FULFILLMENT_H_
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -43,6 +41,7 @@
 #include "absl/time/time.h"
 #include "libs/cxml/model.h"
 #include "libs/http/client.h"
+#include "tools/supplier-sim/timed_runner.h"
 #include "tools/supplier-sim/traffic_log.h"
 
 namespace iob::sim {
@@ -99,7 +98,7 @@ cxml::Document ShipNoticeDocument(const AcceptedOrder& order, const std::string&
 std::string NewTrackingNumber();
 
 // Posts fulfilment documents after accepted orders, on one background
-// thread with a timed queue, so delays never hold an HTTP handler.
+// thread (a TimedRunner), so delays never hold an HTTP handler.
 // Every document is kept under TrafficLog endpoint "fulfill" (Sent, once),
 // and each attempt's outcome is counted there: "ok" (cXML 2xx),
 // "cxml_<code>", "http_<status>" (not HTTP 200), "transport_error",
@@ -109,8 +108,13 @@ class Fulfiller {
   // Name used for statistics and sent documents.
   static constexpr char kName[] = "fulfill";
 
-  // `traffic` must outlive the Fulfiller.
-  Fulfiller(TrafficLog& traffic, FulfillmentSettings initial);
+  // Called on the fulfilment thread once an order's ship notice was
+  // delivered (answered cXML 2xx), before that outcome is counted; must not
+  // block for long.
+  using ShippedHook = std::function<void(const AcceptedOrder& order)>;
+
+  // `traffic` must outlive the Fulfiller. `on_shipped` may be empty.
+  Fulfiller(TrafficLog& traffic, FulfillmentSettings initial, ShippedHook on_shipped = nullptr);
   // Stops (see Stop).
   ~Fulfiller();
   Fulfiller(const Fulfiller&) = delete;
@@ -135,36 +139,30 @@ class Fulfiller {
  private:
   struct Step;
   struct Plan;
+  // One attempt at one step of a plan.
   struct Task {
-    absl::Time due;
     std::shared_ptr<const Plan> plan;
     size_t step = 0;
     int attempt = 0;
     std::string xml;  // written at the first attempt, resent unchanged
   };
 
-  void Run();
-  // Blocks until a task is due; nullopt once stopping.
-  std::optional<Task> NextDueTask();
-  void Enqueue(Task task);
-  // One attempt: posts (writing the document first), then enqueues a retry
+  void Schedule(absl::Time due, Task task);
+  // One attempt: posts (writing the document first), then schedules a retry
   // or the plan's next step.
   void Execute(Task task);
   // Posts `xml` and returns the outcome name and whether to retry.
   std::pair<std::string, bool> Post(const std::string& url, const std::string& xml);
 
   TrafficLog& traffic_;
-  std::thread worker_;
+  const ShippedHook on_shipped_;
   mutable absl::Mutex mu_;
-  absl::CondVar wake_;
   FulfillmentSettings settings_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<std::pair<absl::Time, uint64_t>, Task> queue_ ABSL_GUARDED_BY(mu_);
   // Used by the worker thread only: the client for client_host_ (its egress
   // policy allows plain http to that host).
   std::unique_ptr<http::HttpClient> client_;
   std::string client_host_;
+  TimedRunner runner_;  // last: stopped (joined) before the members above go
 };
 
 }  // namespace iob::sim

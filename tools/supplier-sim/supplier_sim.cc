@@ -76,11 +76,13 @@ SupplierSim::SupplierSim(SimOptions options)
               options_.fault_seed),
       effects_(&stopping_),
       orders_(options_.max_orders),
-      fulfiller_(traffic_, {}),
+      invoicer_(traffic_, options_.keep_documents),
+      fulfiller_(traffic_, {},
+                 [this](const AcceptedOrder& order) { invoicer_.OrderShipped(order); }),
       punchout_(Context()),
       order_(Context(), orders_, fulfiller_),
       shop_(Context()),
-      admin_(Context(), orders_, fulfiller_),
+      admin_(Context(), orders_, fulfiller_, invoicer_),
       server_(ServerOptions(options_)) {}
 
 SupplierSim::~SupplierSim() { Stop(); }
@@ -118,6 +120,10 @@ void SupplierSim::Route() {
   server_.Get("/admin/orders/(.+)", [this](Req q, Res r) { admin_.GetOrder(q, r); });
   server_.Get("/admin/fulfillment", [this](Req q, Res r) { admin_.GetFulfillment(q, r); });
   server_.Post("/admin/fulfillment", [this](Req q, Res r) { admin_.SetFulfillment(q, r); });
+  server_.Get("/admin/invoicing", [this](Req q, Res r) { admin_.GetInvoicing(q, r); });
+  server_.Post("/admin/invoicing", [this](Req q, Res r) { admin_.SetInvoicing(q, r); });
+  server_.Post("/admin/invoicing/clear", [this](Req q, Res r) { admin_.ClearInvoicing(q, r); });
+  server_.Get("/admin/invoices", [this](Req q, Res r) { admin_.ListInvoices(q, r); });
   server_.Get("/healthz", [](Req, Res r) { r.set_content("ok\n", "text/plain"); });
 }
 
@@ -130,6 +136,7 @@ absl::StatusOr<int> SupplierSim::Start() {
   FulfillmentSettings fulfillment;
   fulfillment.url = options_.fulfillment_url;
   fulfiller_.set_settings(std::move(fulfillment));
+  invoicer_.Start();
   fulfiller_.Start();
   // A reset connection makes httplib's next write raise SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
@@ -151,6 +158,7 @@ absl::StatusOr<int> SupplierSim::Start() {
 void SupplierSim::Stop() {
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
   fulfiller_.Stop();
+  invoicer_.Stop();
   server_.Stop();
 }
 

@@ -18,6 +18,7 @@
 #include "tools/supplier-sim/fault_effects.h"
 #include "tools/supplier-sim/faults.h"
 #include "tools/supplier-sim/fulfillment.h"
+#include "tools/supplier-sim/invoicing.h"
 #include "tools/supplier-sim/order_endpoint.h"
 #include "tools/supplier-sim/punchout_endpoint.h"
 #include "tools/supplier-sim/shop_pages.h"
@@ -60,14 +61,15 @@ class SupplierSim {
   SupplierSim(const SupplierSim&) = delete;
   SupplierSim& operator=(const SupplierSim&) = delete;
 
-  // Adds the seed groups, starts the fulfilment thread, binds and serves in
+  // Adds the seed groups, starts the fulfilment and invoicing threads, binds and serves in
   // the background. Returns the bound port. Errors: INVALID_ARGUMENT /
   // ALREADY_EXISTS for seed groups or a bad fulfillment_url, UNAVAILABLE
   // when the address cannot be bound. Ignores SIGPIPE for the process
   // (injected resets make writes fail). Call once.
   absl::StatusOr<int> Start();
-  // Wakes every injected wait, drops pending fulfilment posts, then stops
-  // the server and joins its threads. Idempotent; not from a handler.
+  // Wakes every injected wait, drops pending fulfilment posts and invoices,
+  // then stops the server and joins its threads. Idempotent; not from a
+  // handler.
   void Stop();
 
   std::string public_url() const { return public_url_.Get(); }
@@ -77,6 +79,7 @@ class SupplierSim {
   FaultInjector& faults() { return faults_; }
   OrderBook& orders() { return orders_; }
   Fulfiller& fulfiller() { return fulfiller_; }
+  Invoicer& invoicer() { return invoicer_; }
 
  private:
   SimContext Context();
@@ -92,6 +95,7 @@ class SupplierSim {
   FaultEffects effects_;
   PublicUrl public_url_;
   OrderBook orders_;
+  Invoicer invoicer_;  // before fulfiller_, which tells it about shipped orders
   Fulfiller fulfiller_;
   PunchOutEndpoint punchout_;
   OrderEndpoint order_;

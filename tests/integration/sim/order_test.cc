@@ -6,16 +6,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/cxml/reader.h"
-#include "libs/http/server.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/sim/sim_harness.h"
 #include "tests/support/wait.h"
-#include "tools/supplier-sim/cxml_http.h"
 
 namespace iob::sim::testing {
 namespace {
@@ -26,56 +23,6 @@ using ::testing::HasSubstr;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
-
-// The buyer's inbound cXML endpoint: keeps every body posted to
-// /cxml/fulfill and answers a cXML Response, 200 unless told otherwise.
-class Buyer {
- public:
-  Buyer() {
-    server_.Post("/cxml/fulfill", [this](const httplib::Request& req, httplib::Response& res) {
-      int code = 200;
-      {
-        absl::MutexLock lock(&mu_);
-        bodies_.push_back(req.body);
-        if (!codes_.empty()) {
-          code = codes_.front();
-          codes_.erase(codes_.begin());
-        }
-      }
-      cxml::Response answer;
-      answer.status.code = code;
-      answer.status.text = code == 200 ? "OK" : "Temporary failure";
-      SendCxmlResponse(answer, res);
-    });
-    auto port = server_.Start();
-    EXPECT_TRUE(port.ok()) << port.status();
-    url_ = absl::StrCat("http://127.0.0.1:", port.ok() ? *port : 0, "/cxml/fulfill");
-  }
-
-  const std::string& url() const { return url_; }
-  // The next answers carry these cXML codes (then 200 again).
-  void AnswerNext(std::vector<int> codes) {
-    absl::MutexLock lock(&mu_);
-    codes_ = std::move(codes);
-  }
-  std::vector<std::string> bodies() const {
-    absl::MutexLock lock(&mu_);
-    return bodies_;
-  }
-  // Waits until at least `n` documents arrived; returns them.
-  std::vector<std::string> WaitForDocuments(size_t n) const {
-    WaitFor([&] { return bodies().size() >= n; }, absl::StrCat(n, " fulfilment documents"),
-            absl::Seconds(20));
-    return bodies();
-  }
-
- private:
-  http::HttpServer server_;
-  std::string url_;
-  mutable absl::Mutex mu_;
-  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_);
-  std::vector<int> codes_ ABSL_GUARDED_BY(mu_);
-};
 
 class SimOrders : public ::testing::Test {
  protected:
@@ -298,7 +245,7 @@ TEST_F(SimOrders, ResetAfterBodyCountsTheOrderButTheAnswerIsLost) {
 }
 
 TEST_F(SimOrders, AcceptedOrderIsConfirmedThenShipped) {
-  Buyer buyer;
+  FulfillmentBuyer buyer;
   PostAdmin("/admin/fulfillment", Json{{"url", buyer.url()}, {"confirm", "accept"}}.dump());
   Json settings = GetJson("/admin/fulfillment");
   EXPECT_EQ(settings["url"], buyer.url());
@@ -352,7 +299,7 @@ TEST_F(SimOrders, AcceptedOrderIsConfirmedThenShipped) {
 }
 
 TEST_F(SimOrders, LateRejectFollowsADetailedConfirmation) {
-  Buyer buyer;
+  FulfillmentBuyer buyer;
   PostAdmin("/admin/fulfillment", Json{{"url", buyer.url()},
                                        {"confirm", "detail"},
                                        {"late_reject", true},
@@ -378,7 +325,7 @@ TEST_F(SimOrders, LateRejectFollowsADetailedConfirmation) {
 }
 
 TEST_F(SimOrders, FulfilmentPostsAreRetriedOnCxml5xx) {
-  Buyer buyer;
+  FulfillmentBuyer buyer;
   buyer.AnswerNext({560, 500});
   PostAdmin("/admin/fulfillment",
             Json{{"url", buyer.url()}, {"confirm", "accept"}, {"ship_notice", false}}.dump());
@@ -420,7 +367,7 @@ TEST(SimOrderDtd, AnswersAndFulfilmentDocumentsAreValid) {
 
   SimHarness h;
   GroupCredentials g = h.CreateGroup();
-  Buyer buyer;
+  FulfillmentBuyer buyer;
   auto set =
       h.Post("/admin/fulfillment",
              Json{{"url", buyer.url()}, {"confirm", "backordered"}, {"late_reject", true}}.dump(),

@@ -19,6 +19,8 @@
 #include "libs/cxml/timestamp.h"
 #include "libs/cxml/writer.h"
 #include "nlohmann/json.hpp"
+#include "tests/support/wait.h"
+#include "tools/supplier-sim/cxml_http.h"
 
 namespace iob::sim::testing {
 
@@ -28,6 +30,43 @@ std::unique_ptr<http::CurlHttpClient> LoopbackClient(absl::Duration total_timeou
   o.total_timeout = total_timeout;
   o.connect_timeout = absl::Seconds(5);
   return std::make_unique<http::CurlHttpClient>(http::EgressPolicy(o));
+}
+
+FulfillmentBuyer::FulfillmentBuyer() {
+  server_.Post("/cxml/fulfill", [this](const httplib::Request& req, httplib::Response& res) {
+    int code = 200;
+    {
+      absl::MutexLock lock(&mu_);
+      bodies_.push_back(req.body);
+      if (!codes_.empty()) {
+        code = codes_.front();
+        codes_.erase(codes_.begin());
+      }
+    }
+    cxml::Response answer;
+    answer.status.code = code;
+    answer.status.text = code == 200 ? "OK" : "Temporary failure";
+    SendCxmlResponse(answer, res);
+  });
+  auto port = server_.Start();
+  EXPECT_TRUE(port.ok()) << port.status();
+  url_ = absl::StrCat("http://127.0.0.1:", port.ok() ? *port : 0, "/cxml/fulfill");
+}
+
+void FulfillmentBuyer::AnswerNext(std::vector<int> codes) {
+  absl::MutexLock lock(&mu_);
+  codes_ = std::move(codes);
+}
+
+std::vector<std::string> FulfillmentBuyer::bodies() const {
+  absl::MutexLock lock(&mu_);
+  return bodies_;
+}
+
+std::vector<std::string> FulfillmentBuyer::WaitForDocuments(size_t n) const {
+  ::iob::testing::WaitFor([&] { return bodies().size() >= n; },
+                          absl::StrCat(n, " fulfilment documents"), absl::Seconds(20));
+  return bodies();
 }
 
 SimHarness::SimHarness(SimOptions options) {

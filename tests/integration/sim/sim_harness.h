@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/cxml/model.h"
 #include "libs/http/client.h"
+#include "libs/http/server.h"
 #include "tests/support/cxml_dtd.h"
 #include "tools/supplier-sim/supplier_sim.h"
 
@@ -32,6 +34,30 @@ struct GroupCredentials {
 // A client whose egress policy allows http://127.0.0.1 with `total_timeout`.
 std::unique_ptr<http::CurlHttpClient> LoopbackClient(
     absl::Duration total_timeout = absl::Seconds(20));
+
+// The buyer's inbound cXML endpoint for fulfilment documents: a libs/http
+// HttpServer on 127.0.0.1:0 that keeps every body posted to /cxml/fulfill
+// and answers a cXML Response, 200 unless told otherwise. Thread-safe.
+class FulfillmentBuyer {
+ public:
+  // Starts the server; fails the test when it cannot.
+  FulfillmentBuyer();
+
+  // http://127.0.0.1:<port>/cxml/fulfill
+  const std::string& url() const { return url_; }
+  // The next answers carry these cXML codes (then 200 again).
+  void AnswerNext(std::vector<int> codes);
+  std::vector<std::string> bodies() const;
+  // Waits (up to 20 s) until at least `n` documents arrived; returns them.
+  std::vector<std::string> WaitForDocuments(size_t n) const;
+
+ private:
+  http::HttpServer server_;
+  std::string url_;
+  mutable absl::Mutex mu_;
+  std::vector<std::string> bodies_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> codes_ ABSL_GUARDED_BY(mu_);
+};
 
 class SimHarness {
  public:
