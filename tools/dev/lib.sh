@@ -525,6 +525,43 @@ iob_bench() {
     rss_line punchout "$(cat "$STATE/run/punchout.pid")" "after load"
     rss_line credentials "$(cat "$STATE/run/credentials.pid")" "after every load"
 
+    # Invoice intake: supplier mails (a cXML, then a PDF invoice attached)
+    # through IngestMessage from 8 clients -- each stored, routed, its sender
+    # verified (the Authentication-Results of the trusted mx below), its
+    # invoice read, recorded and matched against dispatch's orders (none has
+    # these POs: "no order" exceptions) -- beside a bare GMime (+ poppler
+    # text) read of the same mails on 8 threads; the goal is >= 0.3x. Then
+    # the peak RSS (VmHWM) of the service over them.
+    local in_port n_mails=${IOB_BENCH_INTAKE_MESSAGES:-10000}
+    local n_pdf=${IOB_BENCH_INTAKE_PDF_MESSAGES:-$(( n_mails / 10 > 50 ? n_mails / 10 : 50 ))}
+    in_port=$(free_port)
+    iob_start_service invoice-intake "$in_port" "$(free_port)" \
+      "$BUILD/services/invoice-intake/iob-invoice-intake" \
+      --credentials-addr "127.0.0.1:$cred_port" \
+      --credentials-token-file "$STATE/secrets/invoice-intake.token" \
+      --dispatch-addr "127.0.0.1:$dis_port" \
+      --dispatch-token-file "$STATE/secrets/invoice-intake.token" \
+      --http-listen "127.0.0.1:$(free_port)" \
+      --mail-domain invoices.iob.localhost --trusted-authserv-id mx.iob.localhost
+    pid=$(cat "$STATE/run/invoice-intake.pid")
+    sleep 1
+    rss_line invoice-intake "$pid" idle
+    local intake=("$BUILD/bench/intake_load" --addr "127.0.0.1:$in_port"
+                  --token-file "$STATE/secrets/admin.token" --authserv-id mx.iob.localhost
+                  --concurrency 8 --tpcb-tps "$tps")
+    local hwm='/^VmHWM/ {print $2}'
+    "${intake[@]}" --format cxml --messages "$n_mails"
+    rss_line invoice-intake "$pid" "after $n_mails cXML mails"
+    echo "== invoice-intake: peak RSS (VmHWM) over $n_mails cXML mails: $(awk "$hwm" "/proc/$pid/status") KiB"
+    "${intake[@]}" --format pdf --messages "$n_pdf"
+    rss_line invoice-intake "$pid" "after $n_pdf PDF mails more"
+    echo "== invoice-intake: peak RSS (VmHWM) over both: $(awk "$hwm" "/proc/$pid/status") KiB"
+
+    # Mail: purchase orders sent through SmtpClient to a local SMTP sink
+    # (tests/support/smtp_sink.py, aiosmtpd) beside a bare libcurl send.
+    echo "== mail_load: SmtpClient beside a bare libcurl SMTP send of the same mail (ratio)"
+    "$BUILD/bench/mail_load" 200
+
     local b
     for b in "$BUILD"/bench/*_bench; do
       [ -x "$b" ] || continue
