@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/logging.h"
+#include "libs/runtime/process_metrics.h"
 
 namespace iob::runtime {
 namespace {
@@ -85,6 +86,8 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& bind_
     return absl::UnavailableError(absl::StrCat("cannot serve /metrics on ", bind_address));
   }
   m->exposer_->RegisterCollectable(m->registry_);
+  m->process_ = std::make_shared<ProcessMetrics>();
+  m->exposer_->RegisterCollectable(m->process_);
   auto ports = m->exposer_->GetListeningPorts();
   m->port_ = ports.empty() ? 0 : ports.front();
   m->started_ = &prometheus::BuildCounter()

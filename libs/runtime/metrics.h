@@ -2,7 +2,8 @@
 // under the de-facto names of go-grpc-prometheus:
 //   grpc_server_started_total, grpc_server_handled_total{grpc_code},
 //   grpc_server_handling_seconds (labels grpc_service, grpc_method, grpc_type).
-// Series of registered services are pre-created at zero.
+// Series of registered services are pre-created at zero. The process's own
+// series (process_resident_memory_bytes, ...) come with them.
 #ifndef IOB_LIBS_RUNTIME_METRICS_H_
 #define IOB_LIBS_RUNTIME_METRICS_H_
 
@@ -53,6 +54,7 @@ class Metrics {
  private:
   Metrics() = default;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> process_;  // process_* series
   std::unique_ptr<prometheus::Exposer> exposer_;
   int port_ = 0;
   prometheus::Family<prometheus::Counter>* started_ = nullptr;

@@ -65,6 +65,16 @@ DispatchMetrics::DispatchMetrics(prometheus::Registry& registry)
                    .Help("Orders flagged unconfirmed when their deadline passed.")
                    .Register(registry)
                    .Add({})) {
+  // The series alerts take increase() of exist from the start, so the first
+  // rejection or refused document is seen.
+  for (const char* code_class : {"4xx", "5xx"}) {
+    attempts_.Add({{"outcome", "rejected"}, {"code_class", code_class}});
+  }
+  for (const char* type : {"ConfirmationRequest", "ShipNoticeRequest"}) {
+    for (const char* code : {"200", "400", "401", "406", "409"}) {
+      inbound_.Add({{"type", type}, {"code", code}});
+    }
+  }
   for (const char* mode : {"test", "production"}) {
     submitted_.Add({{"mode", mode}});
     dead_letters_.Add({{"mode", mode}});

@@ -43,15 +43,11 @@ using ::iob::dispatch::testing::Submit;
 using ::testing::HasSubstr;
 
 // Names k8s/monitoring takes from outside the iob services, and who exports
-// them. The container_* series stand in for process metrics (RSS, threads,
-// CPU) until libs/runtime exports its own.
+// them.
 const std::map<std::string, std::string>& External() {
   static const auto* kExternal = new std::map<std::string, std::string>{
       {"up", "Prometheus, one per scrape target"},
       {"kube_pod_container_status_restarts_total", "kube-state-metrics"},
-      {"container_memory_working_set_bytes", "the kubelet (cAdvisor)"},
-      {"container_cpu_usage_seconds_total", "the kubelet (cAdvisor)"},
-      {"container_threads", "the kubelet (cAdvisor)"},
   };
   return *kExternal;
 }
