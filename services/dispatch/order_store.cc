@@ -580,6 +580,15 @@ absl::StatusOr<std::string> OrderStore::ApplyFulfillment(const std::string& tena
         tx.exec_params("SELECT 1 FROM exchanges WHERE direction = 'in' AND payload_id = $1",
                        effect.exchange.payload_id);
     if (!seen.empty()) return o.Name();
+    if (o.delivered_version == 0 &&
+        (o.state == OrderState::kSending || o.state == OrderState::kQueued)) {
+      // The supplier answers before our worker has recorded its answer (or
+      // after an attempt we gave up on): it has the order, so the document
+      // is good -- ask for it again rather than refuse it for good.
+      return absl::UnavailableError(absl::StrCat("order ", o.po_number,
+                                                 " is still being delivered; send the document "
+                                                 "again in a few seconds"));
+    }
     if (!AcceptsFulfillment(o)) {
       return cxml::WithCxmlCode(absl::FailedPreconditionError(
                                     absl::StrCat("order ", o.po_number, " is ", StateText(o.state),

@@ -113,5 +113,28 @@ TEST_F(DispatchInboundTest, EachBadDocumentGetsItsStatusAndChangesNothing) {
             2);
 }
 
+// A supplier may confirm an order before dispatch has recorded the answer
+// to its OrderRequest: asked to send it again (560, transient), never
+// refused for good, and taken once the delivery is recorded.
+TEST_F(DispatchInboundTest, AConfirmationThatOvertakesTheDeliveryIsAskedForAgain) {
+  auto acme = CreateSimIntegration(stack(), "acme", "overtake", Profile::kAmazon);
+  ASSERT_TRUE(acme.ok());
+  ASSERT_TRUE(SimOrderFaults(stack(), R"({"latency_ms":3000})").ok());
+  pb::Order order;
+  ASSERT_TRUE(Submit(stack(), "acme", acme->name, MakeOrder("PO-IN-9"), Approved(), &order).ok());
+  ASSERT_TRUE(WaitForState(stack(), order.name(), pb::ORDER_STATE_SENDING).ok());
+  const std::string accept = Confirmation(acme->group, acme->group.shared_secret, "PO-IN-9",
+                                          order.payload_id(), "in-9@s", "accept");
+  EXPECT_EQ(Post(accept), 560);
+  EXPECT_THAT(last_answer_.message, HasSubstr("still being delivered"));
+  ASSERT_TRUE(stack().SimPost("/admin/faults/clear", "").ok());
+  ASSERT_TRUE(WaitForState(stack(), order.name(), pb::ORDER_STATE_DELIVERED).ok());
+  EXPECT_EQ(Post(accept), 200);
+  auto confirmed = GetOrder(stack(), order.name());
+  ASSERT_TRUE(confirmed.ok());
+  EXPECT_EQ(confirmed->state(), pb::ORDER_STATE_CONFIRMED);
+  EXPECT_EQ(confirmed->confirmations_size(), 1);
+}
+
 }  // namespace
 }  // namespace iob::dispatch::testing
