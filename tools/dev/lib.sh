@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-dejavu-core fonts-droid-fallback python3-aiosmtpd
   dovecot-imapd libre2-dev
   libc-ares-dev
-  libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl curl $(command -v kubectl >/dev/null || echo kubernetes-client)
+  libxml2-utils prometheus clang-14 libclang-rt-14-dev clang-format chromium nodejs npm openssl curl jq $(command -v kubectl >/dev/null || echo kubernetes-client)
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -572,55 +572,4 @@ iob_bench() {
         --benchmark_report_aggregates_only=true --benchmark_min_time=0.5 "$@"
     done
   )
-}
-
-# ---- ./iob demo: the suite plus the supplier simulator, one integration, one session ----
-IOB_SIM_PORT=${IOB_SIM_PORT:-8200}
-
-iob_demo() {
-  local sim=$STATE/run/supplier-sim.pid ident=DEMO-ACME secret
-  [ -f "$STATE/secrets/sim-secret" ] || printf 'demo-%s' "$(iob_random 12)" >"$STATE/secrets/sim-secret"
-  secret=$(cat "$STATE/secrets/sim-secret")
-  if ! { [ -f "$sim" ] && kill -0 "$(cat "$sim")" 2>/dev/null; }; then
-    : >"$STATE/logs/supplier-sim.log"
-    nohup "$BUILD/tools/supplier-sim/iob-supplier-sim" --listen "127.0.0.1:$IOB_SIM_PORT" \
-      --seed-group "$ident:$secret" >>"$STATE/logs/supplier-sim.log" 2>&1 &
-    echo $! >"$sim"
-    sleep 0.5
-  fi
-  # The simulator confirms each accepted order and sends a ship notice, posted
-  # to dispatch's supplier edge.
-  curl -sS -o /dev/null -w '%{http_code}' \
-    -d '{"url":"http://127.0.0.1:8103/cxml/fulfill","confirm":"accept","ship_notice":true}' \
-    "http://127.0.0.1:$IOB_SIM_PORT/admin/fulfillment" | grep -q '^2' ||
-    log "the simulator did not take the fulfilment settings (see .iob/logs/supplier-sim.log)"
-  local t=$STATE/tls
-  local ctl=("$BUILD/tools/iobctl/iobctl")
-  local tls=(--tls-ca-file "$t/ca.crt" --tls-cert-file "$t/iobctl.crt" --tls-key-file "$t/iobctl.key")
-  if ! "${ctl[@]}" integrations get amazon --tenant acme --token-file "$STATE/secrets/admin.token" "${tls[@]}" >/dev/null 2>&1; then
-    "${ctl[@]}" integrations create "${tls[@]}" --tenant acme --supplier amazon-business --id amazon \
-      --display-name "Amazon Business (simulator)" --from-identity "$ident" \
-      --punchout-url "http://127.0.0.1:$IOB_SIM_PORT/punchout" \
-      --order-url "http://127.0.0.1:$IOB_SIM_PORT/order" --mode test \
-      --token-file "$STATE/secrets/admin.token" --shared-secret-file "$STATE/secrets/sim-secret" >/dev/null
-  fi
-  # Amazon Business takes orders electronically only.
-  "${ctl[@]}" rules set "${tls[@]}" --tenant acme --integration amazon --electronic on --pdf off \
-    --token-file "$STATE/secrets/admin.token" >/dev/null
-  echo
-  "${ctl[@]}" punchout start "${tls[@]}" --tenant acme --integration amazon --user-email pat@acme.example \
-    --user-name "Pat Buyer" --token-file "$STATE/secrets/platform.token"
-  cat <<MSG
-
-Open the start page above in a browser, add items, and check out: the cart
-comes back to iob. Then, with the session name printed above:
-  ./iob ctl punchout cart SESSION --token-file .iob/secrets/platform.token
-  ./iob ctl punchout checkout SESSION --token-file .iob/secrets/platform.token
-and send it as an approved order (dispatch delivers it to the simulator, which
-confirms and ships it):
-  ./iob ctl orders submit --tenant acme --integration amazon --session SESSION --po PO-1 \\
-    --currency USD --approver-email boss@acme.example --token-file .iob/secrets/platform.token
-  ./iob ctl orders list --tenant acme --token-file .iob/secrets/platform.token
-Supplier simulator: http://127.0.0.1:$IOB_SIM_PORT (log .iob/logs/supplier-sim.log)
-MSG
 }
