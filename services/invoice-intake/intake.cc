@@ -196,7 +196,9 @@ absl::StatusOr<StoredMessage> Intake::Take(const std::string& source, const std:
   IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->PutMessage(source, source_key, raw));
   absl::StatusOr<StoredMessage> out = stored;
   if (!stored.duplicate || stored.state == "received") {
-    out = Process(stored.id);
+    stored.raw = raw;
+    out = Read(stored);
+    stored.raw.clear();
     if (!out.ok()) {
       // Stored: it is read again by the next sweep.
       common::LogWarn("reading a message failed; it stays received",
@@ -215,18 +217,22 @@ absl::StatusOr<StoredMessage> Intake::TakePosted(const supplier::VerifiedSender&
 }
 
 absl::StatusOr<StoredMessage> Intake::Process(const std::string& message_id) {
-  const absl::Time start = absl::Now();
   IOB_ASSIGN_OR_RETURN(StoredMessage stored, store_->GetMessage(message_id, true));
+  return Read(stored);
+}
+
+absl::StatusOr<StoredMessage> Intake::Read(const StoredMessage& stored) {
+  const absl::Time start = absl::Now();
   MessageOutcome outcome;
   outcome.state = "quarantined";
   IOB_RETURN_IF_ERROR(stored.source == kPostedSource ? ReadPosted(stored, outcome)
                                                      : ReadMessage(stored, outcome));
-  IOB_RETURN_IF_ERROR(store_->FinishMessage(stored.id, outcome));
+  IOB_ASSIGN_OR_RETURN(StoredMessage finished, store_->FinishMessage(stored.id, outcome));
   if (outcome.state == "quarantined") {
     common::LogWarn("message quarantined", {{"message", stored.id}, {"reason", outcome.reason}});
   }
   if (metrics_ != nullptr) metrics_->Processed(absl::Now() - start);
-  return store_->GetMessage(stored.id, false);
+  return finished;
 }
 
 absl::Status Intake::ReadMessage(const StoredMessage& stored, MessageOutcome& outcome) {

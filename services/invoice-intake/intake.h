@@ -91,7 +91,9 @@ class Intake {
   absl::StatusOr<StoredMessage> Process(const std::string& message_id);
 
  private:
-  // Process's reading of a mail, and of a posted document.
+  // Process's work on `stored`, whose raw bytes it holds.
+  absl::StatusOr<StoredMessage> Read(const StoredMessage& stored);
+  // Its reading of a mail, and of a posted document.
   absl::Status ReadMessage(const StoredMessage& stored, MessageOutcome& outcome);
   absl::Status ReadPosted(const StoredMessage& stored, MessageOutcome& outcome);
   // Who may have sent `mail` to `tenant`.

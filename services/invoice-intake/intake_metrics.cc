@@ -73,6 +73,15 @@ IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
     for (const char* state : kInvoiceStates) invoices_.Add({{"format", format}, {"state", state}});
   }
   for (const char* state : {"exception", "needs_review"}) awaiting_review_.Add({{"state", state}});
+  // As the alerts need them from the start (increase() misses a series'
+  // first sample).
+  for (const char* code : {"200", "400", "401", "406", "417"}) {
+    inbound_.Add({{"type", "InvoiceDetailRequest"}, {"code", code}});
+  }
+}
+
+void IntakeMetrics::AddMailbox(const std::string& mailbox) {
+  poll_errors_.Add({{"mailbox", mailbox}});
 }
 
 void IntakeMetrics::Message(const std::string& source, const std::string& outcome) {

@@ -34,6 +34,8 @@ class IntakeMetrics {
   void Invoice(const std::string& format, const std::string& state);
   // A supplier's cXML post: its type and the cXML code we answered.
   void Inbound(const std::string& document_type, int cxml_code);
+  // Creates the series of a configured mailbox ("imap", "maildir") at zero.
+  void AddMailbox(const std::string& mailbox);
   // A mailbox read: `ok` sets its last-poll time to now, else counts an error.
   void Poll(const std::string& mailbox, bool ok);
   // The gauges, from the store's figures.

@@ -1,5 +1,6 @@
 #include "services/invoice-intake/invoice_store.h"
 
+#include <algorithm>
 #include <limits>
 #include <pqxx/pqxx>
 
@@ -44,6 +45,18 @@ std::vector<std::string> ArrayOf(const pqxx::field& field) {
     if (kind == pqxx::array_parser::juncture::string_value) out.push_back(value);
   }
   return out;
+}
+
+// Waits for every other transaction that reads or writes what invoices put
+// on `orders` (taken in one order, so two never wait for each other).
+void LockOrders(pqxx::transaction_base& tx, const std::string& tenant,
+                std::vector<std::string> orders) {
+  std::sort(orders.begin(), orders.end());
+  orders.erase(std::unique(orders.begin(), orders.end()), orders.end());
+  for (const std::string& order : orders) {
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                   absl::StrCat("invoiced\n", tenant, "\n", order));
+  }
 }
 
 // Replaces what invoice `id` puts on order lines by `quantities`.
@@ -270,15 +283,20 @@ absl::StatusOr<std::vector<std::string>> InvoiceStore::Unprocessed(int limit) {
       });
 }
 
-absl::Status InvoiceStore::FinishMessage(const std::string& id, const MessageOutcome& o) {
-  return pool_->Transact([&](pqxx::transaction_base& tx) -> absl::Status {
-    tx.exec_params(
-        "UPDATE messages SET tenant = $2, state = $3, reason = $4, from_address = $5, subject = "
-        "$6, "
-        "authentication = $7, invoices = $8::text[], process_time = now() WHERE id = $1",
-        id, o.tenant, o.state, o.reason, o.from_address, o.subject, o.authentication,
-        ArrayLiteral(o.invoices));
-    return absl::OkStatus();
+absl::StatusOr<StoredMessage> InvoiceStore::FinishMessage(const std::string& id,
+                                                          const MessageOutcome& o) {
+  return pool_->WriteOne([&](pqxx::transaction_base& tx) -> absl::StatusOr<StoredMessage> {
+    IOB_ASSIGN_OR_RETURN(
+        pqxx::row row,
+        db::FindRow(tx, absl::StrCat("message ", id),
+                    absl::StrCat("UPDATE messages SET tenant = $2, state = $3, reason = $4, "
+                                 "from_address = $5, subject = $6, authentication = $7, "
+                                 "invoices = $8::text[], process_time = now() WHERE id = $1 "
+                                 "RETURNING ",
+                                 MessageColumns()),
+                    id, o.tenant, o.state, o.reason, o.from_address, o.subject, o.authentication,
+                    ArrayLiteral(o.invoices)));
+    return MessageFromRow(row);
   });
 }
 
@@ -308,6 +326,10 @@ absl::StatusOr<InvoiceRecord> InvoiceStore::Record(
       existing = InvoiceFromRow(found[0]);
       LoadSources(tx, *existing);
     }
+    // A new invoice is checked against what the others put on its orders:
+    // two invoices of one order line must not both read it without the
+    // other. (Another copy changes no quantities, so it needs no lock.)
+    if (!existing) LockOrders(tx, tenant, orders);
     InvoicedQuantities before;
     for (const auto& row : tx.exec_params(
              "SELECT order_name, order_line, sum(quantity)::text FROM invoiced_quantities "
@@ -397,7 +419,11 @@ absl::StatusOr<InvoiceRecord> InvoiceStore::Resolve(const std::string& tenant,
         "INSERT INTO resolutions (tenant, invoice_id, decision, note, actor) VALUES ($1, $2, $3, "
         "$4, $5)",
         tenant, id, accept ? "accept" : "reject", note, actor);
-    PutQuantities(tx, tenant, id, accept ? QuantitiesOf(i.detail) : InvoicedQuantities{});
+    const InvoicedQuantities quantities = accept ? QuantitiesOf(i.detail) : InvoicedQuantities{};
+    std::vector<std::string> orders;
+    for (const auto& [line, quantity] : quantities) orders.push_back(line.first);
+    LockOrders(tx, tenant, orders);
+    PutQuantities(tx, tenant, id, quantities);
     tx.exec_params(
         "UPDATE invoices SET state = $3, reason = $4, update_time = now() WHERE tenant = $1 AND "
         "id = $2",

@@ -147,14 +147,17 @@ class InvoiceStore {
   absl::StatusOr<IntakeStats> Stats();
   // Ids of messages stored but not yet read, oldest first.
   absl::StatusOr<std::vector<std::string>> Unprocessed(int limit);
-  // Records what reading the message came to.
-  absl::Status FinishMessage(const std::string& id, const MessageOutcome& outcome);
+  // Records what reading the message came to; the message as it stands
+  // afterwards (without its raw bytes). NOT_FOUND when there is no such message.
+  absl::StatusOr<StoredMessage> FinishMessage(const std::string& id, const MessageOutcome& outcome);
   // Sets a message back to received (ReprocessMessage).
   absl::Status ResetMessage(const std::string& id);
 
-  // Under a lock on (tenant, sender key, invoice number): `decide` sees the
-  // invoice stored with that key (if any) and the quantities invoiced so far
-  // on `order_lines`' orders by other invoices, and returns what to write.
+  // Under a lock on (tenant, sender key, invoice number) and, for a new
+  // invoice, on each of `orders` (so two invoices of one order are checked
+  // one after the other): `decide` sees the invoice stored with that key (if
+  // any) and the quantities invoiced so far on `orders` by other invoices,
+  // and returns what to write.
   absl::StatusOr<InvoiceRecord> Record(
       const std::string& tenant, const std::string& sender_key, const std::string& invoice_number,
       const std::vector<std::string>& orders,

@@ -48,6 +48,29 @@ struct Mailbox {
   std::unique_ptr<MailSource> source;
 };
 
+// Stores one fetched message, then acknowledges it to the mailbox
+// (processed or quarantined). False when it could not be stored: it stays
+// in the mailbox for the next poll.
+bool TakeFromMailbox(Intake& intake, Mailbox& box, const FetchedMessage& message) {
+  absl::StatusOr<StoredMessage> taken = intake.Take(box.kind, message.key, message.raw);
+  absl::Status acked;
+  if (taken.ok()) {
+    acked = taken->state == "quarantined" ? box.source->Quarantine(message.key)
+                                          : box.source->MarkProcessed(message.key);
+  } else if (absl::IsResourceExhausted(taken.status())) {
+    acked = box.source->Quarantine(message.key);
+  } else {
+    common::LogWarn("storing a message failed",
+                    {{"mailbox", box.source->Name()}, {"error", taken.status().ToString()}});
+    return false;
+  }
+  if (!acked.ok()) {
+    common::LogWarn("acknowledging a message failed (it is stored; a re-fetch is a no-op)",
+                    {{"mailbox", box.source->Name()}, {"error", acked.ToString()}});
+  }
+  return true;
+}
+
 int Main(int argc, char** argv) {
   runtime::BlockShutdownSignals();
   runtime::ServiceMain m({.name = "invoice-intake",
@@ -113,6 +136,8 @@ int Main(int argc, char** argv) {
   auto dispatch = peers::DialDispatch(dispatch_peer);
   if (!dispatch.ok()) return fail("dispatch client", dispatch.status());
 
+  // A message over the limit is quarantined by the source unread.
+  maildir.max_message_bytes = imap.max_message_bytes = options.limits.max_message_bytes;
   std::vector<Mailbox> mailboxes;
   if (!maildir.path.empty()) {
     auto source = OpenMaildir(maildir);
@@ -138,6 +163,7 @@ int Main(int argc, char** argv) {
   auto host = m.CreateHost(v1::InvoiceService::service_full_name());
   if (!host.ok()) return fail("cannot start", host.status());
   IntakeMetrics metrics((*host)->metrics().registry());
+  for (const Mailbox& box : mailboxes) metrics.AddMailbox(box.kind);
   InvoiceStore store(pool->get());
   Intake intake(options, &store, credentials->get(), dispatch->get(), &metrics);
 
@@ -161,34 +187,28 @@ int Main(int argc, char** argv) {
                                         inbound_options.path)}});
 
   // Each poll: what the mailboxes hold is stored (then acknowledged to the
-  // mailbox, never before), and what is stored but unread is read.
+  // mailbox, never before), a few messages at a time so at most
+  // kFetchBatch x the message limit is held in memory, and what is stored
+  // but unread is read.
+  constexpr int kFetchBatch = 8;
+  constexpr int kMaxPerPoll = 400;
   m.RunEvery(poll, [&] {
     for (Mailbox& box : mailboxes) {
-      absl::StatusOr<std::vector<FetchedMessage>> fetched = box.source->Fetch(50);
-      metrics.Poll(box.kind, fetched.ok());
-      if (!fetched.ok()) {
-        common::LogWarn("reading a mailbox failed",
-                        {{"mailbox", box.source->Name()}, {"error", fetched.status().ToString()}});
-        continue;
-      }
-      for (const FetchedMessage& message : *fetched) {
-        absl::StatusOr<StoredMessage> taken = intake.Take(box.kind, message.key, message.raw);
-        absl::Status acked;
-        if (taken.ok()) {
-          acked = taken->state == "quarantined" ? box.source->Quarantine(message.key)
-                                                : box.source->MarkProcessed(message.key);
-        } else if (absl::IsResourceExhausted(taken.status())) {
-          acked = box.source->Quarantine(message.key);
-        } else {
-          // Not stored: left in the mailbox for the next poll.
-          common::LogWarn("storing a message failed",
-                          {{"mailbox", box.source->Name()}, {"error", taken.status().ToString()}});
-          continue;
+      for (int taken_this_poll = 0; taken_this_poll < kMaxPerPoll;) {
+        absl::StatusOr<std::vector<FetchedMessage>> fetched = box.source->Fetch(kFetchBatch);
+        metrics.Poll(box.kind, fetched.ok());
+        if (!fetched.ok()) {
+          common::LogWarn("reading a mailbox failed", {{"mailbox", box.source->Name()},
+                                                       {"error", fetched.status().ToString()}});
+          break;
         }
-        if (!acked.ok()) {
-          common::LogWarn("acknowledging a message failed (it is stored; a re-fetch is a no-op)",
-                          {{"mailbox", box.source->Name()}, {"error", acked.ToString()}});
+        bool stored_all = true;
+        for (const FetchedMessage& message : *fetched) {
+          stored_all &= TakeFromMailbox(intake, box, message);
         }
+        taken_this_poll += static_cast<int>(fetched->size());
+        // A short batch emptied the mailbox; a failed store waits for the next poll.
+        if (static_cast<int>(fetched->size()) < kFetchBatch || !stored_all) break;
       }
     }
     if (auto unread = store.Unprocessed(20); unread.ok()) {

@@ -92,6 +92,7 @@ void ShowInvoice(std::ostream& out, const pb::Invoice& i) {
       {"gross", found(i.gross())},
       {"currency", i.currency()},
       {"reason", i.reason().empty() ? "-" : i.reason()},
+      {"matched with", i.match_policy().empty() ? "-" : i.match_policy()},
   };
   for (const auto& [k, v] : rows) out << absl::StrFormat("%-16s %s\n", k + ":", v);
   out << "po numbers:     ";

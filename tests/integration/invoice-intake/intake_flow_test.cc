@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "iob/invoice/v1/invoice_service.grpc.pb.h"
@@ -16,6 +17,7 @@
 #include "libs/cxml/writer.h"
 #include "libs/mail/message.h"
 #include "tests/integration/dispatch/dispatch_test_util.h"
+#include "tests/integration/invoice-intake/intake_test_util.h"
 #include "tests/support/http_client.h"
 #include "tests/support/shared_stack_test.h"
 #include "tests/support/wait.h"
@@ -36,12 +38,13 @@ using ::iob::testing::Service;
 using ::iob::testing::SimGroup;
 using ::iob::testing::TestStack;
 using ::iob::testing::WaitFor;
+using testing::CxmlInvoice;
+using testing::CxmlInvoiceDocument;
 using ::testing::HasSubstr;
+using testing::WriteCxml;
 namespace dpb = ::iob::dispatch::v1;
 
-constexpr char kVerified[] =
-    "mx.iob.example; dkim=pass header.d=amazon.com; spf=pass smtp.mailfrom=amazon.com; "
-    "dmarc=pass header.from=amazon.com";
+constexpr const char* kVerified = testing::kVerifiedAmazon;
 
 class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
  public:
@@ -114,56 +117,15 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     return out.address();
   }
 
-  // A cXML InvoiceDetailRequest for `po`: one line per (part, quantity,
-  // price), with the summary computed from them.
-  using Lines = std::vector<std::tuple<std::string, std::string, std::string>>;
-  static cxml::Document CxmlInvoiceDocument(const std::string& number, const std::string& po,
-                                            const Lines& lines, const std::string& net) {
-    cxml::Document d = cxml::ExampleDocument(cxml::DocumentType::kInvoiceDetailRequest,
-                                             cxml::ExampleDetail::kMinimal);
-    auto& inv = std::get<cxml::InvoiceDetailRequest>(d.body);
-    inv.invoice_id = number;
-    inv.orders.clear();
-    cxml::InvoiceDetailOrder order;
-    order.order_reference.order_id = po;
-    order.order_reference.payload_id = "order@iob.test";
-    int n = 0;
-    for (const auto& [part, quantity, price] : lines) {
-      cxml::InvoiceDetailItem item;
-      item.invoice_line_number = absl::StrCat(++n);
-      item.quantity = quantity;
-      item.unit_of_measure = "EA";
-      item.unit_price = {price, "USD"};
-      // The order line: SKU-<n> is line n of MakeOrder's orders.
-      item.line_number = part.substr(part.rfind('-') + 1);
-      item.item_id = cxml::ItemId{part, std::nullopt, ""};
-      order.items.push_back(item);
-    }
-    inv.orders.push_back(order);
-    inv.summary.subtotal_amount = {net, "USD"};
-    inv.summary.tax = {{"0.00", "USD"}, {"en", "No tax", ""}};
-    inv.summary.net_amount = {net, "USD"};
-    inv.summary.gross_amount = cxml::Money{net, "USD"};
-    return d;
-  }
-  static std::string Write(const cxml::Document& d) {
-    absl::StatusOr<std::string> xml = cxml::WriteDocument(d);
-    EXPECT_TRUE(xml.ok()) << xml.status();
-    return xml.ok() ? *xml : "";
-  }
-  static std::string CxmlInvoice(const std::string& number, const std::string& po,
-                                 const Lines& lines, const std::string& net) {
-    return Write(CxmlInvoiceDocument(number, po, lines, net));
-  }
-
   // Posts `d` to the intake's supplier edge as `group` with `secret`;
   // returns the answered cXML Status code, or minus the HTTP status.
   int Post(cxml::Document d, const SimGroup& group, const std::string& secret) {
     d.header.from = {{"NetworkId", "AmazonBusiness", ""}};
     d.header.to = {{"NetworkId", group.from_identity, ""}};
     d.header.sender = {{"NetworkId", group.from_identity, secret}};
-    auto r = ::iob::testing::Http(
-        "POST", stack().http_url(Service::kInvoiceIntake) + "/cxml/invoice", Write(d), "text/xml");
+    auto r =
+        ::iob::testing::Http("POST", stack().http_url(Service::kInvoiceIntake) + "/cxml/invoice",
+                             WriteCxml(d), "text/xml");
     if (!r.ok()) return -1;
     if (r->status != 200) return -r->status;
     EXPECT_THAT(r->body, ::testing::Not(HasSubstr(secret)));
@@ -201,24 +163,6 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     return false;
   }
 
-  // A supplier's mail to `to` from `from` with `xml` attached, with the
-  // receiving server's Authentication-Results when `auth` is not empty.
-  static std::string Mail(const std::string& to, const std::string& from, const std::string& xml,
-                          const std::string& auth, const std::string& id) {
-    mail::OutgoingMessage m;
-    m.from = {"Amazon Business", from};
-    m.to = {{"", to}};
-    m.subject = "Your invoice";
-    m.message_id = absl::StrCat(id, "@amazon.com");
-    m.date = absl::Now();
-    m.text = "Your invoice is attached.";
-    m.attachments.push_back({"invoice.xml", "text/xml", xml});
-    absl::StatusOr<std::string> raw = mail::Compose(m);
-    EXPECT_TRUE(raw.ok()) << raw.status();
-    if (!raw.ok()) return "";
-    return auth.empty() ? *raw : absl::StrCat("Authentication-Results: ", auth, "\r\n", *raw);
-  }
-
   ipb::Message Ingest(const std::string& raw) {
     ipb::IngestMessageRequest req;
     req.set_raw(raw);
@@ -248,7 +192,7 @@ TEST_F(IntakeFlowTest, AddressIsStableAndUnguessable) {
 
 TEST_F(IntakeFlowTest, CxmlInvoiceByMailIsStoredOnceAndMatched) {
   const std::string integration = ShippedOrder("inv-flow", "PO-INV-1").name;
-  const std::string raw = Mail(
+  const std::string raw = testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-1", "PO-INV-1", {{"SKU-1", "2", "10.50"}, {"SKU-2", "2", "10.50"}}, "42.00"),
       kVerified, "inv-1");
@@ -281,17 +225,19 @@ TEST_F(IntakeFlowTest, CxmlInvoiceByMailIsStoredOnceAndMatched) {
 TEST_F(IntakeFlowTest, ASecondCopyWithOtherAmountsIsAnExceptionNotAnOverwrite) {
   ShippedOrder("inv-copy", "PO-INV-2");
   const std::string xml = CxmlInvoice("INV-2", "PO-INV-2", {{"SKU-1", "2", "10.50"}}, "21.00");
-  ipb::Message first = Ingest(Mail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2a"));
+  ipb::Message first =
+      Ingest(testing::InvoiceMail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2a"));
   ASSERT_EQ(first.invoices_size(), 1) << first.reason();
   // The same invoice by another mail: one invoice, two sources.
-  ipb::Message second = Ingest(Mail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2b"));
+  ipb::Message second =
+      Ingest(testing::InvoiceMail(Address(), "invoices@amazon.com", xml, kVerified, "inv-2b"));
   ASSERT_EQ(second.invoices_size(), 1);
   EXPECT_EQ(second.invoices(0), first.invoices(0));
   ipb::Invoice i = Invoice(first.invoices(0));
   EXPECT_EQ(i.sources_size(), 2);
   EXPECT_EQ(i.state(), ipb::INVOICE_STATE_MATCHED);
   // A third copy whose amounts differ.
-  ipb::Message third = Ingest(Mail(
+  ipb::Message third = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-2", "PO-INV-2", {{"SKU-1", "2", "12.50"}}, "25.00"), kVerified, "inv-2c"));
   ASSERT_EQ(third.invoices_size(), 1);
@@ -305,7 +251,7 @@ TEST_F(IntakeFlowTest, ASecondCopyWithOtherAmountsIsAnExceptionNotAnOverwrite) {
 
 TEST_F(IntakeFlowTest, PriceOutsideToleranceAndUnknownPoAreExceptions) {
   ShippedOrder("inv-price", "PO-INV-3");
-  ipb::Message m = Ingest(Mail(
+  ipb::Message m = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-3", "PO-INV-3", {{"SKU-1", "2", "11.00"}, {"SKU-2", "2", "10.50"}}, "43.00"),
       kVerified, "inv-3"));
@@ -316,7 +262,7 @@ TEST_F(IntakeFlowTest, PriceOutsideToleranceAndUnknownPoAreExceptions) {
   for (const auto& e : i.exceptions()) price |= e.type() == ipb::EXCEPTION_TYPE_PRICE_VARIANCE;
   EXPECT_TRUE(price) << i.DebugString();
 
-  ipb::Message unknown = Ingest(Mail(
+  ipb::Message unknown = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-4", "PO-NOBODY", {{"SKU-1", "1", "10.50"}}, "10.50"), kVerified, "inv-4"));
   ASSERT_EQ(unknown.invoices_size(), 1) << unknown.reason();
@@ -344,7 +290,8 @@ TEST_F(IntakeFlowTest, PriceOutsideToleranceAndUnknownPoAreExceptions) {
 TEST_F(IntakeFlowTest, UnverifiedSenderNeedsReviewAndUnroutableIsQuarantined) {
   ShippedOrder("inv-forged", "PO-INV-5");
   const std::string xml = CxmlInvoice("INV-5", "PO-INV-5", {{"SKU-1", "2", "10.50"}}, "21.00");
-  ipb::Message forged = Ingest(Mail(Address(), "invoices@amazon.com", xml, "", "inv-5"));
+  ipb::Message forged =
+      Ingest(testing::InvoiceMail(Address(), "invoices@amazon.com", xml, "", "inv-5"));
   ASSERT_EQ(forged.invoices_size(), 1) << forged.reason();
   ipb::Invoice i = Invoice(forged.invoices(0));
   EXPECT_EQ(i.state(), ipb::INVOICE_STATE_NEEDS_REVIEW);
@@ -352,15 +299,15 @@ TEST_F(IntakeFlowTest, UnverifiedSenderNeedsReviewAndUnroutableIsQuarantined) {
   EXPECT_THAT(i.reason(), HasSubstr("not verified"));
 
   // Results the sender wrote itself, under another server's name, count for nothing.
-  ipb::Message self_signed = Ingest(Mail(
+  ipb::Message self_signed = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-5b", "PO-INV-5", {{"SKU-1", "2", "10.50"}}, "21.00"),
       "evil.example; dkim=pass header.d=amazon.com; dmarc=pass header.from=amazon.com", "inv-5b"));
   ASSERT_EQ(self_signed.invoices_size(), 1) << self_signed.reason();
   EXPECT_EQ(Invoice(self_signed.invoices(0)).state(), ipb::INVOICE_STATE_NEEDS_REVIEW);
 
-  ipb::Message stray =
-      Ingest(Mail("nobody@invoices.iob.test", "invoices@amazon.com", xml, kVerified, "inv-6"));
+  ipb::Message stray = Ingest(testing::InvoiceMail("nobody@invoices.iob.test",
+                                                   "invoices@amazon.com", xml, kVerified, "inv-6"));
   EXPECT_EQ(stray.state(), ipb::MESSAGE_STATE_QUARANTINED);
   EXPECT_THAT(stray.reason(), HasSubstr("unroutable"));
   EXPECT_EQ(stray.invoices_size(), 0);
@@ -368,9 +315,9 @@ TEST_F(IntakeFlowTest, UnverifiedSenderNeedsReviewAndUnroutableIsQuarantined) {
 
 TEST_F(IntakeFlowTest, MaildirMessagesAreStoredThenMovedToProcessed) {
   ShippedOrder("inv-maildir", "PO-INV-7");
-  const std::string raw = Mail(Address(), "invoices@amazon.com",
-                               CxmlInvoice("INV-7", "PO-INV-7", {{"SKU-2", "2", "10.50"}}, "21.00"),
-                               kVerified, "inv-7");
+  const std::string raw = testing::InvoiceMail(
+      Address(), "invoices@amazon.com",
+      CxmlInvoice("INV-7", "PO-INV-7", {{"SKU-2", "2", "10.50"}}, "21.00"), kVerified, "inv-7");
   const std::string path = *maildir_ + "/new/1700000000.inv7.host";
   ::iob::testing::WriteFileAtomically(path, raw);
   WaitFor([&] { return !std::filesystem::exists(path); }, "the Maildir message taken");
@@ -421,8 +368,8 @@ TEST_F(IntakeFlowTest, SuppliersPostCxmlInvoicesToTheHttpEdge) {
   // The supplier retries the same post: answered 200 again, stored once.
   EXPECT_EQ(Post(d, in.group, in.group.shared_secret), 200);
   // The same invoice by mail too: one invoice with both sources.
-  ipb::Message mailed =
-      Ingest(Mail(Address(), "invoices@amazon.com", Write(d), kVerified, "inv-8-mail"));
+  ipb::Message mailed = Ingest(testing::InvoiceMail(Address(), "invoices@amazon.com", WriteCxml(d),
+                                                    kVerified, "inv-8-mail"));
   ASSERT_EQ(mailed.invoices_size(), 1) << mailed.reason();
   EXPECT_EQ(mailed.invoices(0), found[0].name());
   found = ByPo("PO-INV-8");
@@ -449,7 +396,7 @@ TEST_F(IntakeFlowTest, SuppliersPostCxmlInvoicesToTheHttpEdge) {
 TEST_F(IntakeFlowTest, AnAcceptedInvoiceCountsTowardsWhatTheOrderHasBeenInvoiced) {
   ShippedOrder("inv-accept", "PO-INV-9");
   // 2 x SKU-1 at 11.00: a price variance a person accepts.
-  ipb::Message first = Ingest(Mail(
+  ipb::Message first = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-9a", "PO-INV-9", {{"SKU-1", "2", "11.00"}}, "22.00"), kVerified, "inv-9a"));
   ASSERT_EQ(first.invoices_size(), 1) << first.reason();
@@ -460,7 +407,7 @@ TEST_F(IntakeFlowTest, AnAcceptedInvoiceCountsTowardsWhatTheOrderHasBeenInvoiced
 
   // The same two units billed again: over-invoiced, because the accepted
   // invoice already billed what shipped.
-  ipb::Message second = Ingest(Mail(
+  ipb::Message second = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-9b", "PO-INV-9", {{"SKU-1", "2", "10.50"}}, "21.00"), kVerified, "inv-9b"));
   ASSERT_EQ(second.invoices_size(), 1) << second.reason();
@@ -470,16 +417,60 @@ TEST_F(IntakeFlowTest, AnAcceptedInvoiceCountsTowardsWhatTheOrderHasBeenInvoiced
 
   // Rejected, it puts nothing on the order: SKU-2 billed after a rejected
   // invoice for it still matches.
-  ipb::Message third = Ingest(Mail(
+  ipb::Message third = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-9c", "PO-INV-9", {{"SKU-2", "2", "13.00"}}, "26.00"), kVerified, "inv-9c"));
   ASSERT_EQ(third.invoices_size(), 1) << third.reason();
   Resolve(third.invoices(0), false, "wrong price");
-  ipb::Message fourth = Ingest(Mail(
+  ipb::Message fourth = Ingest(testing::InvoiceMail(
       Address(), "invoices@amazon.com",
       CxmlInvoice("INV-9d", "PO-INV-9", {{"SKU-2", "2", "10.50"}}, "21.00"), kVerified, "inv-9d"));
   ASSERT_EQ(fourth.invoices_size(), 1) << fourth.reason();
   EXPECT_EQ(Invoice(fourth.invoices(0)).state(), ipb::INVOICE_STATE_MATCHED);
+}
+
+TEST_F(IntakeFlowTest, TwoInvoicesOfOneOrderLineAtOnceAreCheckedOneAfterTheOther) {
+  ShippedOrder("inv-race", "PO-INV-10");
+  // Each bills both shipped units of SKU-1: together they over-invoice it.
+  std::vector<std::string> mails;
+  for (const char* number : {"INV-10a", "INV-10b"}) {
+    mails.push_back(testing::InvoiceMail(
+        Address(), "invoices@amazon.com",
+        CxmlInvoice(number, "PO-INV-10", {{"SKU-1", "2", "10.50"}}, "21.00"), kVerified, number));
+  }
+  // Both are held where they read what was invoiced before, then let go
+  // together: without a lock of their own they would both read nothing.
+  pqxx::connection admin(stack().db().AdminUrl());
+  pqxx::work hold(admin);
+  hold.exec("LOCK TABLE invoice_intake.invoiced_quantities IN ACCESS EXCLUSIVE MODE");
+  std::vector<ipb::Message> taken(mails.size());
+  std::vector<std::thread> threads;
+  for (size_t n = 0; n < mails.size(); ++n) {
+    threads.emplace_back([&, n] { taken[n] = Ingest(mails[n]); });
+  }
+  // Both waiting, each holding its own invoice's lock (a sweep reading the
+  // same message a second time waits for that lock, so it is not counted).
+  WaitFor(
+      [&] {
+        return stack()
+                   .AdminQuery(
+                       "SELECT count(DISTINCT a.pid) FROM pg_stat_activity a JOIN pg_locks l ON "
+                       "l.pid = a.pid AND l.locktype = 'advisory' AND l.granted WHERE "
+                       "a.wait_event_type = 'Lock' AND a.datname = current_database()")[0][0]
+                   .as<int>() == 2;
+      },
+      "both invoices waiting");
+  hold.abort();
+  for (std::thread& t : threads) t.join();
+  int matched = 0, over = 0;
+  for (const ipb::Message& m : taken) {
+    ASSERT_EQ(m.invoices_size(), 1) << m.reason();
+    const ipb::Invoice i = Invoice(m.invoices(0));
+    matched += i.state() == ipb::INVOICE_STATE_MATCHED;
+    over += Has(i, ipb::EXCEPTION_TYPE_OVER_INVOICED);
+  }
+  EXPECT_EQ(matched, 1);
+  EXPECT_EQ(over, 1);
 }
 
 }  // namespace
