@@ -357,6 +357,10 @@ absl::StatusOr<InvoiceDocument> ReadCii(absl::string_view bytes, InvoiceFormat f
                   absl::StrCat(where, "/LineTotalAmount"));
     inv.lines.push_back(std::move(line));
   }
+  if (inv.po_numbers.empty()) {
+    AddPo(inv.po_numbers,
+          m.Value(agreement, "BuyerReference", "ApplicableHeaderTradeAgreement/BuyerReference"));
+  }
   IOB_RETURN_IF_ERROR(m.status());
   return inv;
 }
@@ -386,7 +390,13 @@ absl::StatusOr<InvoiceDocument> ReadUbl(absl::string_view bytes, const XmlLimits
     m.Fail(absl::StrCat("IssueDate is not a date: \"", inv.invoice_date.value.substr(0, 20), "\""));
   }
   inv.currency = Text(Find(root, "DocumentCurrencyCode"));
-  AddPo(inv.po_numbers, m.Value(root, "OrderReference/ID", "OrderReference/ID"));
+  // "NA" is PEPPOL's placeholder for an order reference without a PO.
+  if (Found po = m.Value(root, "OrderReference/ID", "OrderReference/ID"); po.value != "NA") {
+    AddPo(inv.po_numbers, std::move(po));
+  }
+  if (inv.po_numbers.empty()) {
+    AddPo(inv.po_numbers, m.Value(root, "BuyerReference", "BuyerReference"));
+  }
 
   const xml_node party = Find(root, "AccountingSupplierParty/Party");
   AddIssuer(inv.issuer_ids, Identifier(Find(party, "EndpointID")));

@@ -41,7 +41,12 @@ absl::string_view XmlRootName(absl::string_view bytes);
 //   credit_memo     ExchangedDocument/TypeCode 381
 //   currency        ApplicableHeaderTradeSettlement/InvoiceCurrencyCode
 //   po_numbers      ApplicableHeaderTradeAgreement/BuyerOrderReferencedDocument/
-//                   IssuerAssignedID, and the same per line
+//                   IssuerAssignedID, and the same per line; with none of
+//                   those, ApplicableHeaderTradeAgreement/BuyerReference (BT-10:
+//                   PEPPOL wants a buyer reference or an order reference, and
+//                   buyers often have their PO number put there; producers
+//                   such as @e-invoice-eu/core write no order reference in
+//                   Factur-X below the EXTENDED profile)
 //   issuer          SellerTradeParty: ID, GlobalID (schemeID:value),
 //                   SpecifiedTaxRegistration/ID (schemeID:value); Name
 //   net / tax / gross  SpecifiedTradeSettlementHeaderMonetarySummation:
@@ -65,7 +70,8 @@ absl::StatusOr<InvoiceDocument> ReadCii(absl::string_view bytes, InvoiceFormat f
 //   invoice_number  cbc:ID;  invoice_date  cbc:IssueDate
 //   credit_memo     a CreditNote, or InvoiceTypeCode 381
 //   currency        cbc:DocumentCurrencyCode
-//   po_numbers      cac:OrderReference/cbc:ID
+//   po_numbers      cac:OrderReference/cbc:ID (but not PEPPOL's placeholder
+//                   "NA"), else cbc:BuyerReference (as for CII)
 //   issuer          AccountingSupplierParty/Party: EndpointID, PartyIdentification/ID,
 //                   PartyTaxScheme/CompanyID (schemeID:value); PartyLegalEntity/
 //                   RegistrationName, else PartyName/Name

@@ -1,5 +1,6 @@
-// Which reader a part goes to, the cXML mapping, and the rules that read a
-// PDF invoice's text.
+// Which reader a part goes to, the cXML mapping, the rules that read a PDF
+// invoice's text, and poppler run in a child process under limits (see "PDF:
+// poppler in a child process" below).
 //
 // PDF text rules (Amazon Business's invoice layout). Poppler gives the text
 // in physical layout: one text line per printed line, columns apart; runs of
@@ -7,31 +8,30 @@
 // match in any letter case. Each Found's rule is
 // "pdf:amazon-business:<rule>".
 //
-// | rule                 | a line that ...                                      | value taken |
-// |----------------------|------------------------------------------------------|------------------|
-// | invoice-number       | has "Invoice number|no.|#" [:] and a word with a     | first | | | digit
-// after it (or, the label alone on its line, the |                  | |                      | next
-// line's first word: invoice-number:next-line)    |                  | | invoice-date         | has
-// "Invoice date" and a DATE after it (text such as | first            | |                      | "/
-// Date of supply" may sit between)                  |                  | | po-number            |
-// has "Purchase order number|no.|#" or "PO number|no.| | every one, each  | | | #" [:] and a word
-// with a digit after it              | once             | | total-payable        | has "Total
-// payable|due" and an AMOUNT after it       | last             | | subtotal             | has
-// "Subtotal" or "Total excl.|excluding|before|net  | last             | |                      | of
-// VAT|tax" and an AMOUNT after it                   |                  | | vat-total            |
-// opens with "Total VAT|tax" or "VAT|Tax total" and    | last             | | | has an AMOUNT after
-// it                               |                  | | vat-lines            | is "VAT|Tax
-// [amount] [(20%)] [:] AMOUNT"             | summed, when no  | |                      | |
-// vat-total        | | currency             | the total payable's currency (else the subtotal's);
-// |                  | |                      | else a "Currency [:] XXX" line |                  |
-// | seller               | has "Sold by" [:] NAME -> issuer_name                | first | |
-// seller-vat           | has "VAT number|no.|#|ID|registration number" [:]    | first, as        |
-// |                      | CC123... -> issuer_ids                               | "VAT:CC123..." |
-// | item row             | is "DESCRIPTION QTY AMOUNT [RATE%] [AMOUNT] AMOUNT": | every row | | |
-// quantity, unit price (first amount), line total      |                  | | | (last); amounts
-// with two decimals                    |                  | | asin                 | has "ASIN [:]
-// B0..." on a row or below it: the row's | per row          | |                      |
-// supplier_part_id                                     |                  |
+// The rules, each tried on every line:
+//  - invoice-number: "Invoice number|no.|#" [:] and a word with a digit
+//    after it (the first); or, the label alone on its line, the next
+//    line's first word (invoice-number:next-line).
+//  - invoice-date: "Invoice date" and a DATE after it (the first); text
+//    such as "/ Date of supply" may sit between.
+//  - po-number: "Purchase order number|no.|#" or "PO number|no.|#" [:] and
+//    a word with a digit after it (every one, each once).
+//  - total-payable: "Total payable|due" and an AMOUNT after it (the last).
+//  - subtotal: "Subtotal" or "Total excl.|excluding|before|net of VAT|tax"
+//    and an AMOUNT after it (the last).
+//  - vat-total: a line opening with "Total VAT|tax" or "VAT|Tax total" with
+//    an AMOUNT after it (the last); else vat-lines: lines that are
+//    "VAT|Tax [amount] [(20%)] [:] AMOUNT", summed.
+//  - currency: the total payable's (else the subtotal's); else a
+//    "Currency [:] XXX" line.
+//  - seller: "Sold by" [:] NAME -> issuer_name (the first).
+//  - seller-vat: "VAT number|no.|#|ID|registration number" [:] CC123...
+//    -> issuer_ids as "VAT:CC123..." (the first).
+//  - item row: a line "DESCRIPTION QTY AMOUNT [RATE%] [AMOUNT] AMOUNT" (every
+//    one): quantity, unit price (the first amount), line total (the last);
+//    its amounts have two decimals.
+//  - asin: "ASIN [:] B0..." on a row or below it: the row's
+//    supplier_part_id.
 //
 // AMOUNT: a number with ',' or '.' separators (the last separator followed
 // by one or two digits is the decimal point, the others group thousands),
@@ -46,19 +46,31 @@
 // Doubts (a person must confirm): invoice number, invoice date, purchase
 // order or total payable not found; no currency; an ambiguous date;
 // subtotal + VAT not equal to the total payable; the item rows' totals not
-// adding up to the subtotal; pages beyond the limit left unread; an
-// embedded e-invoice that could not be read. When more than one purchase
+// adding up to the subtotal; pages or text beyond the limits left unread;
+// an embedded e-invoice that could not be read. When more than one purchase
 // order is named, each row belongs to the last one named above it.
 #include "services/invoice-intake/invoice_reader.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <poppler-document.h>
 #include <poppler-embedded-file.h>
+#include <poppler-global.h>
 #include <poppler-page.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -71,6 +83,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "libs/cxml/decimal.h"
 #include "libs/cxml/reader.h"
 #include "re2/re2.h"
@@ -706,16 +721,376 @@ InvoiceDocument ReadPdfText(absl::string_view text) {
   return inv;
 }
 
-// ---- PDF -------------------------------------------------------------------
+// ---- PDF: poppler in a child process -------------------------------------------
+//
+// A PDF can make poppler work without end: a content stream that inflates
+// to gigabytes of drawing operators, thousands of pages, an embedded
+// Factur-X file that declares one size and inflates to another. Page and
+// text limits checked between pages bound none of this (one page can be the
+// whole bomb), so every poppler call runs in a child process: fork, then in
+// the child RLIMIT_CPU (max_pdf_cpu), RLIMIT_AS (what the process maps at
+// the fork plus max_pdf_memory_bytes) and no core file; the parent reads the
+// child's answer from a pipe with a wall-clock deadline (max_pdf_wall, for a
+// child that blocks instead of working) and a bound on its size, then kills
+// and reaps it. A crash inside poppler ends the child, not the service.
+//
+// Fork without exec is safe here because the child does nothing but run
+// poppler-cpp, write(2) to the pipe and _exit:
+//  - this process never calls poppler itself (every PDF is read in a child),
+//    so no thread can hold one of poppler's locks at the fork;
+//  - glibc's fork leaves malloc, stdio and the dynamic loader usable in the
+//    child; iconv's lock (poppler-cpp converts text with iconv) it does not,
+//    so the fork happens under IconvForkMutex, which ReadMail (GMime, the
+//    one other user of iconv here) holds shared;
+//  - gRPC's fork handlers are off unless GRPC_ENABLE_FORK_SUPPORT is set,
+//    and the child touches none of gRPC, the database or the log.
+//
+// The child's answer is a sequence of records: a tag byte, a 4-byte length
+// (little-endian) and that many bytes.
 
 bool IsEInvoiceAttachment(absl::string_view name) {
   const std::string lower = absl::AsciiStrToLower(name);
   return lower == "factur-x.xml" || lower == "zugferd-invoice.xml" || lower == "xrechnung.xml";
 }
 
+// At most this many embedded e-invoice files are handed back.
+constexpr int kMaxEmbedded = 3;
+
+enum Tag : char {
+  kError = 'E',     // the PDF is refused: "encrypted PDF", "unreadable PDF"
+  kPages = 'N',     // the page count, decimal
+  kFileName = 'F',  // an embedded e-invoice file's name; kFileData or kFileDoubt follows
+  kFileData = 'f',
+  kFileDoubt = 'd',  // why the file just named was not read
+  kText = 'T',       // one page's text (UTF-8, each page ending in '\n')
+  kTextCut = 'C',    // the text bound stopped reading at the page given, decimal
+};
+
+// What the child found.
+struct PdfContent {
+  std::string error;
+  int pages = 0;
+  int pages_read = 0;
+  int cut_at_page = 0;  // 1-based; 0 = the text bound was not reached
+  std::string text;
+  struct Embedded {
+    std::string name;
+    std::string data;
+    std::string doubt;  // set when data was not taken
+  };
+  std::vector<Embedded> embedded;
+};
+
+// ---- in the child ----
+
+// Writes all of `data` or gives up (the parent has gone or stopped reading).
+bool WriteAll(int fd, absl::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool Send(int fd, Tag tag, absl::string_view payload) {
+  const uint32_t size = static_cast<uint32_t>(payload.size());
+  const char head[5] = {tag, static_cast<char>(size & 0xff), static_cast<char>((size >> 8) & 0xff),
+                        static_cast<char>((size >> 16) & 0xff),
+                        static_cast<char>((size >> 24) & 0xff)};
+  return WriteAll(fd, absl::string_view(head, sizeof(head))) && WriteAll(fd, payload);
+}
+
+// UTF-16 to UTF-8 here rather than through poppler's to_utf8 (iconv); a lone
+// surrogate becomes U+FFFD.
 std::string Utf8(const poppler::ustring& s) {
-  const poppler::byte_array bytes = s.to_utf8();
-  return std::string(bytes.begin(), bytes.end());
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    uint32_t c = s[i];
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.size() && s[i + 1] >= 0xdc00 &&
+        s[i + 1] <= 0xdfff) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (s[i + 1] - 0xdc00);
+      ++i;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      c = 0xfffd;
+    }
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xc0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xe0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else {
+      out.push_back(static_cast<char>(0xf0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    }
+  }
+  return out;
+}
+
+void NoPopplerMessages(const std::string&, void*) {}
+
+// Reads `pdf` with poppler and sends what it found to `fd`.
+void ReadPdfInChild(const std::string& pdf, const ReaderLimits& limits, int fd) {
+  poppler::set_debug_error_function(&NoPopplerMessages, nullptr);
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(pdf.size())));
+  if (doc == nullptr) {
+    Send(fd, kError, "unreadable PDF");
+    return;
+  }
+  if (doc->is_locked() || doc->is_encrypted()) {
+    Send(fd, kError, "encrypted PDF");
+    return;
+  }
+  if (doc->has_embedded_files()) {
+    int sent = 0;
+    for (poppler::embedded_file* file : doc->embedded_files()) {  // owned by `doc`
+      if (sent == kMaxEmbedded) break;
+      if (file == nullptr || !file->is_valid()) continue;
+      std::string name = file->name();
+      // poppler-cpp cuts a UTF-16 name at its first NUL, leaving the byte
+      // order mark: pdf-lib, and so @e-invoice-eu/core, names factur-x.xml
+      // that way (/UF <FEFF0066...>). Such a file is a candidate when it is
+      // XML; whether it is a CII invoice its root element tells.
+      const bool utf16_name = name == "\xFE\xFF";
+      if (utf16_name) name = "XML file with a UTF-16 name";
+      if (!IsEInvoiceAttachment(name) &&
+          !(utf16_name && absl::StrContains(file->mime_type(), "xml"))) {
+        continue;
+      }
+      ++sent;
+      std::string doubt;
+      poppler::byte_array bytes;
+      if (file->size() < 0 || static_cast<size_t>(file->size()) > limits.max_embedded_bytes) {
+        doubt = absl::StrCat("the embedded ", name, " is larger than ", limits.max_embedded_bytes,
+                             " bytes or of unknown size");
+      } else if (bytes = file->data(); bytes.size() > limits.max_embedded_bytes) {
+        doubt = absl::StrCat("the embedded ", name, " holds more than the ", file->size(),
+                             " bytes it declares");
+      }
+      if (utf16_name &&
+          (!doubt.empty() ||
+           XmlRootName(absl::string_view(bytes.data(), bytes.size())) != "CrossIndustryInvoice")) {
+        continue;  // not known to be an invoice: no doubt about it either
+      }
+      if (!Send(fd, kFileName, name)) return;
+      if (!doubt.empty()) {
+        Send(fd, kFileDoubt, doubt);
+        continue;
+      }
+      if (!Send(fd, kFileData, absl::string_view(bytes.data(), bytes.size()))) return;
+    }
+  }
+  const int pages = doc->pages();
+  Send(fd, kPages, absl::StrCat(pages));
+  size_t text_bytes = 0;
+  for (int i = 0; i < std::min(pages, limits.max_pdf_pages); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    std::string text =
+        page == nullptr ? "\n"
+                        : Utf8(page->text(poppler::rectf(), poppler::page::physical_layout)) + "\n";
+    if (text_bytes + text.size() > limits.max_pdf_text_bytes) {
+      Send(fd, kTextCut, absl::StrCat(i + 1));
+      return;
+    }
+    text_bytes += text.size();
+    if (!Send(fd, kText, text)) return;
+  }
+}
+
+// Runs in the child right after fork: limits, then the reading; never returns.
+[[noreturn]] void ChildMain(const std::string& pdf, const ReaderLimits& limits, int fd,
+                            pid_t parent) {
+  // Killed when the thread that forked it (which waits for it) goes, with
+  // the service; and at once if that happened before this line.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(2);
+  // Only stdin, stdout, stderr and the pipe (as 3) stay open: none of the
+  // service's sockets or files, nor other readers' pipes.
+  if (fd != 3 && dup2(fd, 3) != 3) _exit(2);
+  fd = 3;
+  if (close_range(4, ~0U, 0) != 0) {
+    for (int i = 4; i < 65536; ++i) close(i);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the service blocks its shutdown signals
+  signal(SIGXCPU, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  const rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  const auto cpu = static_cast<rlim_t>(
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(limits.max_pdf_cpu, absl::Seconds(1)))));
+  const rlimit cpu_limit = {cpu, cpu + 1};  // SIGXCPU, then SIGKILL a second later
+  setrlimit(RLIMIT_CPU, &cpu_limit);
+  // The address space the fork copied (threads' stacks, arenas, the
+  // message being read) plus the budget.
+  char statm[64] = {0};
+  const int stat_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (stat_fd >= 0) {
+    const ssize_t n = read(stat_fd, statm, sizeof(statm) - 1);
+    if (n > 0) statm[n] = '\0';
+    close(stat_fd);
+  }
+  uint64_t mapped_pages = 0;
+  absl::SimpleAtoi(absl::string_view(statm).substr(0, absl::string_view(statm).find(' ')),
+                   &mapped_pages);
+  if (mapped_pages > 0) {
+    const rlim_t bytes =
+        static_cast<rlim_t>(mapped_pages * sysconf(_SC_PAGESIZE) + limits.max_pdf_memory_bytes);
+    const rlimit as_limit = {bytes, bytes};
+    setrlimit(RLIMIT_AS, &as_limit);
+  }
+  try {
+    ReadPdfInChild(pdf, limits, fd);
+  } catch (const std::bad_alloc&) {
+    _exit(3);  // over RLIMIT_AS
+  } catch (...) {
+    _exit(4);
+  }
+  _exit(0);
+}
+
+// ---- in the parent ----
+
+// Why the child ended without a whole answer, for a person.
+std::string ChildFailure(int status, bool timed_out, const ReaderLimits& limits) {
+  const std::string work = absl::StrCat("PDF reading stopped: it took more than the ",
+                                        absl::FormatDuration(limits.max_pdf_cpu),
+                                        " of processor time a PDF may take (a PDF bomb?)");
+  if (timed_out) {
+    return absl::StrCat("PDF reading stopped: no answer within ",
+                        absl::FormatDuration(limits.max_pdf_wall));
+  }
+  if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL)) {
+    return work;
+  }
+  const std::string memory =
+      absl::StrCat("it needed more than the ", limits.max_pdf_memory_bytes >> 20,
+                   " MiB of memory a PDF may take (a PDF bomb?)");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+    return absl::StrCat("PDF reading stopped: ", memory);
+  }
+  return absl::StrCat("PDF reading stopped: ", memory, ", or the PDF reader failed on it (",
+                      WIFSIGNALED(status) ? absl::StrCat("signal ", WTERMSIG(status))
+                                          : absl::StrCat("exit ", WEXITSTATUS(status)),
+                      ")");
+}
+
+// Parses the child's records into `out`; false when they are malformed.
+bool ParseRecords(absl::string_view in, PdfContent* out) {
+  while (!in.empty()) {
+    if (in.size() < 5) return false;
+    const uint32_t size = static_cast<uint8_t>(in[1]) | (static_cast<uint8_t>(in[2]) << 8) |
+                          (static_cast<uint8_t>(in[3]) << 16) |
+                          (static_cast<uint32_t>(static_cast<uint8_t>(in[4])) << 24);
+    if (in.size() - 5 < size) return false;
+    const char tag = in[0];
+    const absl::string_view payload = in.substr(5, size);
+    in.remove_prefix(5 + size);
+    switch (tag) {
+      case kError:
+        out->error = std::string(payload);
+        break;
+      case kPages:
+        if (!absl::SimpleAtoi(payload, &out->pages)) return false;
+        break;
+      case kFileName:
+        out->embedded.push_back({std::string(payload), "", ""});
+        break;
+      case kFileData:
+      case kFileDoubt:
+        if (out->embedded.empty()) return false;
+        (tag == kFileData ? out->embedded.back().data : out->embedded.back().doubt) =
+            std::string(payload);
+        break;
+      case kText:
+        ++out->pages_read;
+        absl::StrAppend(&out->text, payload);
+        break;
+      case kTextCut:
+        if (!absl::SimpleAtoi(payload, &out->cut_at_page)) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+// Reads `pdf` in a child process (see above). An error is the part's error:
+// the PDF reading stopped (work, memory, time) or the system could not start
+// a child.
+absl::StatusOr<PdfContent> ReadPdfContent(const std::string& pdf, const ReaderLimits& limits) {
+  // The pipe is made and its write end closed here under the lock too, so
+  // no other thread's child inherits the write end (and keeps it open).
+  const pid_t parent = getpid();
+  int fds[2] = {-1, -1};
+  pid_t pid = -1;
+  int error = 0;
+  IconvForkMutex().Lock();  // the child never unlocks its copy
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    error = errno;
+  } else if ((pid = fork()) == 0) {
+    ChildMain(pdf, limits, fds[1], parent);
+  } else {
+    if (pid < 0) error = errno;
+    close(fds[1]);
+    if (pid < 0) close(fds[0]);
+  }
+  IconvForkMutex().Unlock();
+  if (pid < 0) {
+    return absl::InternalError(
+        absl::StrCat("PDF reading: cannot start a reader: ", std::strerror(error)));
+  }
+  // What a whole answer can hold, with room for the records' heads.
+  const size_t max_answer =
+      limits.max_pdf_text_bytes + kMaxEmbedded * (limits.max_embedded_bytes + 4096) + 65536;
+  const absl::Time deadline = absl::Now() + limits.max_pdf_wall;
+  std::string answer;
+  bool timed_out = false, too_long = false;
+  char block[64 << 10];
+  for (;;) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      timed_out = true;
+      break;
+    }
+    pollfd p = {fds[0], POLLIN, 0};
+    const int ready = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // the deadline check above ends it
+    const ssize_t n = read(fds[0], block, sizeof(block));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // the child is done (or died)
+    if (answer.size() + static_cast<size_t>(n) > max_answer) {
+      too_long = true;
+      break;
+    }
+    answer.append(block, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (timed_out || too_long) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  PdfContent content;
+  if (too_long) return absl::ResourceExhaustedError("PDF reading stopped: too long an answer");
+  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::ResourceExhaustedError(ChildFailure(status, timed_out, limits));
+  }
+  if (!ParseRecords(answer, &content)) {
+    return absl::InternalError("PDF reading: the reader's answer is malformed");
+  }
+  return content;
 }
 
 PartResult ReadPdfPart(const MailPart& part, const ReaderLimits& limits) {
@@ -724,76 +1099,129 @@ PartResult ReadPdfPart(const MailPart& part, const ReaderLimits& limits) {
     result.error = "PDF too large";
     return result;
   }
-  std::unique_ptr<poppler::document> doc(
-      poppler::document::load_from_raw_data(part.data.data(), static_cast<int>(part.data.size())));
-  if (doc == nullptr) {
-    result.error = "unreadable PDF";
+  absl::StatusOr<PdfContent> content = ReadPdfContent(part.data, limits);
+  if (!content.ok()) {
+    result.error = std::string(content.status().message());
     return result;
   }
-  if (doc->is_locked() || doc->is_encrypted()) {
-    result.error = "encrypted PDF";
+  if (!content->error.empty()) {
+    result.error = content->error;
     return result;
   }
 
   // A Factur-X / ZUGFeRD PDF carries the invoice as XML: that is the invoice.
   std::string embedded_doubt;
-  if (doc->has_embedded_files()) {
-    for (poppler::embedded_file* file : doc->embedded_files()) {  // owned by `doc`
-      if (file == nullptr || !file->is_valid() || !IsEInvoiceAttachment(file->name())) continue;
-      if (file->size() < 0 || static_cast<size_t>(file->size()) > limits.max_embedded_bytes) {
-        embedded_doubt = absl::StrCat("the embedded ", file->name(), " is larger than ",
-                                      limits.max_embedded_bytes, " bytes or of unknown size");
-        continue;
-      }
-      const poppler::byte_array bytes = file->data();
-      absl::StatusOr<InvoiceDocument> inv = ReadCii(absl::string_view(bytes.data(), bytes.size()),
-                                                    InvoiceFormat::kFacturX, XmlLimitsOf(limits));
-      if (inv.ok()) {
-        result.invoice = *std::move(inv);
-        return result;
-      }
-      embedded_doubt = absl::StrCat("the embedded ", file->name(),
-                                    " could not be read: ", inv.status().message());
+  for (const PdfContent::Embedded& file : content->embedded) {
+    if (!file.doubt.empty()) {
+      embedded_doubt = file.doubt;
+      continue;
     }
+    absl::StatusOr<InvoiceDocument> inv =
+        ReadCii(file.data, InvoiceFormat::kFacturX, XmlLimitsOf(limits));
+    if (inv.ok()) {
+      result.invoice = *std::move(inv);
+      return result;
+    }
+    embedded_doubt =
+        absl::StrCat("the embedded ", file.name, " could not be read: ", inv.status().message());
   }
 
-  std::string text;
-  const int pages = doc->pages();
-  for (int i = 0; i < std::min(pages, limits.max_pdf_pages); ++i) {
-    std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (page == nullptr) continue;
-    absl::StrAppend(&text, Utf8(page->text(poppler::rectf(), poppler::page::physical_layout)),
-                    "\n");
+  InvoiceDocument inv = ReadPdfText(content->text);
+  // What was left unread, if anything.
+  std::string unread;
+  if (content->cut_at_page > 0) {
+    unread = absl::StrCat("text beyond ", limits.max_pdf_text_bytes, " bytes (page ",
+                          content->cut_at_page, " of ", content->pages, " on) was not read");
+  } else if (content->pages > limits.max_pdf_pages) {
+    unread = absl::StrCat("only the first ", limits.max_pdf_pages, " of ", content->pages,
+                          " pages were read");
   }
-  InvoiceDocument inv = ReadPdfText(text);
   const bool invoice_like =
       !inv.invoice_number.empty() ||
-      (!inv.gross.empty() && absl::StrContains(absl::AsciiStrToLower(text), "invoice"));
+      (!inv.gross.empty() && absl::StrContains(absl::AsciiStrToLower(content->text), "invoice"));
   if (!invoice_like) {
-    result.error = embedded_doubt;  // "" when it simply is no invoice
+    // "" when it simply is no invoice.
+    result.error = !embedded_doubt.empty() ? embedded_doubt
+                   : unread.empty()        ? ""
+                                           : absl::StrCat("no invoice found, and ", unread);
     return result;
   }
-  if (pages > limits.max_pdf_pages) {
-    inv.doubts.push_back(
-        absl::StrCat("only the first ", limits.max_pdf_pages, " of ", pages, " pages were read"));
-  }
+  if (!unread.empty()) inv.doubts.push_back(unread);
   if (!embedded_doubt.empty()) inv.doubts.push_back(embedded_doubt);
   result.invoice = std::move(inv);
   return result;
 }
 
+// ---- archives --------------------------------------------------------------
+
+// The kind of archive `part` is ("zip", "gzip", ...), or "" when it is none.
+std::string ArchiveKind(const MailPart& part) {
+  static constexpr std::array<std::array<absl::string_view, 3>, 9> kArchives = {{
+      // kind, a media type, a name ending
+      {"zip", "application/zip", ".zip"},
+      {"zip", "application/x-zip-compressed", ".jar"},
+      {"gzip", "application/gzip", ".gz"},
+      {"gzip", "application/x-gzip", ".tgz"},
+      {"7z", "application/x-7z-compressed", ".7z"},
+      {"rar", "application/vnd.rar", ".rar"},
+      {"rar", "application/x-rar-compressed", ".rar"},
+      {"tar", "application/x-tar", ".tar"},
+      {"bzip2/xz", "application/x-bzip2", ".bz2"},
+  }};
+  const std::string name = absl::AsciiStrToLower(part.file_name);
+  for (const auto& [kind, type, ending] : kArchives) {
+    if (part.content_type == type || absl::EndsWith(name, ending)) return std::string(kind);
+  }
+  if (part.content_type == "application/x-xz" || absl::EndsWith(name, ".xz")) return "bzip2/xz";
+  // By magic bytes, whatever the part claims to be.
+  const absl::string_view data = part.data;
+  if (absl::StartsWith(data, "PK\x03\x04") || absl::StartsWith(data, "PK\x05\x06")) return "zip";
+  if (absl::StartsWith(data, "\x1f\x8b")) return "gzip";
+  if (absl::StartsWith(data, "7z\xbc\xaf\x27\x1c")) return "7z";
+  if (absl::StartsWith(data, "Rar!\x1a\x07")) return "rar";
+  if (absl::StartsWith(data, "BZh") || absl::StartsWith(data,
+                                                        "\xfd"
+                                                        "7zXZ"))
+    return "bzip2/xz";
+  return "";
+}
+
 }  // namespace
 
 std::optional<PartResult> ReadInvoicePart(const MailPart& part, const ReaderLimits& limits) {
-  switch (KindOf(part)) {
-    case Kind::kPdf:
-      return ReadPdfPart(part, limits);
-    case Kind::kXml:
-      return ReadXmlPart(part, limits);
-    case Kind::kNone:
-      break;
+  const Kind kind = KindOf(part);
+  const std::string archive = kind == Kind::kNone ? ArchiveKind(part) : "";
+  if (!part.encoding_error.empty() &&
+      (kind != Kind::kNone || !archive.empty() || part.attachment)) {
+    return PartResult{.part = PartName(part),
+                      .invoice = std::nullopt,
+                      .error = absl::StrCat(part.encoding_error, ": not read")};
   }
-  return std::nullopt;
+  if (!archive.empty()) {
+    return PartResult{
+        .part = PartName(part),
+        .invoice = std::nullopt,
+        .error = absl::StrCat("an archive (", archive,
+                              "), not opened: archives are never expanded; send the invoice "
+                              "itself")};
+  }
+  std::optional<PartResult> result;
+  switch (kind) {
+    case Kind::kPdf:
+      result = ReadPdfPart(part, limits);
+      break;
+    case Kind::kXml:
+      result = ReadXmlPart(part, limits);
+      break;
+    case Kind::kNone:
+      return std::nullopt;
+  }
+  if (result->invoice && part.file_name_repaired) {
+    result->invoice->doubts.push_back(
+        "the attachment's file name held control characters (CR, LF, ...) or invalid UTF-8, "
+        "replaced: the mail may be forged");
+  }
+  return result;
 }
 
 std::vector<PartResult> ReadInvoices(const MailMessage& message, const ReaderLimits& limits) {

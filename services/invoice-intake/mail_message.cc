@@ -302,6 +302,42 @@ absl::Status CheckShape(absl::string_view raw, const MailLimits& limits) {
 
 // ---- step 3: the walk ------------------------------------------------------
 
+// Why the base64 in `encoded` (a part's content before decoding) is broken,
+// or "" when it is sound: RFC 2045 section 6.8's alphabet with line breaks
+// and blanks between, '=' padding only at the end, and whole quanta of four.
+// Reads the stream in blocks (it can be as large as the message) and rewinds
+// it for the decoder.
+std::string CheckBase64(GMimeStream* encoded) {
+  g_mime_stream_reset(encoded);
+  size_t offset = 0, data = 0, padding = 0;
+  std::string error;
+  char block[16 << 10];
+  ssize_t n = 0;
+  while (error.empty() && (n = g_mime_stream_read(encoded, block, sizeof(block))) > 0) {
+    for (ssize_t i = 0; i < n && error.empty(); ++i, ++offset) {
+      const unsigned char c = static_cast<unsigned char>(block[i]);
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+      if (absl::ascii_isalnum(c) || c == '+' || c == '/') {
+        if (padding > 0) error = absl::StrCat("data after the '=' padding at byte ", offset);
+        ++data;
+      } else if (c == '=') {
+        ++padding;
+      } else {
+        error = absl::StrCat("a character outside the alphabet (0x", absl::Hex(c, absl::kZeroPad2),
+                             ") at byte ", offset);
+      }
+    }
+  }
+  g_mime_stream_reset(encoded);
+  if (error.empty() && (data + padding) % 4 != 0) {
+    error = absl::StrCat("truncated, ", data + padding, " characters are not a multiple of 4");
+  }
+  if (error.empty() && padding > 0 && (padding > 2 || data % 4 + padding != 4)) {
+    error = absl::StrCat(padding, " padding characters where ", (4 - data % 4) % 4, " belong");
+  }
+  return error.empty() ? "" : absl::StrCat("broken base64: ", error);
+}
+
 std::string Join(const std::string& path, int child) {
   return path.empty() ? absl::StrCat(child) : absl::StrCat(path, ".", child);
 }
@@ -368,11 +404,17 @@ class Walker {
     GCharPtr type(
         g_mime_content_type_get_mime_type(g_mime_object_get_content_type(GMIME_OBJECT(part))));
     p.content_type = absl::AsciiStrToLower(type.get());
-    if (const char* name = g_mime_part_get_filename(part)) p.file_name = CleanText(name, '_');
+    if (const char* name = g_mime_part_get_filename(part)) {
+      p.file_name = CleanText(name, '_');
+      p.file_name_repaired = p.file_name != name;
+    }
     const char* disposition = g_mime_object_get_disposition(GMIME_OBJECT(part));
     p.attachment = !p.file_name.empty() ||
                    (disposition != nullptr && absl::EqualsIgnoreCase(disposition, "attachment"));
     if (GMimeDataWrapper* content = g_mime_part_get_content(part)) {
+      if (g_mime_data_wrapper_get_encoding(content) == GMIME_CONTENT_ENCODING_BASE64) {
+        p.encoding_error = CheckBase64(g_mime_data_wrapper_get_stream(content));
+      }
       GObjectPtr<GMimeStream> decoded(g_mime_stream_mem_new());
       g_mime_data_wrapper_write_to_stream(content, decoded.get());  // undoes the transfer encoding
       GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(decoded.get()));
@@ -525,6 +567,7 @@ absl::StatusOr<MailMessage> ReadMail(std::string_view raw_bytes, const MailLimit
   IOB_RETURN_IF_ERROR(CheckShape(raw, limits));
 
   InitGMimeOnce();
+  absl::ReaderMutexLock no_fork(&IconvForkMutex());
   GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   GObjectPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
@@ -537,6 +580,11 @@ absl::StatusOr<MailMessage> ReadMail(std::string_view raw_bytes, const MailLimit
     IOB_RETURN_IF_ERROR(walker.Add(body, "", 0));
   }
   return out;
+}
+
+absl::Mutex& IconvForkMutex() {
+  static absl::Mutex* const mutex = new absl::Mutex();  // never destroyed
+  return *mutex;
 }
 
 bool SenderAuthentication::VerifiedFor(absl::string_view domain) const {

@@ -3,4 +3,4 @@
 iob_library(iob_intake_mail_message
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mail_message.cc
   DEPS PkgConfig::GMIME iob_common absl::status absl::statusor absl::strings absl::span
-       absl::time)
+       absl::synchronization absl::time)

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 
@@ -45,8 +46,17 @@ struct MailPart {
   // RFC 2047), invalid UTF-8 repaired and control characters (CR, LF, ...)
   // replaced by '_'; "" when the part has none.
   std::string file_name;
+  // True when the name as sent held control characters or invalid UTF-8
+  // (file_name is the repaired name): a name such as "a.pdf\r\nX-Evil: 1"
+  // is made to break headers or logs, so readers treat it as a warning sign.
+  bool file_name_repaired = false;
   bool attachment = false;  // Content-Disposition: attachment, or a named part
   std::string data;         // decoded bytes (base64 / quoted-printable undone)
+  // Why the part's base64 is broken ("broken base64: a character outside the
+  // alphabet (0x21) at byte 8", "broken base64: truncated, 4097 characters
+  // are not a multiple of 4", ...); "" when it is not base64 or is sound.
+  // `data` then holds what decoded leniently, which is not what was sent.
+  std::string encoding_error;
 };
 
 struct MailMessage {
@@ -73,9 +83,18 @@ struct MailMessage {
 //    "headers larger than N bytes", "message has more than N parts",
 //    "nesting deeper than N", "decoded parts larger than N bytes".
 // Broken base64 or quoted-printable is decoded leniently (what decodes is
-// the part's data); nothing more is recorded about it. Memory is bounded by
-// about twice the message size plus the decoded bytes. Thread-safe.
+// the part's data); broken base64 is also recorded in the part's
+// `encoding_error`. Memory is bounded by about twice the message size plus
+// the decoded bytes. Thread-safe.
 absl::StatusOr<MailMessage> ReadMail(std::string_view raw, const MailLimits& limits = {});
+
+// glibc's iconv keeps a process-wide lock that fork() does not reset, so a
+// child forked while another thread is inside iconv_open can block forever
+// on it. GMime converts charsets with iconv, and so does poppler, which
+// invoice_reader runs in forked children. ReadMail holds this mutex shared
+// while GMime works; code that forks a child that will use iconv holds it
+// exclusively around fork(). The one instance; never destroyed.
+absl::Mutex& IconvForkMutex();
 
 // Authentication-Results (RFC 8601) as the receiving server wrote them.
 struct SenderAuthentication {

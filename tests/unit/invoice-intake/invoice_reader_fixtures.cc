@@ -2,7 +2,10 @@
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <zlib.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -173,6 +176,136 @@ std::string EncryptedPdf() {
           "/U <0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9> >>",
       },
       absl::StrCat("/Encrypt 4 0 R /ID [", id, " ", id, "]"));
+}
+
+std::string RepeatedDeflate(const std::string& prefix, const std::string& chunk, int times,
+                            const std::string& suffix, bool raw, uint32_t* check) {
+  z_stream z = {};
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    std::fprintf(stderr, "RepeatedDeflate: deflateInit2 failed\n");
+    std::abort();
+  }
+  // Compresses `in` ending in a full flush: byte-aligned, history reset.
+  const auto piece = [&z](const std::string& in) -> std::string {
+    if (in.empty()) return "";
+    std::string out(deflateBound(&z, in.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    if (deflate(&z, Z_FULL_FLUSH) != Z_OK || z.avail_in != 0) {
+      std::fprintf(stderr, "RepeatedDeflate: deflate failed\n");
+      std::abort();
+    }
+    out.resize(out.size() - z.avail_out);
+    return out;
+  };
+  const std::string head = piece(prefix), body = piece(chunk), tail = piece(suffix);
+  deflateEnd(&z);
+
+  std::string out = raw ? "" : "\x78\xda";  // zlib header: deflate, 32K window, best
+  absl::StrAppend(&out, head);
+  for (int i = 0; i < times; ++i) out += body;
+  absl::StrAppend(&out, tail, "\x03\x00");  // an empty final block (fixed Huffman)
+  const auto sum = [raw](const std::string& s) {
+    const auto* b = reinterpret_cast<const Bytef*>(s.data());
+    return raw ? crc32(crc32(0, nullptr, 0), b, static_cast<uInt>(s.size()))
+               : adler32(adler32(0, nullptr, 0), b, static_cast<uInt>(s.size()));
+  };
+  const auto combine = [raw](uLong a, uLong b, size_t b_size) {
+    return raw ? crc32_combine(a, b, static_cast<z_off_t>(b_size))
+               : adler32_combine(a, b, static_cast<z_off_t>(b_size));
+  };
+  uLong total = sum(prefix);
+  const uLong one = sum(chunk);
+  for (int i = 0; i < times; ++i) total = combine(total, one, chunk.size());
+  total = combine(total, sum(suffix), suffix.size());
+  if (!raw) {
+    for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<char>((total >> shift) & 0xff));
+  }
+  if (check != nullptr) *check = static_cast<uint32_t>(total);
+  return out;
+}
+
+namespace {
+
+std::string Le(uint64_t v, int bytes) {
+  std::string out;
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  return out;
+}
+
+}  // namespace
+
+std::string ZipBomb(int mib) {
+  const std::string name = "invoices.xml";
+  uint32_t crc = 0;
+  const std::string data =
+      RepeatedDeflate("", std::string(1 << 20, '\0'), mib, "", /*raw=*/true, &crc);
+  const uint64_t size = uint64_t{static_cast<uint32_t>(mib)} << 20;
+  // version 2.0, no flags, deflate, 1980-01-01 00:00
+  const std::string common =
+      absl::StrCat(Le(20, 2), Le(0, 2), Le(8, 2), Le(0, 2), Le(0x21, 2), Le(crc, 4),
+                   Le(data.size(), 4), Le(size, 4), Le(name.size(), 2), Le(0, 2));
+  const std::string local = absl::StrCat("PK\x03\x04", common, name, data);
+  const std::string central = absl::StrCat("PK\x01\x02", Le(20, 2), common, Le(0, 2), Le(0, 2),
+                                           Le(0, 2), Le(0, 4), Le(0, 4), name);
+  return absl::StrCat(local, central, "PK\x05\x06", Le(0, 2), Le(0, 2), Le(1, 2), Le(1, 2),
+                      Le(central.size(), 4), Le(local.size(), 4), Le(0, 2));
+}
+
+std::string PdfStreamBomb(int mib) {
+  std::string chunk;
+  while (chunk.size() < (1 << 20)) chunk += "(Invoice bomb word) Tj\n";
+  chunk.resize(chunk.rfind('\n', (1 << 20) - 1) + 1);  // whole operators only
+  const std::string content =
+      RepeatedDeflate("BT /F1 10 Tf 40 800 Td\n", chunk,
+                      mib * (1 << 20) / static_cast<int>(chunk.size()), "ET\n", /*raw=*/false);
+  return HandWrittenPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
+      "<< /F1 5 0 R >> >> >>",
+      Stream("/Filter /FlateDecode", content),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  });
+}
+
+std::string PdfEmbeddedFileBomb(int mib) {
+  const std::string xml = RepeatedDeflate("<?xml version=\"1.0\"?><x>", std::string(1 << 20, ' '),
+                                          mib, "</x>", /*raw=*/false);
+  return HandWrittenPdf({
+      "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(factur-x.xml) 5 0 R] "
+      ">> >> /AF [5 0 R] >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font "
+      "<< /F1 7 0 R >> >> >>",
+      Stream("", TextContent({"Invoice number FX-BOMB-1", "Total payable 1.00 EUR"})),
+      "<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /AFRelationship /Data "
+      "/EF << /F 6 0 R >> >>",
+      Stream(
+          "/Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size 2000 >> /Filter /FlateDecode",
+          xml),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  });
+}
+
+std::string PdfPageBomb(int pages, int lines) {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "",  // the page tree, below
+      Stream("", TextContent(std::vector<std::string>(
+                     lines, "Delivery note, page of a long list of parcels and their contents"))),
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  };
+  std::string kids;
+  for (int i = 0; i < pages; ++i) {
+    absl::StrAppend(&kids, objects.size() + 1, " 0 R ");
+    objects.push_back("<< /Type /Page /Parent 2 0 R /Contents 3 0 R >>");
+  }
+  objects[1] = absl::StrCat("<< /Type /Pages /Count ", pages, " /Kids [", kids,
+                            "] /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> >>");
+  return HandWrittenPdf(objects);
 }
 
 std::string CiiInvoice(const std::string& type_code) {

@@ -5,6 +5,7 @@
 #ifndef IOB_TESTS_UNIT_INVOICE_INTAKE_INVOICE_READER_FIXTURES_H_
 #define IOB_TESTS_UNIT_INVOICE_INTAKE_INVOICE_READER_FIXTURES_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,37 @@ std::string PdfWithEmbeddedFile(const std::vector<std::string>& text_lines,
 // A PDF encrypted with the standard security handler whose user password
 // is not empty: nobody without it can open it.
 std::string EncryptedPdf();
+
+// ---- bombs: small files that cost a reader without bounds a great deal ----
+
+// A zlib stream (RFC 1950, what a PDF's /FlateDecode holds) or, with `raw`,
+// a bare deflate stream (RFC 1951, what a zip member holds) of `prefix`,
+// then `chunk` `times` times, then `suffix`, made without ever holding the
+// inflated whole: each piece is compressed once, ending in a full flush
+// (byte-aligned, no reference to earlier data), so the compressed chunk can
+// simply be repeated. Deflate reaches about 1000:1 on repetitive input: a
+// 1 MiB chunk repeated 1024 times inflates to 1 GiB from about 1 MB.
+// `*check` (when given) receives the stream's check value: CRC-32 with
+// `raw` (for the zip directory), else Adler-32 (also in the zlib trailer).
+std::string RepeatedDeflate(const std::string& prefix, const std::string& chunk, int times,
+                            const std::string& suffix, bool raw, uint32_t* check = nullptr);
+
+// A zip archive of one member, "invoices.xml", that inflates to `mib` MiB
+// (at most 4095) of zeros from about mib KiB.
+std::string ZipBomb(int mib);
+
+// A one-page PDF whose content stream inflates to `mib` MiB of text-showing
+// operators ("(...) Tj"): a reader that runs it shows tens of millions of
+// words.
+std::string PdfStreamBomb(int mib);
+
+// A Factur-X-like PDF whose embedded "factur-x.xml" declares 2000 bytes
+// (/Params /Size) and inflates to `mib` MiB.
+std::string PdfEmbeddedFileBomb(int mib);
+
+// A PDF of `pages` pages that all show one content stream: `lines` lines of
+// "Delivery note, page of a long list" text each (so no invoice).
+std::string PdfPageBomb(int pages, int lines);
 
 // A CII CrossIndustryInvoice (EN 16931 profile) for two lines, EUR:
 // FX-2024-0007 of 2024-03-12 for PO-1001, net 29.15, tax 5.54, due 34.69.

@@ -190,7 +190,7 @@ TEST(ReadInvoicesCxml, OtherDocumentsAndBrokenOnes) {
       {"archive.zip", "application/zip", std::string(1000, '\0')},
       {"photo.jpg", "image/jpeg", "\xff\xd8\xff\xe0"},
   }));
-  ASSERT_EQ(results.size(), 4u);  // the zip is never opened, the photo no candidate
+  ASSERT_EQ(results.size(), 5u);  // the photo is no candidate
   EXPECT_EQ(results[0].part, "order.xml");
   EXPECT_FALSE(results[0].invoice.has_value());
   EXPECT_EQ(results[0].error, "");  // an order is no invoice, and no error either
@@ -198,6 +198,8 @@ TEST(ReadInvoicesCxml, OtherDocumentsAndBrokenOnes) {
   EXPECT_THAT(results[2].error, HasSubstr("cXML: ENTITY declarations are not allowed"));
   EXPECT_FALSE(results[3].invoice.has_value());
   EXPECT_EQ(results[3].error, "");
+  EXPECT_EQ(results[4].part, "archive.zip");
+  EXPECT_THAT(results[4].error, HasSubstr("never expanded"));  // never opened
 }
 
 TEST(ReadInvoicesCxml, OverTheXmlLimit) {
@@ -207,7 +209,8 @@ TEST(ReadInvoicesCxml, OverTheXmlLimit) {
                                                          .content_type = "text/xml",
                                                          .file_name = "",
                                                          .attachment = false,
-                                                         .data = CxmlInvoice()},
+                                                         .data = CxmlInvoice(),
+                                                         .encoding_error = ""},
                                                 limits);
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->part, "2");
@@ -323,6 +326,24 @@ TEST(ReadInvoicesUbl, InvoiceAndCreditNote) {
   EXPECT_TRUE(results[1].invoice->credit_memo);
   ASSERT_EQ(results[1].invoice->lines.size(), 1u);
   EXPECT_EQ(results[1].invoice->lines[0].quantity, "1");
+}
+
+TEST(ReadInvoicesCiiUbl, WithoutAnOrderReferenceTheBuyerReferenceIsThePo) {
+  // As @e-invoice-eu/core writes Factur-X below EXTENDED: no order reference.
+  const std::string cii = absl::StrReplaceAll(
+      testing::CiiInvoice(),
+      {{"<ram:BuyerOrderReferencedDocument><ram:IssuerAssignedID>PO-1001</ram:IssuerAssignedID>"
+        "</ram:BuyerOrderReferencedDocument>",
+        ""}});
+  absl::StatusOr<InvoiceDocument> c = ReadCii(cii, InvoiceFormat::kCii);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->po_numbers,
+              ElementsAre(FoundIs("ACME-AP", "cii:ApplicableHeaderTradeAgreement/BuyerReference")));
+  // PEPPOL's "NA" is no PO either.
+  const std::string ubl = absl::StrReplaceAll(testing::UblInvoice(), {{">PO-1002<", ">NA<"}});
+  absl::StatusOr<InvoiceDocument> u = ReadUbl(ubl);
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_THAT(u->po_numbers, ElementsAre(FoundIs("ACME-AP", "ubl:BuyerReference")));
 }
 
 // ---- PDF -------------------------------------------------------------------------
@@ -457,15 +478,137 @@ TEST(ReadInvoicesPdf, EncryptedBrokenAndTooLong) {
   EXPECT_THAT(results[2].invoice->doubts, ElementsAre("only the first 50 of 51 pages were read"));
 }
 
+// ---- PDF bombs: the reading is bounded -------------------------------------------------
+
+// A PDF as a mail part (not an attachment, no name).
+MailPart PdfPart(std::string data) {
+  MailPart part;
+  part.path = "2";
+  part.content_type = "application/pdf";
+  part.data = std::move(data);
+  return part;
+}
+
+TEST(ReadInvoicesPdf, AStreamBombIsStoppedByTheWorkBound) {
+  ReaderLimits limits;
+  limits.max_pdf_cpu = absl::Seconds(1);
+  limits.max_pdf_wall = absl::Seconds(60);  // so the work bound, not the clock, stops it
+  const std::string bomb = testing::PdfStreamBomb(512);  // 512 MiB of operators
+  ASSERT_LT(bomb.size(), 2u << 20);
+  std::optional<PartResult> r = ReadInvoicePart(PdfPart(bomb), limits);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->invoice.has_value());
+  EXPECT_EQ(r->error,
+            "PDF reading stopped: it took more than the 1s of processor time a PDF may take (a "
+            "PDF bomb?)");
+
+  // And with room for the work, a child that does not answer in time is
+  // killed.
+  limits.max_pdf_cpu = absl::Seconds(60);
+  limits.max_pdf_wall = absl::Seconds(1);
+  r = ReadInvoicePart(PdfPart(bomb), limits);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->error, "PDF reading stopped: no answer within 1s");
+}
+
+TEST(ReadInvoicesPdf, AnEmbeddedFileThatInflatesBeyondItsSizeIsStoppedByTheMemoryBound) {
+  const std::string bomb = testing::PdfEmbeddedFileBomb(1024);  // declares 2000 bytes
+  ASSERT_LT(bomb.size(), 2u << 20);
+  ReaderLimits limits;
+  limits.max_pdf_memory_bytes = 256 << 20;
+  std::optional<PartResult> r = ReadInvoicePart(PdfPart(bomb), limits);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->invoice.has_value());
+  EXPECT_THAT(r->error, HasSubstr("more than the 256 MiB of memory a PDF may take"));
+}
+
+TEST(ReadInvoicesPdf, ThousandsOfPagesAndTooMuchText) {
+  const std::string bomb = testing::PdfPageBomb(10000, 50);
+  ASSERT_LT(bomb.size(), 1u << 20);
+  std::optional<PartResult> r = ReadInvoicePart(PdfPart(bomb));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->invoice.has_value());
+  EXPECT_EQ(r->error, "no invoice found, and only the first 50 of 10000 pages were read");
+
+  ReaderLimits limits;
+  limits.max_pdf_text_bytes = 10000;
+  r = ReadInvoicePart(PdfPart(bomb), limits);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_THAT(r->error, ::testing::MatchesRegex(
+                            "no invoice found, and text beyond 10000 bytes \\(page [0-9] of "
+                            "10000 on\\) was not read"));
+
+  // An invoice whose text goes beyond the bound is read as far as it goes,
+  // with a doubt.
+  limits.max_pdf_text_bytes = 2000;  // a page of it is about 1200 bytes
+  std::vector<testing::Page> pages(3, AmazonInvoicePage(Sheet()));
+  r = ReadInvoicePart(PdfPart(testing::RenderPdf(pages)), limits);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_TRUE(r->invoice.has_value()) << r->error;
+  EXPECT_EQ(r->invoice->invoice_number.value, "GB4ABCDE12345");
+  EXPECT_THAT(r->invoice->doubts,
+              ::testing::Contains(HasSubstr("text beyond 2000 bytes (page 2 of 3 on)")));
+}
+
+// ---- hostile parts ------------------------------------------------------------------
+
+TEST(ReadInvoices, ArchivesAreNeverExpanded) {
+  const std::string zip = testing::ZipBomb(64);
+  ASSERT_LT(zip.size(), 200u << 10);
+  std::vector<PartResult> results = ReadInvoices(Mail({
+      {"invoices.zip", "application/zip", zip},
+      {"invoice.dat", "application/octet-stream", zip},  // known by its bytes
+      {"INVOICE.TGZ", "application/octet-stream", "not really"},
+  }));
+  ASSERT_EQ(results.size(), 3u);
+  for (const PartResult& r : results) {
+    EXPECT_FALSE(r.invoice.has_value());
+    EXPECT_THAT(r.error, HasSubstr("archives are never expanded"));
+  }
+  EXPECT_THAT(results[0].error, HasSubstr("an archive (zip)"));
+  EXPECT_THAT(results[1].error, HasSubstr("an archive (zip)"));
+  EXPECT_THAT(results[2].error, HasSubstr("an archive (gzip)"));
+}
+
+TEST(ReadInvoices, BrokenBase64IsNotReadAndABadNameIsADoubt) {
+  const std::string cxml = absl::Base64Escape(CxmlInvoice());
+  const std::string raw = absl::StrCat(
+      "From: a@amazon.example\r\nTo: b@invoices.iob.example\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "SGVsbG8!\r\n"
+      "--b\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: base64\r\n"
+      "Content-Disposition: attachment; filename=cut.xml\r\n\r\n",
+      cxml.substr(0, cxml.size() - 3),
+      "\r\n--b\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: base64\r\n"
+      "Content-Disposition: attachment; filename*=utf-8''inv%0D%0AX-Evil%3A%201.xml\r\n\r\n",
+      cxml, "\r\n--b--\r\n");
+  absl::StatusOr<MailMessage> mail = ReadMail(raw);
+  ASSERT_TRUE(mail.ok()) << mail.status();
+  std::vector<PartResult> results = ReadInvoices(*mail);
+  ASSERT_EQ(results.size(), 2u);  // the broken text body is no attachment: ignored
+  EXPECT_EQ(results[0].part, "cut.xml");
+  EXPECT_FALSE(results[0].invoice.has_value());
+  EXPECT_THAT(results[0].error, ::testing::MatchesRegex("broken base64: truncated, .*: not read"));
+  EXPECT_EQ(results[1].part, "inv__X-Evil: 1.xml");
+  ASSERT_TRUE(results[1].invoice.has_value()) << results[1].error;
+  EXPECT_THAT(results[1].invoice->doubts,
+              ElementsAre(HasSubstr("file name held control characters")));
+}
+
 // ---- Factur-X -----------------------------------------------------------------------
 
 const std::vector<std::string> kVisibleText = {"Invoice number TEXT-999", "Total payable 1.00 EUR"};
 
 TEST(ReadInvoicesFacturX, EmbeddedCiiIsTheInvoice) {
-  for (const std::string name : {"factur-x.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"}) {
-    const PartResult r =
-        One({"FX-2024-0007.pdf", "application/pdf",
-             testing::PdfWithEmbeddedFile(kVisibleText, name, testing::CiiInvoice())});
+  // pdf-lib (and so @e-invoice-eu/core) names the file in UTF-16BE, which
+  // poppler-cpp cannot show.
+  std::string utf16 = "\xFE\xFF";
+  for (char c : std::string("factur-x.xml")) utf16 += std::string(1, '\0') + c;
+  for (const std::string& name : {std::string("factur-x.xml"), std::string("ZUGFeRD-invoice.xml"),
+                                  std::string("xrechnung.xml"), utf16}) {
+    const std::string pdf = testing::PdfWithEmbeddedFile(kVisibleText, name, testing::CiiInvoice());
+    const PartResult r = One({"FX-2024-0007.pdf", "application/pdf", pdf});
     ASSERT_TRUE(r.invoice.has_value()) << name << ": " << r.error;
     EXPECT_EQ(r.invoice->format, InvoiceFormat::kFacturX);
     ExpectCiiValues(*r.invoice);

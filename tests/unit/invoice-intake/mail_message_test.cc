@@ -212,7 +212,9 @@ TEST(ReadMail, FileNamesDecodedAndControlCharactersReplaced) {
   ASSERT_TRUE(mail.ok()) << mail.status();
   ASSERT_EQ(mail->parts.size(), 4u);
   EXPECT_EQ(mail->parts[0].file_name, "inv__X-Evil: 1_.pdf");
+  EXPECT_TRUE(mail->parts[0].file_name_repaired);
   EXPECT_EQ(mail->parts[1].file_name, "Rechnung M\u00e4rz.pdf");
+  EXPECT_FALSE(mail->parts[1].file_name_repaired);
   EXPECT_FALSE(mail->parts[2].attachment);
   EXPECT_TRUE(mail->parts[3].attachment);  // attachment without a name
   EXPECT_EQ(mail->parts[3].file_name, "");
@@ -233,6 +235,35 @@ TEST(ReadMail, BrokenBase64DecodesWhatItCan) {
   ASSERT_TRUE(mail.ok()) << mail.status();
   ASSERT_EQ(mail->parts.size(), 1u);
   EXPECT_TRUE(absl::StartsWith(mail->parts[0].data, "Hello world")) << mail->parts[0].data;
+  EXPECT_EQ(mail->parts[0].encoding_error,
+            "broken base64: a character outside the alphabet (0x21) at byte 8");
+}
+
+TEST(ReadMail, BrokenBase64SaysWhy) {
+  const auto error = [](const std::string& body) {
+    absl::StatusOr<MailMessage> mail = ReadMail(Crlf({
+        "From: a@amazon.example",
+        "To: b@invoices.iob.example",
+        "Content-Type: application/pdf; name=x.pdf",
+        "Content-Transfer-Encoding: BASE64",
+        "",
+        body,
+    }));
+    EXPECT_TRUE(mail.ok()) << mail.status();
+    return mail.ok() && mail->parts.size() == 1 ? mail->parts[0].encoding_error : "?";
+  };
+  EXPECT_EQ(error("SGVs\r\nbG8g\r\nd29y\tbGQ="), "");  // line breaks and blanks are fine
+  EXPECT_EQ(error("SGVsbG8=\r\n"), "");
+  EXPECT_EQ(error("SGVsbG8gd29ybGQ"),
+            "broken base64: truncated, 15 characters are not a multiple of 4");
+  EXPECT_EQ(error("SGVsbG8=d29y"), "broken base64: data after the '=' padding at byte 8");
+  EXPECT_EQ(error("SGVsbG8gd2======"), "broken base64: 6 padding characters where 2 belong");
+  // Composed mail (libs/mail, GMime's encoder) is sound.
+  absl::StatusOr<std::string> raw = mail::Compose(Composed());
+  ASSERT_TRUE(raw.ok());
+  absl::StatusOr<MailMessage> mail = ReadMail(*raw);
+  ASSERT_TRUE(mail.ok());
+  for (const MailPart& p : mail->parts) EXPECT_EQ(p.encoding_error, "") << p.path;
 }
 
 TEST(ReadMail, NotAMessage) {
