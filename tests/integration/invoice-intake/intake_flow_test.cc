@@ -1,6 +1,6 @@
 // Invoice intake through the real path: iob-invoice-intake with
-// credentials, the supplier simulator, punchout and dispatch as child
-// processes on one Postgres. An order goes to the simulator and ships; the
+// credentials, the supplier simulator and dispatch as child processes on one
+// Postgres (intake_stack.h). An order goes to the simulator and ships; the
 // supplier's invoice arrives as mail (a cXML InvoiceDetailRequest attached,
 // composed with libs/mail) through IngestMessage and through a Maildir, and
 // is stored once, routed, its sender recognised, and matched line by line.
@@ -17,7 +17,7 @@
 #include "libs/cxml/writer.h"
 #include "libs/mail/message.h"
 #include "tests/integration/dispatch/dispatch_test_util.h"
-#include "tests/integration/invoice-intake/intake_test_util.h"
+#include "tests/integration/invoice-intake/intake_stack.h"
 #include "tests/support/http_client.h"
 #include "tests/support/shared_stack_test.h"
 #include "tests/support/wait.h"
@@ -50,45 +50,8 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
  public:
   static std::unique_ptr<TestStack> StartStack(std::string* error) {
     maildir_ = new std::string(::iob::testing::MakeTempDir("intake-maildir-"));
-    for (const char* sub : {"/new", "/cur", "/tmp"}) {
-      std::filesystem::create_directories(*maildir_ + sub);
-    }
-    const std::set<std::string> platform = {"orders.read", "orders.write", "invoices.read",
-                                            "invoices.write"};
-    auto stack = TestStack::Create({
-        .services = {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
-                     Service::kDispatch, Service::kInvoiceIntake},
-        .principals =
-            {{"punchout", {"integrations.read", "secrets.resolve"}, {"*"}},
-             {"dispatch",
-              {"integrations.read", "secrets.resolve", "suppliers.verify", "punchout.read"},
-              {"*"}},
-             {"invoice-intake", {"integrations.read", "suppliers.verify", "orders.read"}, {"*"}},
-             {"admin",
-              {"integrations.read", "integrations.write", "rules.write", "orders.read",
-               "orders.write", "invoices.read", "invoices.write"},
-              {"acme"}},
-             {"platform", platform, {"acme"}},
-             {"gateway", {"messages.ingest"}, {"*"}}},
-        .flags = {{Service::kCredentials, {"--supplier-hosts", "amazon-business=127.0.0.1"}},
-                  {Service::kDispatch,
-                   {"--retry-base", "50ms", "--poll-interval", "50ms", "--lease", "6s",
-                    "--supplier-timeout", "2s"}},
-                  {Service::kInvoiceIntake,
-                   {"--mail-domain", "invoices.iob.test", "--maildir", *maildir_,
-                    "--trusted-authserv-id", "mx.iob.example", "--poll-interval", "100ms",
-                    "--match-policy", "price=1%|0.05,quantity=0%|0,tax=1%|0.05,total=0.5%|0.10",
-                    "--supplier-match-policy", "amazon-business: total=1%|0.10"}}},
-    });
-    if (stack == nullptr) return nullptr;
-    for (Service s : {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
-                      Service::kDispatch, Service::kInvoiceIntake}) {
-      if (absl::Status st = stack->Start(s); !st.ok()) {
-        *error = st.ToString();
-        return nullptr;
-      }
-    }
-    return stack;
+    return testing::StartIntakeStack(*maildir_, error,
+                                     {"--supplier-match-policy", "amazon-business: total=1%|0.10"});
   }
 
  protected:
@@ -107,14 +70,11 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     return *in;
   }
 
-  std::string Address() {
-    ipb::GetInvoicingAddressRequest req;
-    req.set_parent("tenants/acme");
-    ipb::InvoicingAddress out;
-    grpc::Status st =
-        stack().Invoices()->GetInvoicingAddress(stack().Ctx("admin").get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out.address();
+  std::string Address() { return testing::Address(stack()); }
+  ipb::Message Ingest(const std::string& raw) { return testing::Ingest(stack(), raw); }
+  ipb::Invoice Invoice(const std::string& name) { return testing::GetInvoice(stack(), name); }
+  std::vector<ipb::Invoice> ByPo(const std::string& po) {
+    return testing::InvoicesForPo(stack(), po);
   }
 
   // Posts `d` to the intake's supplier edge as `group` with `secret`;
@@ -134,16 +94,6 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
     return std::get<cxml::Response>(answer->body).status.code;
   }
 
-  std::vector<ipb::Invoice> ByPo(const std::string& po) {
-    ipb::ListInvoicesRequest list;
-    list.set_parent("tenants/acme");
-    list.set_po_number(po);
-    ipb::ListInvoicesResponse found;
-    grpc::Status st = stack().Invoices()->ListInvoices(stack().Ctx("platform").get(), list, &found);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return {found.invoices().begin(), found.invoices().end()};
-  }
-
   void Resolve(const std::string& name, bool accept, const std::string& note) {
     ipb::ResolveExceptionRequest resolve;
     resolve.set_name(name);
@@ -161,24 +111,6 @@ class IntakeFlowTest : public ::iob::testing::SharedStackTest<IntakeFlowTest> {
       if (e.type() == type) return true;
     }
     return false;
-  }
-
-  ipb::Message Ingest(const std::string& raw) {
-    ipb::IngestMessageRequest req;
-    req.set_raw(raw);
-    ipb::Message out;
-    grpc::Status st = stack().Invoices()->IngestMessage(stack().Ctx("gateway").get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out;
-  }
-
-  ipb::Invoice Invoice(const std::string& name) {
-    ipb::GetInvoiceRequest req;
-    req.set_name(name);
-    ipb::Invoice out;
-    grpc::Status st = stack().Invoices()->GetInvoice(stack().Ctx("platform").get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out;
   }
 
   static inline std::string* maildir_ = nullptr;
@@ -321,26 +253,17 @@ TEST_F(IntakeFlowTest, MaildirMessagesAreStoredThenMovedToProcessed) {
   const std::string path = *maildir_ + "/new/1700000000.inv7.host";
   ::iob::testing::WriteFileAtomically(path, raw);
   WaitFor([&] { return !std::filesystem::exists(path); }, "the Maildir message taken");
-  ipb::ListInvoicesRequest list;
-  list.set_parent("tenants/acme");
-  list.set_po_number("PO-INV-7");
-  ipb::ListInvoicesResponse found;
+  std::vector<ipb::Invoice> found;
   WaitFor(
       [&] {
-        found.Clear();
-        return stack().Invoices()->ListInvoices(stack().Ctx("platform").get(), list, &found).ok() &&
-               found.invoices_size() == 1;
+        found = ByPo("PO-INV-7");
+        return found.size() == 1;
       },
       "the Maildir invoice listed");
-  ASSERT_EQ(found.invoices_size(), 1);
-  EXPECT_EQ(found.invoices(0).state(), ipb::INVOICE_STATE_MATCHED)
-      << found.invoices(0).DebugString();
-  ASSERT_EQ(found.invoices(0).sources_size(), 1);
-  bool processed = false;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(*maildir_ + "/.Processed")) {
-    processed |= e.is_regular_file();
-  }
-  EXPECT_TRUE(processed);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].state(), ipb::INVOICE_STATE_MATCHED) << found[0].DebugString();
+  ASSERT_EQ(found[0].sources_size(), 1);
+  EXPECT_EQ(testing::FilesIn(*maildir_, ".Processed/cur").size(), 1u);
 }
 
 TEST_F(IntakeFlowTest, SuppliersPostCxmlInvoicesToTheHttpEdge) {

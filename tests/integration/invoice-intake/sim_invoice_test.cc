@@ -1,6 +1,6 @@
 // The supplier simulator's invoices through the whole stack: credentials,
-// the simulator, punchout, dispatch and invoice intake as child processes
-// on one Postgres. An order is submitted to the simulator and ships; the
+// the simulator, dispatch and invoice intake as child processes on one
+// Postgres (intake_stack.h). An order is submitted to the simulator and ships; the
 // simulator mails its invoice to the tenant's e-invoicing address in the
 // intake's Maildir (standing in for the receiving server with the
 // Authentication-Results it would write); intake reads the PDF by its rules
@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <set>
 #include <string>
 
@@ -16,6 +15,7 @@
 #include "iob/invoice/v1/invoice_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/dispatch/dispatch_test_util.h"
+#include "tests/integration/invoice-intake/intake_stack.h"
 #include "tests/support/service_process.h"
 #include "tests/support/shared_stack_test.h"
 #include "tests/support/wait.h"
@@ -40,67 +40,23 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
 
-// The receiving server intake trusts, which the simulator stands in for.
-constexpr char kAuthservId[] = "mx.iob.test";
+// The receiving server intake trusts (intake_stack.h), which the simulator
+// stands in for.
+constexpr char kAuthservId[] = "mx.iob.example";
 
 class SimInvoiceTest : public ::iob::testing::SharedStackTest<SimInvoiceTest> {
  public:
   static std::unique_ptr<TestStack> StartStack(std::string* error) {
     maildir_ = new std::string(::iob::testing::MakeTempDir("sim-invoice-maildir-"));
-    for (const char* sub : {"/new", "/cur", "/tmp"}) {
-      std::filesystem::create_directories(*maildir_ + sub);
-    }
-    auto stack = TestStack::Create({
-        .services = {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
-                     Service::kDispatch, Service::kInvoiceIntake},
-        .principals = {{"punchout", {"integrations.read", "secrets.resolve"}, {"*"}},
-                       {"dispatch",
-                        {"integrations.read", "secrets.resolve", "suppliers.verify",
-                         "punchout.read"},
-                        {"*"}},
-                       {"invoice-intake", {"integrations.read", "orders.read"}, {"*"}},
-                       {"admin",
-                        {"integrations.read", "integrations.write", "rules.write", "orders.read",
-                         "orders.write", "invoices.read", "invoices.write"},
-                        {"acme"}},
-                       {"platform",
-                        {"orders.read", "orders.write", "invoices.read", "invoices.write"},
-                        {"acme"}}},
-        .flags = {{Service::kCredentials, {"--supplier-hosts", "amazon-business=127.0.0.1"}},
-                  {Service::kDispatch,
-                   {"--retry-base", "50ms", "--poll-interval", "50ms", "--lease", "6s",
-                    "--supplier-timeout", "2s"}},
-                  {Service::kInvoiceIntake,
-                   {"--mail-domain", "invoices.iob.test", "--maildir", *maildir_,
-                    "--trusted-authserv-id", kAuthservId, "--poll-interval", "100ms"}}},
-    });
-    if (stack == nullptr) return nullptr;
-    for (Service s : {Service::kCredentials, Service::kSupplierSim, Service::kPunchout,
-                      Service::kDispatch, Service::kInvoiceIntake}) {
-      if (absl::Status st = stack->Start(s); !st.ok()) {
-        *error = st.ToString();
-        return nullptr;
-      }
-    }
-    return stack;
+    return testing::StartIntakeStack(*maildir_, error);
   }
 
  protected:
-  std::string Address() {
-    ipb::GetInvoicingAddressRequest req;
-    req.set_parent("tenants/acme");
-    ipb::InvoicingAddress out;
-    grpc::Status st =
-        stack().Invoices()->GetInvoicingAddress(stack().Ctx("admin").get(), req, &out);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return out.address();
-  }
-
   // Turns the simulator's invoicing on into the intake's Maildir, for the
   // tenant's address, with `extra` settings (JSON members) merged in.
   void SimInvoicing(const std::string& extra) {
     Json settings = Json::parse(absl::StrCat("{", extra, "}"));
-    settings["to"] = Address();
+    settings["to"] = testing::Address(stack());
     settings["maildir"] = *maildir_;
     settings["authserv_id"] = kAuthservId;
     auto set = stack().SimPost("/admin/invoicing", settings.dump());
@@ -149,21 +105,14 @@ class SimInvoiceTest : public ::iob::testing::SharedStackTest<SimInvoiceTest> {
   // Waits until intake lists an invoice for `po` with `sources` sources and
   // returns it.
   ipb::Invoice IntakeInvoiceFor(const std::string& po, int sources) {
-    ipb::ListInvoicesRequest list;
-    list.set_parent("tenants/acme");
-    list.set_po_number(po);
-    ipb::ListInvoicesResponse found;
+    std::vector<ipb::Invoice> found;
     WaitFor(
         [&] {
-          found.Clear();
-          return stack()
-                     .Invoices()
-                     ->ListInvoices(stack().Ctx("platform").get(), list, &found)
-                     .ok() &&
-                 found.invoices_size() == 1 && found.invoices(0).sources_size() == sources;
+          found = testing::InvoicesForPo(stack(), po);
+          return found.size() == 1 && found[0].sources_size() == sources;
         },
         absl::StrCat("intake's invoice for ", po, " with ", sources, " source(s)"));
-    return found.invoices_size() == 1 ? found.invoices(0) : ipb::Invoice{};
+    return found.size() == 1 ? found[0] : ipb::Invoice{};
   }
 
   std::string integration_;
