@@ -270,13 +270,15 @@ absl::StatusOr<IntakeStats> InvoiceStore::Stats() {
   });
 }
 
-absl::StatusOr<std::vector<std::string>> InvoiceStore::Unprocessed(int limit) {
+absl::StatusOr<std::vector<std::string>> InvoiceStore::Unprocessed(int limit,
+                                                                   absl::Duration min_age) {
   return pool_->ReadOne(
       [&](pqxx::transaction_base& tx) -> absl::StatusOr<std::vector<std::string>> {
         std::vector<std::string> ids;
         for (const auto& row : tx.exec_params(
-                 "SELECT id FROM messages WHERE state = 'received' ORDER BY receive_time LIMIT $1",
-                 limit)) {
+                 "SELECT id FROM messages WHERE state = 'received' AND receive_time < now() - "
+                 "make_interval(secs => $2) ORDER BY receive_time LIMIT $1",
+                 limit, absl::ToDoubleSeconds(min_age))) {
           ids.push_back(row[0].as<std::string>());
         }
         return ids;

@@ -145,8 +145,9 @@ class InvoiceStore {
   absl::StatusOr<StoredMessage> GetMessage(const std::string& id, bool include_raw);
   // The backlog figures (IntakeStats).
   absl::StatusOr<IntakeStats> Stats();
-  // Ids of messages stored but not yet read, oldest first.
-  absl::StatusOr<std::vector<std::string>> Unprocessed(int limit);
+  // Ids of messages stored at least `min_age` ago but not yet read, oldest
+  // first (younger ones are still being read by the call that stored them).
+  absl::StatusOr<std::vector<std::string>> Unprocessed(int limit, absl::Duration min_age);
   // Records what reading the message came to; the message as it stands
   // afterwards (without its raw bytes). NOT_FOUND when there is no such message.
   absl::StatusOr<StoredMessage> FinishMessage(const std::string& id, const MessageOutcome& outcome);

@@ -211,7 +211,8 @@ int Main(int argc, char** argv) {
         if (static_cast<int>(fetched->size()) < kFetchBatch || !stored_all) break;
       }
     }
-    if (auto unread = store.Unprocessed(20); unread.ok()) {
+    // A message stored by a Take still reading it is left to that Take.
+    if (auto unread = store.Unprocessed(20, absl::Seconds(10)); unread.ok()) {
       for (const std::string& id : *unread) {
         if (auto st = intake.Process(id); !st.ok()) {
           common::LogWarn("reading a stored message failed",
